@@ -1,0 +1,247 @@
+//! `securescan adapter …`: what an adapter author and a release engineer need.
+
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
+
+use super::build::{BuildArgs, build};
+use super::exit::{CommandResult, Exit, Failure};
+use super::locations;
+use super::output::write_artifact;
+use crate::gather::gather_files;
+use crate::registry::{FileSelection, Input, Limits, Registry};
+use crate::sandbox::{
+    AdapterFailure, LoadedAdapter, WitGatheredFile, WitInput, WitToolReport, abi, component_sha256,
+};
+
+#[derive(Debug, Subcommand)]
+pub enum AdapterCommand {
+    /// Run one adapter on a tool report (or a directory of files) and print its findings as JSON.
+    Run {
+        /// A registry scanner id, or the path of a component under development (not pinned).
+        adapter: String,
+        /// A tool report to parse.
+        #[arg(long, conflicts_with = "files", required_unless_present = "files")]
+        input: Option<PathBuf>,
+        /// A directory whose files are gathered for a built-in analyzer.
+        #[arg(long)]
+        files: Option<PathBuf>,
+    },
+    /// Show a component's sha256, ABI version, imports and exports, and whether it is pinned.
+    Inspect { component: PathBuf },
+    /// Check that every registry component exists, matches its pin and fits this host's ABI.
+    Verify {
+        /// The registry file to check (default: the one built into this binary).
+        #[arg(long)]
+        registry: Option<PathBuf>,
+        /// Directory of components (default: the adapter directory).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Build the registry's adapters from this source tree and check (or rewrite) their pins.
+    Build(BuildArgs),
+}
+
+pub async fn run(command: AdapterCommand) -> CommandResult {
+    match command {
+        AdapterCommand::Run {
+            adapter,
+            input,
+            files,
+        } => run_adapter(&adapter, input.as_deref(), files.as_deref()).await,
+        AdapterCommand::Inspect { component } => inspect(&component),
+        AdapterCommand::Verify { registry, dir } => {
+            let registry = match registry {
+                Some(path) => {
+                    Registry::load(&path).map_err(|err| Failure::usage(err.to_string()))?
+                }
+                None => locations::builtin_registry()?,
+            };
+            verify(&registry, &dir.unwrap_or_else(locations::adapter_dir))
+        }
+        AdapterCommand::Build(args) => build(args).await,
+    }
+}
+
+async fn run_adapter(adapter: &str, input: Option<&Path>, files: Option<&Path>) -> CommandResult {
+    let registry = locations::builtin_registry()?;
+    let sandbox = locations::sandbox()?;
+    let (loaded, selection) = match registry.get(adapter) {
+        Some(entry) => {
+            let selection = match &entry.input {
+                Input::Files(rules) => Some(rules.clone()),
+                Input::ToolReport => None,
+            };
+            (sandbox.load(entry, &locations::adapter_dir()), selection)
+        }
+        None if Path::new(adapter).is_file() => {
+            let bytes = std::fs::read(adapter)
+                .map_err(|err| Failure::usage(format!("cannot read {adapter}: {err}")))?;
+            (sandbox.load_bytes("dev", &bytes, Limits::default()), None)
+        }
+        None => {
+            return Err(Failure::usage(format!(
+                "{adapter:?} is neither a registry scanner ({}) nor a component file",
+                registry.ids().join(", ")
+            )));
+        }
+    };
+    let loaded = loaded.map_err(|failure| Failure {
+        exit: Exit::ScannerFailed,
+        message: failure.to_string(),
+    })?;
+    let wit_input = match (input, files) {
+        (Some(path), _) => report_input(path)?,
+        (None, Some(dir)) => files_input(dir, selection)?,
+        (None, None) => return Err(Failure::usage("give --input or --files")),
+    };
+    let result = tokio::task::spawn_blocking(move || call(&loaded, &wit_input))
+        .await
+        .map_err(|err| Failure::internal(err.to_string()))?;
+    match result {
+        Ok(output) => {
+            let text = serde_json::to_string_pretty(&output)
+                .map_err(|err| Failure::internal(err.to_string()))?;
+            write_artifact(&(text + "\n"), None)?;
+            Ok(Exit::Ok)
+        }
+        Err(failure) => Err(Failure {
+            exit: Exit::ScannerFailed,
+            message: format!("adapter {} ({})", failure, failure.kind()),
+        }),
+    }
+}
+
+fn call(
+    adapter: &LoadedAdapter,
+    input: &WitInput,
+) -> Result<securescan_adapter_sdk::Output, AdapterFailure> {
+    adapter.call(input)
+}
+
+fn report_input(path: &Path) -> Result<WitInput, Failure> {
+    let bytes = std::fs::read(path)
+        .map_err(|err| Failure::usage(format!("cannot read {}: {err}", path.display())))?;
+    let mut input = empty_input(".");
+    input.report = Some(WitToolReport {
+        bytes,
+        exit_code: None,
+        tool_version: None,
+    });
+    Ok(input)
+}
+
+fn files_input(dir: &Path, selection: Option<FileSelection>) -> Result<WitInput, Failure> {
+    let rules = selection.unwrap_or(FileSelection {
+        skip_dirs: vec![".git".into()],
+        skip_suffixes: Vec::new(),
+        max_file_bytes: 1_000_000,
+        skip_binary: true,
+    });
+    let target = dir.to_string_lossy().into_owned();
+    let gathered = gather_files(&target, &rules)
+        .map_err(|err| Failure::usage(format!("cannot read {target}: {err}")))?;
+    for note in &gathered.notes {
+        eprintln!("note: {note}");
+    }
+    let mut input = empty_input(&target);
+    input.files = gathered
+        .files
+        .into_iter()
+        .map(|(path, bytes)| WitGatheredFile { path, bytes })
+        .collect();
+    Ok(input)
+}
+
+fn empty_input(target: &str) -> WitInput {
+    WitInput {
+        target: target.to_string(),
+        report: None,
+        files: Vec::new(),
+        metadata: Vec::new(),
+        exchanges: Vec::new(),
+        settings: Vec::new(),
+    }
+}
+
+fn inspect(path: &Path) -> CommandResult {
+    let bytes = std::fs::read(path)
+        .map_err(|err| Failure::usage(format!("cannot read {}: {err}", path.display())))?;
+    let sha256 = component_sha256(&bytes);
+    let registry = locations::builtin_registry()?;
+    let mut out = format!(
+        "file:    {}\nsize:    {} bytes\nsha256:  {sha256}\n",
+        path.display(),
+        bytes.len()
+    );
+    let abi_line = match abi::read_abi(&bytes) {
+        Ok(found) => match abi::check(&found, &abi::host_abi()) {
+            Ok(()) => format!("{found} (this securescan supports {})", abi::HOST_ABI),
+            Err(err) => format!("{found}: {err}"),
+        },
+        Err(err) => err.to_string(),
+    };
+    out.push_str(&format!("abi:     {abi_line}\n"));
+    match abi::interface_names(&bytes) {
+        Ok((imports, exports)) => {
+            out.push_str(&format!(
+                "imports: {}\nexports: {}\n",
+                imports.join(", "),
+                exports.join(", ")
+            ));
+        }
+        Err(err) => out.push_str(&format!("interfaces: unreadable ({err})\n")),
+    }
+    let pinned: Vec<&str> = registry
+        .adapters
+        .iter()
+        .filter(|a| a.sha256 == sha256)
+        .map(|a| a.id.as_str())
+        .collect();
+    out.push_str(&if pinned.is_empty() {
+        "pinned:  no registry entry has this sha256\n".to_string()
+    } else {
+        format!("pinned:  as {}\n", pinned.join(", "))
+    });
+    write_artifact(&out, None)?;
+    Ok(Exit::Ok)
+}
+
+/// One line per entry; exit 3 if any component is missing, differs from its pin or has the wrong ABI.
+pub fn verify(registry: &Registry, dir: &Path) -> CommandResult {
+    let mut out = String::new();
+    let mut bad = 0;
+    for entry in &registry.adapters {
+        let path = dir.join(&entry.component);
+        let verdict = match std::fs::read(&path) {
+            Err(_) => Err(format!("missing {}", path.display())),
+            Ok(bytes) => {
+                let actual = component_sha256(&bytes);
+                if actual != entry.sha256 {
+                    Err(format!(
+                        "sha256 {actual} does not match the pin {}",
+                        entry.sha256
+                    ))
+                } else {
+                    abi::read_abi(&bytes)
+                        .and_then(|found| abi::check(&found, &abi::host_abi()).map(|()| found))
+                        .map_err(|err| err.to_string())
+                        .map(|found| format!("ok (abi {found})"))
+                }
+            }
+        };
+        match verdict {
+            Ok(ok) => out.push_str(&format!("{:<14} {ok}\n", entry.id)),
+            Err(err) => {
+                bad += 1;
+                out.push_str(&format!("{:<14} FAILED: {err}\n", entry.id));
+            }
+        }
+    }
+    write_artifact(&out, None)?;
+    if bad > 0 {
+        eprintln!("securescan: {bad} adapter(s) failed verification");
+        return Ok(Exit::ScannerFailed);
+    }
+    Ok(Exit::Ok)
+}

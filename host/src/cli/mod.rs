@@ -1,0 +1,113 @@
+//! The `securescan` command line. Machine output goes to stdout (or `--output-file`); progress
+//! and diagnostics go to stderr, progress only when stderr is a terminal.
+
+mod adapter;
+mod build;
+mod exit;
+mod ingest;
+mod locations;
+mod output;
+mod scan;
+mod status;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use exit::Exit;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0    success: every selected scanner completed, or was skipped because its tool is not installed
+  1    internal error (the engine could not start, the output file could not be written)
+  2    usage error: bad flag or value, missing target, unknown scanner id, invalid registry
+  3    finished, but at least one scanner failed; the failure is on stderr and the other
+       scanners' findings are in the output
+  130  interrupted (Ctrl-C); running tool processes were killed
+
+Environment:
+  SECURESCAN_ADAPTER_DIR   where adapter components are read from
+                           (default: ../adapters beside the securescan binary)
+  SECURESCAN_CACHE_DIR     compiled-adapter cache (default: ~/.cache/securescan/adapters)
+  SECURESCAN_SEMGREP_CONFIG  comma-separated semgrep rule sources, like --semgrep-config
+  SECURESCAN_LOG           log filter for stderr, e.g. debug or securescan=trace (default: warn)";
+
+#[derive(Debug, Parser)]
+#[command(name = "securescan", version, about = "Run security scanners and normalize their findings", after_help = EXIT_CODES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Scan a directory or file with the registry's scanners for the chosen types.
+    Scan(scan::ScanArgs),
+    /// Normalize an existing tool report through its scanner's adapter.
+    Ingest(ingest::IngestArgs),
+    /// Show every scanner: its type, whether its tool is installed, and its version.
+    Status(status::StatusArgs),
+    /// Work with adapter components: run, inspect, verify pins, build.
+    #[command(subcommand)]
+    Adapter(adapter::AdapterCommand),
+}
+
+pub fn main() -> ExitCode {
+    init_logging();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() {
+                Exit::Usage.code()
+            } else {
+                Exit::Ok.code()
+            });
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("securescan: cannot start the async runtime: {err}");
+            return ExitCode::from(Exit::Internal.code());
+        }
+    };
+    let exit = runtime.block_on(async {
+        tokio::select! {
+            exit = run(cli.command) => exit,
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("securescan: interrupted; stopping scanners");
+                Exit::Interrupted
+            }
+        }
+    });
+    // Dropping the runtime drops every scanner task, and with it kills their tool process groups.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    ExitCode::from(exit.code())
+}
+
+async fn run(command: Command) -> Exit {
+    let result = match command {
+        Command::Scan(args) => scan::run(args).await,
+        Command::Ingest(args) => ingest::run(args).await,
+        Command::Status(args) => status::run(args).await,
+        Command::Adapter(command) => adapter::run(command).await,
+    };
+    result.unwrap_or_else(|failure| {
+        eprintln!("securescan: {}", failure.message);
+        failure.exit
+    })
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SECURESCAN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}

@@ -1,0 +1,69 @@
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+pub use securescan_adapter_sdk::Severity;
+
+/// What a scan looks at. Declaration order is the documented order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScanType {
+    Code,
+    Dependency,
+    Iac,
+    Baseline,
+    Dast,
+    Network,
+}
+
+impl ScanType {
+    pub const ALL: [ScanType; 6] = [
+        ScanType::Code,
+        ScanType::Dependency,
+        ScanType::Iac,
+        ScanType::Baseline,
+        ScanType::Dast,
+        ScanType::Network,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanType::Code => "code",
+            ScanType::Dependency => "dependency",
+            ScanType::Iac => "iac",
+            ScanType::Baseline => "baseline",
+            ScanType::Dast => "dast",
+            ScanType::Network => "network",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ScanType> {
+        ScanType::ALL.into_iter().find(|t| t.as_str() == text)
+    }
+
+    /// "code, dependency, iac, baseline, dast, network"
+    pub fn names() -> String {
+        ScanType::ALL.map(ScanType::as_str).join(", ")
+    }
+}
+
+/// A finding after the host validated it and gave it identity. Field order is the JSON key
+/// order users' tooling reads.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub id: String,
+    pub scan_id: String,
+    pub scanner: String,
+    pub scan_type: ScanType,
+    pub severity: Severity,
+    pub title: String,
+    pub description: String,
+    pub file_path: Option<String>,
+    pub line_start: Option<u32>,
+    pub line_end: Option<u32>,
+    pub rule_id: Option<String>,
+    pub cwe: Option<String>,
+    pub remediation: Option<String>,
+    pub metadata: Map<String, Value>,
+    pub compliance_tags: Vec<String>,
+    pub fingerprint: String,
+}

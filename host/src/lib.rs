@@ -1,0 +1,11 @@
+//! SecureScan: runs security scanners, normalizes what they report inside a WebAssembly sandbox,
+//! and gives one deterministic stream of findings to the CLI (and later the server).
+
+pub mod cli;
+pub mod findings;
+pub mod gather;
+pub mod registry;
+pub mod report;
+pub mod sandbox;
+pub mod scan;
+pub mod tools;

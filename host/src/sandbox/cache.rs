@@ -1,0 +1,90 @@
+//! Compiled components on disk, keyed by component sha256 and the engine's compatibility hash, so
+//! a restart (or a CI run with a restored cache) skips compilation.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use wasmtime::Engine;
+use wasmtime::component::Component;
+
+#[derive(Debug, Clone)]
+pub struct CompileCache {
+    dir: PathBuf,
+}
+
+impl CompileCache {
+    pub fn new(dir: impl Into<PathBuf>) -> CompileCache {
+        CompileCache { dir: dir.into() }
+    }
+
+    /// `$SECURESCAN_CACHE_DIR`, else `$XDG_CACHE_HOME/securescan/adapters`, else
+    /// `~/.cache/securescan/adapters`; none when no home is known.
+    pub fn default_location() -> Option<CompileCache> {
+        let env = |name: &str| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        let dir = env("SECURESCAN_CACHE_DIR")
+            .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("securescan/adapters")))
+            .or_else(|| env("HOME").map(|d| d.join(".cache/securescan/adapters")))?;
+        Some(CompileCache::new(dir))
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn path(&self, component_sha256: &str, compat: &str) -> PathBuf {
+        self.dir.join(format!("{component_sha256}-{compat}.cwasm"))
+    }
+
+    /// The cached compilation, if one exists whose own checksum still matches. A damaged or
+    /// foreign entry is ignored (and later overwritten), never deserialized.
+    pub fn load(&self, engine: &Engine, component_sha256: &str, compat: &str) -> Option<Component> {
+        let path = self.path(component_sha256, compat);
+        let bytes = std::fs::read(&path).ok()?;
+        let (body, checksum) = bytes.split_at_checked(bytes.len().checked_sub(32)?)?;
+        if Sha256::digest(body).as_slice() != checksum {
+            tracing::warn!(path = %path.display(), "ignoring a compiled-adapter cache entry whose checksum does not match");
+            return None;
+        }
+        deserialize_trusted(engine, body).ok()
+    }
+
+    /// Store a compilation; failures only cost a recompile next time, so they are logged, not raised.
+    pub fn store(&self, component_sha256: &str, compat: &str, component: &Component) {
+        let result = (|| -> Result<(), String> {
+            let mut bytes = component.serialize().map_err(|err| err.to_string())?;
+            let checksum = Sha256::digest(&bytes);
+            bytes.extend_from_slice(&checksum);
+            let write = || -> std::io::Result<()> {
+                std::fs::create_dir_all(&self.dir)?;
+                let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
+                std::io::Write::write_all(&mut tmp, &bytes)?;
+                tmp.persist(self.path(component_sha256, compat))
+                    .map_err(|err| err.error)?;
+                Ok(())
+            };
+            write().map_err(|err| err.to_string())
+        })();
+        if let Err(err) = result {
+            tracing::warn!(dir = %self.dir.display(), "cannot write the compiled-adapter cache: {err}");
+        }
+    }
+}
+
+/// Deserialize precompiled code.
+///
+/// SAFETY: `Component::deserialize` runs the native code it is given, so it must only see bytes this
+/// host produced. Callers pass only cache entries that `CompileCache::store` wrote with a trailing
+/// sha256 of the body, verified just before this call on an in-memory copy (so the file cannot
+/// change between the check and the use). Entries are keyed by the engine compatibility hash, and
+/// wasmtime itself rejects bytes built for another engine configuration or version.
+#[allow(
+    unsafe_code,
+    reason = "the one audited place that loads precompiled adapter code"
+)]
+fn deserialize_trusted(engine: &Engine, body: &[u8]) -> wasmtime::Result<Component> {
+    unsafe { Component::deserialize(engine, body) }
+}

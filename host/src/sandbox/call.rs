@@ -1,0 +1,215 @@
+//! One adapter call: a fresh store with no capabilities, a memory cap, a deadline, captured stderr.
+
+use wasmtime::component::ResourceTable;
+use wasmtime::{ResourceLimiter, Store, Trap};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+use super::bindings::{WitInput, WitLogLevel, WitParseError};
+use super::engine::EPOCH_TICK;
+use super::validate::{AdapterOutput, validate};
+use super::{AdapterFailure, LoadedAdapter};
+
+/// Enough for a panic message and its location; more is an adapter spamming stderr.
+const STDERR_CAPACITY: usize = 64 * 1024;
+const MAX_LOG_LINES: usize = 200;
+const MAX_LOG_LINE_BYTES: usize = 2048;
+
+pub struct CallState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    memory: MemoryCap,
+    adapter_id: String,
+    log_lines: usize,
+}
+
+impl CallState {
+    fn new(adapter_id: &str, memory_limit: usize, stderr: MemoryOutputPipe) -> CallState {
+        // Nothing is granted: no preopened directories, no environment, no arguments, no sockets.
+        let wasi = WasiCtxBuilder::new()
+            .stderr(stderr)
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .build();
+        CallState {
+            wasi,
+            table: ResourceTable::new(),
+            memory: MemoryCap {
+                limit: memory_limit,
+                exceeded: false,
+            },
+            adapter_id: adapter_id.to_string(),
+            log_lines: 0,
+        }
+    }
+}
+
+impl WasiView for CallState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl super::bindings::securescan::adapter::types::Host for CallState {}
+
+impl super::bindings::securescan::adapter::log::Host for CallState {
+    fn emit(&mut self, level: WitLogLevel, message: String) {
+        self.log_lines += 1;
+        if self.log_lines > MAX_LOG_LINES {
+            return;
+        }
+        let message = truncate(&message, MAX_LOG_LINE_BYTES);
+        let adapter = self.adapter_id.as_str();
+        match level {
+            WitLogLevel::Trace => tracing::trace!(adapter, "{message}"),
+            WitLogLevel::Debug => tracing::debug!(adapter, "{message}"),
+            WitLogLevel::Info => tracing::info!(adapter, "{message}"),
+            WitLogLevel::Warn => tracing::warn!(adapter, "{message}"),
+            WitLogLevel::Error => tracing::error!(adapter, "{message}"),
+        }
+    }
+}
+
+/// Refuses linear-memory growth past the limit and remembers that it did, so the resulting trap
+/// is reported as a memory limit rather than a crash.
+struct MemoryCap {
+    limit: usize,
+    exceeded: bool,
+}
+
+impl ResourceLimiter for MemoryCap {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.limit {
+            self.exceeded = true;
+            wasmtime::bail!("memory limit of {} bytes exceeded", self.limit);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= 1_000_000)
+    }
+}
+
+impl LoadedAdapter {
+    /// Run `parse` once. Blocking: call it from a blocking thread.
+    pub fn call(&self, input: &WitInput) -> Result<AdapterOutput, AdapterFailure> {
+        let size = input_size(input);
+        if size > self.limits.max_input_bytes {
+            return Err(AdapterFailure::InputTooLarge {
+                size,
+                limit: self.limits.max_input_bytes,
+            });
+        }
+        let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
+        let mut store = Store::new(
+            &self.sandbox.engine,
+            CallState::new(&self.id, self.limits.memory_bytes, stderr.clone()),
+        );
+        store.limiter(|state| &mut state.memory);
+        let ticks = (self.limits.timeout.as_millis() / EPOCH_TICK.as_millis()).max(1);
+        store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
+        store.epoch_deadline_trap();
+
+        let result = self.pre.instantiate(&mut store).and_then(|adapter| {
+            adapter
+                .securescan_adapter_parser()
+                .call_parse(&mut store, input)
+        });
+        match result {
+            Ok(Ok(output)) => validate(output, &self.limits),
+            Ok(Err(error)) => Err(parse_failure(error)),
+            Err(error) => Err(classify_trap(
+                &error,
+                store.data().memory.exceeded,
+                &self.limits,
+                &stderr,
+            )),
+        }
+    }
+}
+
+fn parse_failure(error: WitParseError) -> AdapterFailure {
+    let (kind, message) = match error {
+        WitParseError::Empty(m) => ("empty", m),
+        WitParseError::Malformed(m) => ("malformed", m),
+        WitParseError::WrongTool(m) => ("wrong-tool", m),
+        WitParseError::UnsupportedVersion(m) => ("unsupported-version", m),
+    };
+    AdapterFailure::Parse {
+        kind: kind.to_string(),
+        message,
+    }
+}
+
+fn classify_trap(
+    error: &wasmtime::Error,
+    memory_exceeded: bool,
+    limits: &crate::registry::Limits,
+    stderr: &MemoryOutputPipe,
+) -> AdapterFailure {
+    if error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
+        return AdapterFailure::Timeout {
+            limit: limits.timeout,
+        };
+    }
+    if memory_exceeded {
+        return AdapterFailure::MemoryLimit {
+            limit: limits.memory_bytes,
+        };
+    }
+    let stderr = String::from_utf8_lossy(&stderr.contents())
+        .trim()
+        .to_string();
+    let message = if stderr.is_empty() {
+        format!("{error:#}")
+    } else {
+        last_lines(&stderr, 8)
+    };
+    AdapterFailure::Trap { message }
+}
+
+fn input_size(input: &WitInput) -> usize {
+    input.report.as_ref().map_or(0, |r| r.bytes.len())
+        + input
+            .files
+            .iter()
+            .map(|f| f.path.len() + f.bytes.len())
+            .sum::<usize>()
+        + input
+            .exchanges
+            .iter()
+            .map(|e| e.url.len() + e.body_prefix.len())
+            .sum::<usize>()
+        + input.metadata.len() * 64
+}
+
+fn last_lines(text: &str, count: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(count)..].join("\n")
+}
+
+pub(super) fn truncate(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}

@@ -1,0 +1,52 @@
+//! Deterministic ids: the same inputs give the same scan id and finding ids, so outputs are
+//! byte-identical run to run.
+
+use sha2::{Digest, Sha256};
+
+use crate::findings::{Finding, ScanType};
+
+/// A UUID-shaped id derived from the target, the scan types and every finding's fingerprint.
+pub fn scan_id(target: &str, types: &[ScanType], findings: &[Finding]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"securescan-scan\0");
+    hasher.update(target.as_bytes());
+    for t in types {
+        hasher.update(b"\0");
+        hasher.update(t.as_str());
+    }
+    let mut prints: Vec<(&str, &str)> = findings
+        .iter()
+        .map(|f| (f.scanner.as_str(), f.fingerprint.as_str()))
+        .collect();
+    prints.sort_unstable();
+    for (scanner, print) in prints {
+        hasher.update(b"\0");
+        hasher.update(scanner);
+        hasher.update(print);
+    }
+    uuid_shape(&hasher.finalize())
+}
+
+/// Ids for findings in their final order: the fingerprint plus how many earlier findings share it.
+pub fn assign_finding_ids(scan_id: &str, findings: &mut [Finding]) {
+    let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    for finding in findings {
+        let occurrence = seen.entry(finding.fingerprint.clone()).or_insert(0);
+        let digest = Sha256::digest(format!("{scan_id}|{}|{occurrence}", finding.fingerprint));
+        *occurrence += 1;
+        finding.id = uuid_shape(&digest);
+        finding.scan_id = scan_id.to_string();
+    }
+}
+
+fn uuid_shape(digest: &[u8]) -> String {
+    let hex = hex::encode(&digest[..16]);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}

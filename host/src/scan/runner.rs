@@ -1,0 +1,233 @@
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::identity::{assign_finding_ids, scan_id};
+use super::outcome::{ScanResult, ScannerOutcome, ScannerStatus};
+use super::scanner::{ScannerRun, run_scanner};
+use crate::findings::{Finding, ScanType, fingerprint, sort_canonical};
+use crate::registry::Registry;
+use crate::sandbox::{AdapterFinding, Sandbox, WitInput, WitToolReport};
+
+/// What to scan and how.
+#[derive(Debug, Clone, Default)]
+pub struct ScanRequest {
+    pub target: String,
+    pub types: Vec<ScanType>,
+    /// Per-adapter overrides of argv vars, e.g. semgrep's `config`.
+    pub vars: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+}
+
+pub(super) struct Context {
+    pub registry: Registry,
+    pub sandbox: Sandbox,
+    pub adapter_dir: PathBuf,
+    /// Bounds concurrent adapter calls to the cores available; tools run unbounded.
+    pub calls: Semaphore,
+}
+
+/// Runs scans against one registry, sandbox and adapter directory.
+#[derive(Clone)]
+pub struct Scanner {
+    ctx: Arc<Context>,
+}
+
+impl std::fmt::Debug for Scanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scanner")
+            .field("adapter_dir", &self.ctx.adapter_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Scanner {
+    pub fn new(registry: Registry, sandbox: Sandbox, adapter_dir: PathBuf) -> Scanner {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        Scanner {
+            ctx: Arc::new(Context {
+                registry,
+                sandbox,
+                adapter_dir,
+                calls: Semaphore::new(cores),
+            }),
+        }
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.ctx.registry
+    }
+
+    /// Run every registry scanner for the request's types, concurrently. `on_done` sees each
+    /// scanner's outcome as it finishes (for progress). Dropping the future kills running tools.
+    pub async fn scan(
+        &self,
+        request: &ScanRequest,
+        on_done: impl Fn(&ScannerOutcome),
+    ) -> ScanResult {
+        let target: Arc<str> = Arc::from(request.target.as_str());
+        let mut tasks = JoinSet::new();
+        let entries = self.ctx.registry.for_types(&request.types);
+        for (index, entry) in entries.iter().enumerate() {
+            let mut vars = entry.vars.clone();
+            if let Some(overrides) = request.vars.get(&entry.id) {
+                vars.extend(overrides.clone());
+            }
+            let run = run_scanner(self.ctx.clone(), (*entry).clone(), target.clone(), vars);
+            tasks.spawn(async move { (index, run.await) });
+        }
+        let mut runs: Vec<Option<ScannerRun>> = entries.iter().map(|_| None).collect();
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((index, run)) => {
+                    on_done(&run.outcome);
+                    runs[index] = Some(run);
+                }
+                Err(err) => tracing::error!("a scanner task stopped unexpectedly: {err}"),
+            }
+        }
+        let runs = runs
+            .into_iter()
+            .zip(&entries)
+            .map(|(run, entry)| {
+                run.unwrap_or_else(|| ScannerRun {
+                    outcome: ScannerOutcome {
+                        scanner: entry.id.clone(),
+                        scan_type: entry.scan_type,
+                        status: ScannerStatus::Failed {
+                            kind: "internal".into(),
+                            error: "the scanner task stopped".into(),
+                        },
+                        tool_version: None,
+                        warnings: Vec::new(),
+                        duration: Default::default(),
+                    },
+                    findings: Vec::new(),
+                })
+            })
+            .collect();
+        finalize(&request.target, &request.types, runs)
+    }
+
+    /// Normalize an existing tool report through adapter `id`: a scan minus running the tool.
+    pub async fn ingest(
+        &self,
+        id: &str,
+        report: Vec<u8>,
+        target: &str,
+    ) -> Result<ScanResult, String> {
+        let entry = self
+            .ctx
+            .registry
+            .get(id)
+            .cloned()
+            .ok_or_else(|| unknown_scanner(&self.ctx.registry, id))?;
+        let started = Instant::now();
+        let ctx = self.ctx.clone();
+        let target_owned = target.to_string();
+        let entry_for_call = entry.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            let adapter = ctx.sandbox.load(&entry_for_call, &ctx.adapter_dir)?;
+            adapter.call(&WitInput {
+                target: target_owned,
+                report: Some(WitToolReport {
+                    bytes: report,
+                    exit_code: None,
+                    tool_version: None,
+                }),
+                files: Vec::new(),
+                metadata: Vec::new(),
+                exchanges: Vec::new(),
+                settings: Vec::new(),
+            })
+        })
+        .await
+        .map_err(|err| format!("the adapter call stopped: {err}"))?;
+        let (status, findings, warnings) = match result {
+            Ok(output) => (
+                ScannerStatus::Completed {
+                    findings: output.findings.len(),
+                },
+                output.findings,
+                output.warnings,
+            ),
+            Err(failure) => (
+                ScannerStatus::Failed {
+                    kind: failure.kind().into(),
+                    error: failure.to_string(),
+                },
+                Vec::new(),
+                Vec::new(),
+            ),
+        };
+        let outcome = ScannerOutcome {
+            scanner: entry.id.clone(),
+            scan_type: entry.scan_type,
+            status,
+            tool_version: None,
+            warnings,
+            duration: started.elapsed(),
+        };
+        Ok(finalize(
+            target,
+            &[entry.scan_type],
+            vec![ScannerRun { outcome, findings }],
+        ))
+    }
+}
+
+pub fn unknown_scanner(registry: &Registry, id: &str) -> String {
+    format!(
+        "unknown scanner {id:?}; valid scanners: {}",
+        registry.ids().join(", ")
+    )
+}
+
+/// Give findings identity (fingerprint, ids) and canonical order.
+fn finalize(target: &str, types: &[ScanType], runs: Vec<ScannerRun>) -> ScanResult {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut findings = Vec::new();
+    let mut scanners = Vec::new();
+    for run in runs {
+        for adapter_finding in run.findings {
+            let mut finding = host_finding(&run.outcome, adapter_finding);
+            finding.fingerprint = fingerprint(&finding, &cwd);
+            findings.push(finding);
+        }
+        scanners.push(run.outcome);
+    }
+    sort_canonical(&mut findings);
+    let scan_id = scan_id(target, types, &findings);
+    assign_finding_ids(&scan_id, &mut findings);
+    ScanResult {
+        scan_id,
+        target: target.to_string(),
+        scan_types: types.to_vec(),
+        scanners,
+        findings,
+    }
+}
+
+fn host_finding(outcome: &ScannerOutcome, f: AdapterFinding) -> Finding {
+    Finding {
+        id: String::new(),
+        scan_id: String::new(),
+        scanner: outcome.scanner.clone(),
+        scan_type: outcome.scan_type,
+        severity: f.severity,
+        title: f.title,
+        description: f.description,
+        file_path: f.file,
+        line_start: f.line_start,
+        line_end: f.line_end,
+        rule_id: f.rule_id,
+        cwe: f.cwe,
+        remediation: f.remediation,
+        metadata: f.metadata,
+        compliance_tags: Vec::new(),
+        fingerprint: String::new(),
+    }
+}

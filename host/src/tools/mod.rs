@@ -1,0 +1,11 @@
+//! External tools: found on PATH, version-probed, run from the registry's argv templates with no
+//! shell, killed as a whole process group on timeout or cancellation.
+
+pub mod argv;
+mod discovery;
+mod probe;
+mod process;
+
+pub use discovery::find_tool;
+pub use probe::{ToolStatus, probe_tool};
+pub use process::{ToolFailure, ToolRun, run_tool};

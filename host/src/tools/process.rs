@@ -1,0 +1,148 @@
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+use tokio::io::{AsyncRead, AsyncReadExt};
+
+const STDERR_TAIL: usize = 16 * 1024;
+
+/// What a finished tool process left behind.
+#[derive(Debug, Clone)]
+pub struct ToolRun {
+    pub stdout: Vec<u8>,
+    /// The last part of stderr: where tools say what went wrong.
+    pub stderr_tail: String,
+    /// `None` when a signal ended it.
+    pub exit_code: Option<i32>,
+    pub duration: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ToolFailure {
+    #[error("could not start {program}: {reason}")]
+    Spawn { program: String, reason: String },
+    #[error("timed out after {}s and was killed", after.as_secs())]
+    Timeout { after: Duration },
+    #[error("printed more than {limit} bytes (the adapter's input limit)")]
+    OutputTooLarge { limit: usize },
+    #[error("reading its output failed: {0}")]
+    Io(String),
+}
+
+/// Kills the whole process group (the tool and anything it spawned) unless the tool was reaped
+/// first. While the leader is unreaped its pid, and so the group id, cannot be reused.
+struct ProcessGroup {
+    pgid: Option<i32>,
+}
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        if let Some(pgid) = self.pgid {
+            // ESRCH (already gone) is fine; nothing else can usefully be done here.
+            let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
+        }
+    }
+}
+
+/// Run `program args…` with no shell and no stdin, in its own process group. Dropping the returned
+/// future (Ctrl-C, a cancelled scan) kills the group, as does the timeout.
+pub async fn run_tool(
+    program: &Path,
+    args: &[String],
+    cwd: Option<&Path>,
+    timeout: Duration,
+    stdout_limit: usize,
+) -> Result<ToolRun, ToolFailure> {
+    let started = Instant::now();
+    let mut command = tokio::process::Command::new(program);
+    command
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true);
+    if let Some(dir) = cwd {
+        command.current_dir(dir);
+    }
+    let mut child = command.spawn().map_err(|err| ToolFailure::Spawn {
+        program: program.display().to_string(),
+        reason: err.to_string(),
+    })?;
+    let mut group = ProcessGroup {
+        pgid: child.id().and_then(|id| i32::try_from(id).ok()),
+    };
+    let stdout = child.stdout.take();
+    let stderr = child.stderr.take();
+
+    let work = async {
+        let (out, err, status) = tokio::join!(
+            read_capped(stdout, stdout_limit),
+            read_tail(stderr),
+            child.wait()
+        );
+        (out, err, status)
+    };
+    let (out, err, status) = tokio::time::timeout(timeout, work)
+        .await
+        .map_err(|_| ToolFailure::Timeout { after: timeout })?;
+    let status = status.map_err(|err| ToolFailure::Io(err.to_string()))?;
+    group.pgid = None;
+    let (stdout, exceeded) = out.map_err(|err| ToolFailure::Io(err.to_string()))?;
+    if exceeded {
+        return Err(ToolFailure::OutputTooLarge {
+            limit: stdout_limit,
+        });
+    }
+    Ok(ToolRun {
+        stdout,
+        stderr_tail: err.map_err(|err| ToolFailure::Io(err.to_string()))?,
+        exit_code: status.code(),
+        duration: started.elapsed(),
+    })
+}
+
+/// All of a stream up to `limit` bytes; past that it keeps draining (so the tool never blocks on a
+/// full pipe) and reports that the limit was exceeded.
+async fn read_capped(
+    stream: Option<impl AsyncRead + Unpin>,
+    limit: usize,
+) -> std::io::Result<(Vec<u8>, bool)> {
+    let Some(mut stream) = stream else {
+        return Ok((Vec::new(), false));
+    };
+    let mut kept = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut exceeded = false;
+    loop {
+        let n = stream.read(&mut buf).await?;
+        if n == 0 {
+            return Ok((kept, exceeded));
+        }
+        if kept.len() + n > limit {
+            exceeded = true;
+        } else {
+            kept.extend_from_slice(&buf[..n]);
+        }
+    }
+}
+
+async fn read_tail(stream: Option<impl AsyncRead + Unpin>) -> std::io::Result<String> {
+    let Some(mut stream) = stream else {
+        return Ok(String::new());
+    };
+    let mut tail: Vec<u8> = Vec::new();
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let n = stream.read(&mut buf).await?;
+        if n == 0 {
+            return Ok(String::from_utf8_lossy(&tail).into_owned());
+        }
+        tail.extend_from_slice(&buf[..n]);
+        if tail.len() > STDERR_TAIL {
+            tail.drain(..tail.len() - STDERR_TAIL);
+        }
+    }
+}

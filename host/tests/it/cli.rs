@@ -1,0 +1,313 @@
+//! The `securescan` binary as users run it: exit codes, clean stdout, determinism, Ctrl-C.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use crate::support::{adapter_dir, bin, fake_aws_key, target_dir, tree};
+
+/// A PATH holding only `git` and the given fake tools, so scans never touch a real semgrep that
+/// would try to reach its registry.
+struct FakePath {
+    dir: tempfile::TempDir,
+}
+
+impl FakePath {
+    fn new() -> FakePath {
+        let dir = tempfile::tempdir().expect("temp dir");
+        if let Some(git) = securescan::tools::find_tool("git") {
+            std::os::unix::fs::symlink(git, dir.path().join("git")).expect("link git");
+        }
+        FakePath { dir }
+    }
+
+    fn tool(self, name: &str, script: &str) -> FakePath {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).expect("write tool");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        self
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+fn securescan(path: &FakePath) -> Command {
+    let mut command = Command::new(bin());
+    command
+        .env("PATH", path.path())
+        .env("SECURESCAN_ADAPTER_DIR", adapter_dir())
+        .env(
+            "SECURESCAN_CACHE_DIR",
+            target_dir().join("test-compile-cache"),
+        )
+        .env_remove("SECURESCAN_SEMGREP_CONFIG")
+        .stdin(Stdio::null());
+    command
+}
+
+fn run(command: &mut Command) -> Output {
+    command.output().expect("securescan runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn secret_tree() -> tempfile::TempDir {
+    tree(&[
+        (
+            "settings.py",
+            &format!("KEY = '{}'\npassword = \"s3cr3tpass!\"\n", fake_aws_key()),
+        ),
+        ("README.md", "nothing here\n"),
+    ])
+}
+
+#[test]
+fn json_on_stdout_is_clean_and_byte_identical_across_runs() {
+    let target = secret_tree();
+    let path = FakePath::new();
+    let scan = || {
+        run(securescan(&path)
+            .args(["scan", "--type", "code", "--output", "json"])
+            .arg(target.path()))
+    };
+    let (first, second) = (scan(), scan());
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert_eq!(first.stdout, second.stdout, "same inputs, same bytes");
+    let findings: serde_json::Value =
+        serde_json::from_slice(&first.stdout).expect("stdout is exactly one JSON document");
+    let rules: Vec<&str> = findings
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|f| f["rule_id"].as_str())
+        .collect();
+    assert_eq!(
+        rules,
+        vec!["secrets/aws-access-key", "secrets/generic-secret"]
+    );
+    assert_eq!(findings[0]["fingerprint"].as_str().map(str::len), Some(64));
+}
+
+#[test]
+fn output_file_gets_the_artifact_and_stdout_stays_empty() {
+    let target = secret_tree();
+    let out = tempfile::tempdir().expect("temp dir");
+    let file = out.path().join("findings.json");
+    let path = FakePath::new();
+    let output = run(securescan(&path)
+        .args(["scan", "-t", "code", "-o", "json", "--output-file"])
+        .arg(&file)
+        .arg(target.path()));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(output.stdout.is_empty());
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).expect("file written")).expect("json");
+    assert_eq!(written.as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn a_missing_target_is_a_usage_error() {
+    let output = run(securescan(&FakePath::new()).args(["scan", "/definitely/not/here"]));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("target path does not exist: /definitely/not/here"));
+}
+
+#[test]
+fn an_unknown_scanner_lists_the_valid_ones() {
+    let output =
+        run(securescan(&FakePath::new()).args(["ingest", "--scanner", "nope", "report.json"]));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("valid scanners: semgrep, bandit, secrets"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_bad_scan_type_lists_the_valid_ones() {
+    let output = run(securescan(&FakePath::new()).args(["scan", ".", "--type", "bogus"]));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("Valid: code, dependency, iac, baseline, dast, network"));
+}
+
+#[test]
+fn a_truncated_report_fails_that_scanner_with_exit_3() {
+    let report = tempfile::NamedTempFile::new().expect("temp file");
+    let full = std::fs::read(
+        crate::support::workspace()
+            .join("plugins/bandit/fixtures/bandit-1.9.4/generated-python-vuln-app.json"),
+    )
+    .expect("fixture");
+    std::fs::write(report.path(), &full[..full.len() / 3]).expect("write");
+    let output = run(securescan(&FakePath::new())
+        .args(["ingest", "--scanner", "bandit"])
+        .arg(report.path()));
+    assert_eq!(output.status.code(), Some(3));
+    assert!(stderr(&output).contains("scanner bandit failed (parse-error): could not parse the tool output (malformed): truncated JSON"), "{}", stderr(&output));
+}
+
+#[test]
+fn one_broken_tool_loses_no_other_findings() {
+    let target = secret_tree();
+    let path = FakePath::new().tool(
+        "semgrep",
+        "case \"$1\" in --version) echo 1.50.0; exit 0;; esac\necho 'this is not json'",
+    );
+    let output = run(securescan(&path)
+        .args(["scan", "-t", "code", "-o", "json"])
+        .arg(target.path()));
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("scanner semgrep failed (parse-error)"),
+        "{}",
+        stderr(&output)
+    );
+    let findings: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(
+        findings.as_array().map(Vec::len),
+        Some(2),
+        "the secrets findings are all there"
+    );
+}
+
+#[test]
+fn missing_tools_are_skipped_with_their_install_hint() {
+    let target = secret_tree();
+    let output = run(securescan(&FakePath::new())
+        .args(["scan", "-t", "code"])
+        .arg(target.path()));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("semgrep  skipped: semgrep is not installed (install: pip install semgrep)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let output = run(Command::new(bin()).arg("--help"));
+    let text = String::from_utf8_lossy(&output.stdout);
+    for line in [
+        "0    success",
+        "2    usage error",
+        "3    finished, but at least one scanner failed",
+        "130  interrupted",
+    ] {
+        assert!(text.contains(line), "--help lacks {line:?}");
+    }
+}
+
+#[test]
+fn status_lists_every_registry_scanner_as_json() {
+    let output = run(securescan(&FakePath::new()).args(["status", "--output", "json"]));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let ids: Vec<&str> = rows
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|r| r["scanner"].as_str())
+        .collect();
+    assert_eq!(ids, vec!["semgrep", "bandit", "secrets"]);
+    assert_eq!(rows[0]["available"], false);
+    assert_eq!(rows[0]["install_hint"], "pip install semgrep");
+    assert_eq!(rows[2]["adapter"], "ok");
+}
+
+#[test]
+fn adapter_verify_accepts_the_built_components() {
+    let output = run(securescan(&FakePath::new()).args(["adapter", "verify"]));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        stderr(&output)
+    );
+}
+
+#[test]
+fn adapter_verify_flags_a_tampered_component() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for entry in std::fs::read_dir(adapter_dir()).expect("adapters") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
+    }
+    let victim = dir.path().join("securescan_adapter_bandit.wasm");
+    let mut bytes = std::fs::read(&victim).expect("read");
+    bytes.push(0);
+    std::fs::write(&victim, bytes).expect("write");
+    let output = run(securescan(&FakePath::new())
+        .args(["adapter", "verify", "--dir"])
+        .arg(dir.path()));
+    assert_eq!(output.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("bandit         FAILED: sha256"));
+}
+
+#[test]
+fn adapter_inspect_shows_abi_and_pin() {
+    let output = run(securescan(&FakePath::new())
+        .args(["adapter", "inspect"])
+        .arg(adapter_dir().join("securescan_adapter_semgrep.wasm")));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("abi:     0.1.0"), "{text}");
+    assert!(
+        text.contains("exports: securescan:adapter/parser@0.1.0"),
+        "{text}"
+    );
+    assert!(text.contains("pinned:  as semgrep"), "{text}");
+}
+
+#[test]
+fn ctrl_c_kills_running_tools_and_exits_130() {
+    let target = secret_tree();
+    let pidfile = target
+        .path()
+        .join("..")
+        .join(format!("{}-semgrep.pid", std::process::id()));
+    let script = format!(
+        "case \"$1\" in --version) echo 1.50.0; exit 0;; esac\nsleep 300 & echo $! > {}\nwait",
+        pidfile.display()
+    );
+    let path = FakePath::new().tool("semgrep", &script);
+    let mut child = securescan(&path)
+        .args(["scan", "-t", "code"])
+        .arg(target.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let pid = wait_for_file(&pidfile);
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(i32::try_from(child.id()).expect("pid")),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .expect("signal");
+    let status = child.wait().expect("wait");
+    let _ = std::fs::remove_file(&pidfile);
+    assert_eq!(status.code(), Some(130));
+    assert!(
+        crate::processes::is_dead(pid),
+        "the tool's child survived Ctrl-C"
+    );
+}
+
+fn wait_for_file(path: &PathBuf) -> i32 {
+    for _ in 0..500 {
+        if let Some(pid) = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+        {
+            return pid;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("{} never appeared", path.display());
+}

@@ -1,0 +1,71 @@
+//! The real semgrep and bandit, installed by scripts/test.sh, on the shipped vulnerable example.
+
+use std::process::Command;
+
+use crate::support::{adapter_dir, bin, target_dir, workspace};
+
+fn require(tool: &str) {
+    assert!(
+        securescan::tools::find_tool(tool).is_some(),
+        "{tool} is not on PATH: scripts/test.sh installs it (pip) and puts it on PATH"
+    );
+}
+
+#[test]
+fn real_semgrep_bandit_and_secrets_scan_the_example_tree() {
+    require("semgrep");
+    require("bandit");
+    let output = Command::new(bin())
+        .current_dir(workspace())
+        .env("SECURESCAN_ADAPTER_DIR", adapter_dir())
+        .env(
+            "SECURESCAN_CACHE_DIR",
+            target_dir().join("test-compile-cache"),
+        )
+        .args([
+            "scan",
+            "examples/vulnerable-app",
+            "--type",
+            "code",
+            "--semgrep-config",
+            "rules/semgrep-python.yml",
+            "--output",
+            "json",
+        ])
+        .output()
+        .expect("securescan runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let findings: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let has = |scanner: &str, rule_suffix: &str| {
+        findings.as_array().expect("array").iter().any(|f| {
+            f["scanner"] == scanner
+                && f["rule_id"]
+                    .as_str()
+                    .is_some_and(|r| r.ends_with(rule_suffix))
+        })
+    };
+    assert!(has("semgrep", "python-eval"), "semgrep found eval()");
+    assert!(
+        has("semgrep", "python-sql-format"),
+        "semgrep found the SQL injection"
+    );
+    assert!(has("bandit", "B602"), "bandit found shell=True");
+    assert!(has("secrets", "aws-access-key"), "secrets found the key");
+    let eval = findings
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|f| {
+            f["rule_id"]
+                .as_str()
+                .is_some_and(|r| r.ends_with("python-eval"))
+        })
+        .expect("eval");
+    assert_eq!(eval["cwe"], "CWE-95");
+    assert_eq!(eval["file_path"], "examples/vulnerable-app/app.py");
+}

@@ -1,0 +1,94 @@
+use securescan_adapter_sdk::testing::{fixtures, run_report};
+use securescan_adapter_sdk::{Adapter, Input, Output, ParseError, Severity};
+
+use crate::Bandit;
+
+#[test]
+fn every_fixture_matches_its_snapshot() {
+    for fixture in fixtures(env!("CARGO_MANIFEST_DIR")) {
+        insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+            insta::assert_json_snapshot!(fixture.name.replace('/', "__"), run_report::<Bandit>(&fixture));
+        });
+    }
+}
+
+fn parse(bytes: &[u8]) -> Result<Output, ParseError> {
+    Bandit::parse(&Input::from_report(bytes.to_vec()))
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|err| panic!("{path}: {err}"))
+}
+
+#[test]
+fn severities_and_cwe_objects_map() {
+    let output = parse(&fixture("bandit-1.9.4/generated-python-vuln-app.json")).unwrap();
+    assert_eq!(output.findings.len(), 27);
+    let shell = output
+        .findings
+        .iter()
+        .find(|f| f.rule_id.as_deref() == Some("B602"))
+        .unwrap();
+    assert_eq!(shell.severity, Severity::High);
+    assert_eq!(shell.cwe.as_deref(), Some("CWE-78"));
+}
+
+#[test]
+fn old_reports_without_cwe_still_parse() {
+    let output = parse(&fixture("bandit-1.4.0/ssf-bandit-1.4.0.json")).unwrap();
+    assert_eq!(output.findings.len(), 60);
+    assert!(output.findings.iter().all(|f| f.cwe.is_none()));
+    assert_eq!(
+        output.warnings,
+        vec!["bandit error: No such file or directory".to_string()]
+    );
+}
+
+#[test]
+fn syntax_errors_become_warnings() {
+    let output = parse(&fixture("bandit-1.9.4/generated-syntax-error.json")).unwrap();
+    assert_eq!(
+        output.warnings,
+        vec![
+            "bandit could not scan broken/bad.py: syntax error while parsing AST from file"
+                .to_string()
+        ]
+    );
+}
+
+#[test]
+fn semgrep_output_is_the_wrong_tool() {
+    let semgrep = br#"{"paths":{"scanned":[]},"results":[],"errors":[],"version":"1.0.0"}"#;
+    assert!(matches!(parse(semgrep), Err(ParseError::WrongTool(_))));
+}
+
+#[test]
+fn a_real_semgrep_report_is_the_wrong_tool() {
+    let semgrep = std::fs::read(format!(
+        "{}/../semgrep/fixtures/semgrep-1.182.0/generated-python-vuln-app.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    assert!(
+        matches!(parse(&semgrep), Err(ParseError::WrongTool(_))),
+        "{:?}",
+        parse(&semgrep)
+    );
+}
+
+#[test]
+fn truncated_empty_and_binary_output_are_typed_errors() {
+    let bytes = fixture("bandit-1.9.4/generated-python-vuln-app.json");
+    assert!(
+        parse(&bytes[..bytes.len() - 10])
+            .unwrap_err()
+            .message()
+            .starts_with("truncated JSON")
+    );
+    assert!(matches!(parse(b"\n"), Err(ParseError::Empty(_))));
+    assert!(matches!(
+        parse(b"\x00\x9f\x92\x96"),
+        Err(ParseError::Malformed(_))
+    ));
+}

@@ -1,0 +1,143 @@
+//! Credential patterns, tried in table order on every line; the first that matches on a line that
+//! is not a likely false positive gives that line's one finding.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use securescan_adapter_sdk::{Finding, Severity};
+
+use crate::false_positive::is_likely_false_positive;
+
+/// Lines longer than this (in characters) are minified or generated data, not hand-written config.
+const MAX_LINE_CHARS: usize = 1000;
+
+pub struct Pattern {
+    pub name: &'static str,
+    pub severity: Severity,
+    pub regex: Regex,
+}
+
+impl Pattern {
+    /// `secrets/<name lowercased, spaces as dashes>`: the rule ids users already suppress by.
+    pub fn slug(&self) -> String {
+        self.name.to_lowercase().replace(' ', "-")
+    }
+}
+
+/// The classic GitHub PAT comes before the general GitHub token rule: in the original order the
+/// general rule matched every PAT first, so the PAT rule could never fire.
+const TABLE: &[(&str, Severity, &str)] = &[
+    ("AWS Access Key", Severity::Critical, r"AKIA[0-9A-Z]{16}"),
+    (
+        "AWS Secret Key",
+        Severity::Critical,
+        r#"(?i)aws_secret_access_key\s*[=:]\s*["']?([A-Za-z0-9/+=]{40})"#,
+    ),
+    (
+        "GitHub Personal Access Token (Classic)",
+        Severity::Critical,
+        r"\bghp_[A-Za-z0-9]{36}\b",
+    ),
+    (
+        "GitHub Token",
+        Severity::Critical,
+        r"gh[pousr]_[A-Za-z0-9_]{36,}",
+    ),
+    (
+        "Generic API Key",
+        Severity::High,
+        r#"(?i)(api[_-]?key|apikey)\s*[=:]\s*["']?([A-Za-z0-9_\-]{20,})"#,
+    ),
+    (
+        "Generic Secret",
+        Severity::High,
+        r#"(?i)(secret|password|passwd|pwd)\s*[=:]\s*["']([^"']{8,})["']"#,
+    ),
+    (
+        "Private Key",
+        Severity::Critical,
+        r"-----BEGIN (?:RSA |EC |DSA |OPENSSH )?PRIVATE KEY-----",
+    ),
+    (
+        "Slack Token",
+        Severity::High,
+        r"xox[baprs]-[A-Za-z0-9\-]{10,}",
+    ),
+    (
+        "Slack Webhook",
+        Severity::High,
+        r"https://hooks\.slack\.com/services/T[A-Z0-9]{8}/B[A-Z0-9]{8}/[A-Za-z0-9]{24}",
+    ),
+    ("Google API Key", Severity::High, r"AIza[0-9A-Za-z_\-]{35}"),
+    (
+        "Heroku API Key",
+        Severity::High,
+        r"[hH][eE][rR][oO][kK][uU].*[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}",
+    ),
+    (
+        "JWT Token",
+        Severity::Medium,
+        r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
+    ),
+    (
+        "Generic Token",
+        Severity::Medium,
+        r#"(?i)(token|bearer)\s*[=:]\s*["']?([A-Za-z0-9_\-\.]{20,})"#,
+    ),
+    (
+        "Connection String",
+        Severity::High,
+        r#"(?i)(mongodb|postgres|mysql|redis|amqp)://[^\s"']+:[^\s"']+@"#,
+    ),
+    (
+        "Base64 Encoded Secret",
+        Severity::Medium,
+        r#"(?i)(password|secret|key|token)\s*[=:]\s*["']?[A-Za-z0-9+/]{40,}={0,2}["']?"#,
+    ),
+];
+
+pub static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    TABLE
+        .iter()
+        .map(|(name, severity, regex)| Pattern {
+            name,
+            severity: *severity,
+            regex: Regex::new(regex).unwrap_or_else(|err| panic!("pattern {name}: {err}")),
+        })
+        .collect()
+});
+
+/// Findings for one file's text. `path` is reported; `relative` feeds the false-positive rules.
+pub fn scan_file(path: &str, relative: &str, text: &str) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (index, line) in text.split('\n').enumerate() {
+        if line.chars().count() > MAX_LINE_CHARS || is_likely_false_positive(line, relative) {
+            continue;
+        }
+        if let Some(pattern) = PATTERNS.iter().find(|p| p.regex.is_match(line)) {
+            let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
+            findings.push(finding(pattern, path, number));
+        }
+    }
+    findings
+}
+
+fn finding(pattern: &Pattern, path: &str, line: u32) -> Finding {
+    Finding::new(
+        &format!("Potential {} detected", pattern.name),
+        &format!(
+            "Found potential {} in {} at line {line}. Review and rotate if this is a real credential.",
+            pattern.name,
+            crate::basename(path)
+        ),
+        pattern.severity,
+    )
+    .rule(&format!("secrets/{}", pattern.slug()))
+    .file(path)
+    .lines(line, line)
+    .remediation(&format!(
+        "Remove the hardcoded {} and use environment variables or a secrets manager instead. \
+         If this is a real credential, rotate it immediately.",
+        pattern.name.to_lowercase()
+    ))
+}

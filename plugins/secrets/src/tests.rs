@@ -1,0 +1,236 @@
+use securescan_adapter_sdk::{Adapter, Finding, Input, Severity, ToolReport};
+
+use crate::Secrets;
+
+fn scan(files: &[(&str, &str)]) -> Vec<Finding> {
+    let mut input = Input::from_files(
+        files
+            .iter()
+            .map(|(p, t)| (format!("proj/{p}"), t.as_bytes().to_vec())),
+    );
+    input.target = "proj".into();
+    Secrets::parse(&input).unwrap().findings
+}
+
+fn rules(findings: &[Finding]) -> Vec<&str> {
+    findings
+        .iter()
+        .map(|f| f.rule_id.as_deref().unwrap_or(""))
+        .collect()
+}
+
+// Assembled at run time so this file is not itself a tree of secrets.
+fn key(prefix: &str, body: &str, len: usize) -> String {
+    format!(
+        "{prefix}{}",
+        body.repeat(len).chars().take(len).collect::<String>()
+    )
+}
+
+#[test]
+fn each_pattern_fires_on_a_real_looking_credential() {
+    let cases = [
+        (
+            format!("aws = '{}'", key("AKIA", "Q7RM", 16)),
+            "secrets/aws-access-key",
+        ),
+        (
+            format!(
+                "aws_secret_access_key = {}",
+                key("", "wJalrXUtnFEMIK7MDENGbPxRfiCY", 40)
+            ),
+            "secrets/aws-secret-key",
+        ),
+        (
+            format!("t = '{}'", key("ghp_", "aB3d", 36)),
+            "secrets/github-personal-access-token-(classic)",
+        ),
+        (
+            format!("t = '{}'", key("gho_", "aB3d", 40)),
+            "secrets/github-token",
+        ),
+        (
+            format!("API_KEY: {}", key("", "q9W2e8R7", 24)),
+            "secrets/generic-api-key",
+        ),
+        (
+            "db_password = \"s3cr3tpass!\"".to_string(),
+            "secrets/generic-secret",
+        ),
+        (
+            "-----BEGIN RSA PRIVATE KEY-----".to_string(),
+            "secrets/private-key",
+        ),
+        (key("xoxb-", "12345abcde", 24), "secrets/slack-token"),
+        (
+            format!(
+                "url = https://hooks.slack.com/services/T{}/B{}/{}",
+                key("", "A1B2", 8),
+                key("", "C3D4", 8),
+                key("", "x9Y8", 24)
+            ),
+            "secrets/slack-webhook",
+        ),
+        (key("AIza", "Sy9dK2", 35), "secrets/google-api-key"),
+        (
+            "HEROKU_KEY 01234567-89AB-CDEF-0123-456789ABCDEF".to_string(),
+            "secrets/heroku-api-key",
+        ),
+        (
+            format!(
+                "{}.{}.{}",
+                key("eyJ", "hbGciOi", 20),
+                key("", "eyJzdWIi", 20),
+                key("", "SflKxwRJ", 20)
+            ),
+            "secrets/jwt-token",
+        ),
+        (
+            format!("bearer: {}", key("", "abc.DEF_123", 30)),
+            "secrets/generic-token",
+        ),
+        (
+            "DB = 'postgres://admin:hunter2@db:5432/app'".to_string(),
+            "secrets/connection-string",
+        ),
+        (
+            format!("key = {}", key("", "QUJDREVGR0hJSktMTU5PUFFSU1RVVldY", 44)),
+            "secrets/base64-encoded-secret",
+        ),
+    ];
+    for (line, rule) in cases {
+        let findings = scan(&[("app/config.py", &line)]);
+        assert_eq!(rules(&findings), vec![rule], "line: {line}");
+    }
+}
+
+#[test]
+fn one_finding_per_line_with_the_documented_shape() {
+    let text = format!(
+        "a = 1\nsecret = \"{}\" # {}\n",
+        "s3cr3tpass!",
+        key("AKIA", "Q7RM", 16)
+    );
+    let findings = scan(&[("settings.py", &text)]);
+    assert_eq!(findings.len(), 1);
+    let f = &findings[0];
+    assert_eq!(f.title, "Potential AWS Access Key detected");
+    assert_eq!(f.severity, Severity::Critical);
+    assert_eq!(f.file.as_deref(), Some("proj/settings.py"));
+    assert_eq!((f.line_start, f.line_end), (Some(2), Some(2)));
+    assert_eq!(
+        f.description,
+        "Found potential AWS Access Key in settings.py at line 2. Review and rotate if this is a real credential."
+    );
+}
+
+#[test]
+fn each_false_positive_rule_silences_a_line() {
+    let secret = "db_password = \"s3cr3tpass!\"";
+    assert_eq!(
+        scan(&[("app.py", secret)]).len(),
+        1,
+        "control: the bare line is a finding"
+    );
+    for line in [
+        format!("{secret} # example"),
+        format!("{secret} # your_ value here"),
+        format!("{secret} # ..."),
+        "db_password = \"$(cat /run/secret)\"".to_string(),
+        format!("{secret} # CHANGEME"),
+    ] {
+        assert!(scan(&[("app.py", &line)]).is_empty(), "{line}");
+    }
+    for path in [
+        "test_app.py",
+        "app_test.py",
+        "app.test.js",
+        "fixtures/app.py",
+        "mocks/app.py",
+    ] {
+        assert!(scan(&[(path, secret)]).is_empty(), "{path}");
+    }
+    assert!(scan(&[("app.py", "API_KEY = 'my-api-key-name-here'")]).is_empty());
+}
+
+#[test]
+fn a_target_inside_a_fixtures_directory_is_still_scanned() {
+    let mut input = Input::from_files([(
+        "/src/fixtures/proj/app.py".to_string(),
+        b"pwd = \"s3cr3tpass!\"".to_vec(),
+    )]);
+    input.target = "/src/fixtures/proj".into();
+    assert_eq!(Secrets::parse(&input).unwrap().findings.len(), 1);
+}
+
+#[test]
+fn long_lines_are_skipped() {
+    let line = format!("{} {}", key("AKIA", "Q7RM", 16), "x".repeat(1000));
+    assert!(scan(&[("bundle.js", &line)]).is_empty());
+}
+
+#[test]
+fn env_files_report_secret_keys_once_each() {
+    let env = "# comment\nAPI_TOKEN=abcdef123456\nDEBUG=true\nSHORT_KEY=abc\nexport DB_PASSWORD='hunter22'\n";
+    let findings = scan(&[(".env.local", env)]);
+    let env_titles: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.rule_id.as_deref() == Some("secrets/env-file-secret"))
+        .map(|f| f.title.as_str())
+        .collect();
+    assert_eq!(
+        env_titles,
+        vec![
+            "Secret in env file: API_TOKEN",
+            "Secret in env file: export DB_PASSWORD"
+        ]
+    );
+    assert!(
+        scan(&[("config.py", "API_TOKEN=abcdef123456")])
+            .iter()
+            .all(|f| f.rule_id.as_deref() != Some("secrets/env-file-secret"))
+    );
+}
+
+#[test]
+fn undecodable_bytes_do_not_hide_a_key() {
+    let mut bytes = b"# caf\xe9\n".to_vec();
+    bytes.extend(format!("k = '{}'", key("AKIA", "Q7RM", 16)).as_bytes());
+    bytes.push(0xff);
+    let mut input = Input::from_files([("p/a.cfg".to_string(), bytes)]);
+    input.target = "p".into();
+    assert_eq!(
+        rules(&Secrets::parse(&input).unwrap().findings),
+        vec!["secrets/aws-access-key"]
+    );
+}
+
+#[test]
+fn git_history_reports_each_pattern_once_without_location() {
+    let log = format!(
+        "commit 1\n+++ b/prod.pem\n+-----BEGIN PRIVATE KEY-----\n+{}\n+{}\n",
+        key("AKIA", "Q7RM", 16),
+        key("AKIA", "ZZ99", 16)
+    );
+    let input = Input {
+        report: Some(ToolReport {
+            bytes: log.into_bytes(),
+            exit_code: Some(0),
+            tool_version: None,
+        }),
+        ..Input::default()
+    };
+    let findings = Secrets::parse(&input).unwrap().findings;
+    assert_eq!(
+        rules(&findings),
+        vec![
+            "secrets/git-history-aws-access-key",
+            "secrets/git-history-private-key"
+        ]
+    );
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.file.is_none() && f.line_start.is_none())
+    );
+}

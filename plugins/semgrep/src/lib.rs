@@ -1,0 +1,85 @@
+//! Normalizes `semgrep scan --json` output.
+//!
+//! One finding per `results[]` entry. Semgrep's own `errors[]` (files it could not parse, rules it
+//! skipped) become warnings, so a partial scan is never mistaken for a clean one.
+
+mod report;
+
+use securescan_adapter_sdk::prelude::*;
+
+use report::{Report, SemgrepResult};
+
+/// Semgrep's legacy words (ERROR/WARNING/INFO) and the newer CVSS-like ones. The original
+/// implementation mapped the newer words to `low`; they mean what they say.
+const SEVERITY: SeverityMap = SeverityMap::new(
+    &[
+        ("CRITICAL", Severity::Critical),
+        ("ERROR", Severity::High),
+        ("HIGH", Severity::High),
+        ("WARNING", Severity::Medium),
+        ("MEDIUM", Severity::Medium),
+        ("INFO", Severity::Low),
+        ("LOW", Severity::Low),
+        ("INVENTORY", Severity::Info),
+        ("EXPERIMENT", Severity::Info),
+    ],
+    Severity::Low,
+);
+
+pub struct Semgrep;
+
+impl Adapter for Semgrep {
+    fn parse(input: &Input) -> Result<Output, ParseError> {
+        let report: Report = input
+            .report_json()
+            .map_err(|err| report::explain(input, err))?;
+        report.check_is_semgrep()?;
+        let mut output = Output::default();
+        let tool_errors: Vec<String> = report
+            .errors
+            .iter()
+            .map(report::SemgrepError::describe)
+            .collect();
+        for result in report {
+            output
+                .findings
+                .push(to_finding(result, &mut output.warnings));
+        }
+        output.warnings.extend(tool_errors);
+        Ok(output)
+    }
+}
+
+fn to_finding(result: SemgrepResult, warnings: &mut Vec<String>) -> Finding {
+    let extra = result.extra;
+    let severity_word = extra.severity.as_deref().unwrap_or("INFO");
+    if SEVERITY.lookup(severity_word).is_none() {
+        warnings.push(format!(
+            "{}: unknown semgrep severity {severity_word:?}, reported as low",
+            result.check_id
+        ));
+    }
+    let mut finding = Finding::new(
+        &result.check_id,
+        extra.message.as_deref().unwrap_or("No description"),
+        SEVERITY.get(severity_word),
+    )
+    .rule(&result.check_id)
+    .file(&result.path)
+    .lines(result.start.line, result.end.line)
+    .cwe(
+        report::first_cwe(&extra.metadata)
+            .as_deref()
+            .and_then(normalize_cwe),
+    );
+    if let Some(fix) = &extra.fix {
+        finding = finding.remediation(fix);
+    }
+    finding.metadata = extra.metadata;
+    finding
+}
+
+securescan_adapter_sdk::export_adapter!(Semgrep);
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Set up (idempotently), then run every check CI runs: formatting, lints (host and wasm targets),
+# and the whole test suite, including the real scanner tools and the hostile-adapter sandbox tests.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+
+say "building the hostile test adapter"
+CARGO_TARGET_WASM32_WASIP2_RUSTFLAGS="--remap-path-prefix=$ROOT=/securescan" \
+    cargo build --locked --profile adapter --target wasm32-wasip2 -p securescan-hostile-adapter
+
+say "cargo fmt --check"
+cargo fmt --all -- --check
+
+say "cargo clippy (host and adapters, native and wasm32-wasip2)"
+cargo clippy --release --locked --workspace --all-targets -- -D warnings
+cargo clippy --release --locked --target wasm32-wasip2 \
+    -p securescan-adapter-sdk -p securescan-adapter-semgrep -p securescan-adapter-bandit \
+    -p securescan-adapter-secrets -p securescan-hostile-adapter -- -D warnings
+
+say "cargo test"
+cargo test --release --locked --workspace

@@ -1,0 +1,129 @@
+//! The component glue behind [`crate::export_adapter!`]: wit-bindgen output and the conversions
+//! between its types and the SDK's. Not part of the public API.
+
+use crate::log::Level;
+use crate::{
+    Adapter, FileKind, FileMetadata, GatheredFile, Header, HttpExchange, Input, ParseError,
+    Severity, ToolReport,
+};
+
+pub mod bindings {
+    wit_bindgen::generate!({
+        path: "../wit",
+        world: "adapter",
+        pub_export_macro: true,
+        export_macro_name: "__export_adapter_bindings",
+        default_bindings_module: "securescan_adapter_sdk::__private::bindings",
+    });
+}
+
+pub use bindings::__export_adapter_bindings as export_bindings;
+pub use bindings::exports::securescan::adapter::parser::Guest as ParserGuest;
+use bindings::securescan::adapter::log as wit_log;
+use bindings::securescan::adapter::types as wit;
+pub use wit::{AdapterInput as WitInput, AdapterOutput as WitOutput, ParseError as WitParseError};
+
+pub fn emit_log(level: Level, message: &str) {
+    let level = match level {
+        Level::Trace => wit_log::Level::Trace,
+        Level::Debug => wit_log::Level::Debug,
+        Level::Info => wit_log::Level::Info,
+        Level::Warn => wit_log::Level::Warn,
+        Level::Error => wit_log::Level::Error,
+    };
+    wit_log::emit(level, message);
+}
+
+pub fn parse_with<A: Adapter>(input: WitInput) -> Result<WitOutput, WitParseError> {
+    let output = A::parse(&input_from_wit(input)).map_err(error_to_wit)?;
+    Ok(WitOutput {
+        findings: output.findings.into_iter().map(finding_to_wit).collect(),
+        warnings: output.warnings,
+    })
+}
+
+fn input_from_wit(input: WitInput) -> Input {
+    Input {
+        target: input.target,
+        report: input.report.map(|r| ToolReport {
+            bytes: r.bytes,
+            exit_code: r.exit_code,
+            tool_version: r.tool_version,
+        }),
+        files: input
+            .files
+            .into_iter()
+            .map(|f| GatheredFile {
+                path: f.path,
+                bytes: f.bytes,
+            })
+            .collect(),
+        metadata: input
+            .metadata
+            .into_iter()
+            .map(|m| FileMetadata {
+                path: m.path,
+                kind: match m.kind {
+                    wit::FileKind::Regular => FileKind::Regular,
+                    wit::FileKind::Directory => FileKind::Directory,
+                    wit::FileKind::Symlink => FileKind::Symlink,
+                    wit::FileKind::Other => FileKind::Other,
+                    wit::FileKind::Missing => FileKind::Missing,
+                },
+                mode: m.mode,
+                uid: m.uid,
+                gid: m.gid,
+                size: m.size,
+            })
+            .collect(),
+        exchanges: input
+            .exchanges
+            .into_iter()
+            .map(|e| HttpExchange {
+                method: e.method,
+                url: e.url,
+                status: e.status,
+                headers: e
+                    .headers
+                    .into_iter()
+                    .map(|h| Header {
+                        name: h.name,
+                        value: h.value,
+                    })
+                    .collect(),
+                body_prefix: e.body_prefix,
+            })
+            .collect(),
+        settings: input.settings.into_iter().collect(),
+    }
+}
+
+fn finding_to_wit(finding: crate::Finding) -> wit::Finding {
+    wit::Finding {
+        rule_id: finding.rule_id,
+        title: finding.title,
+        description: finding.description,
+        severity: match finding.severity {
+            Severity::Info => wit::Severity::Info,
+            Severity::Low => wit::Severity::Low,
+            Severity::Medium => wit::Severity::Medium,
+            Severity::High => wit::Severity::High,
+            Severity::Critical => wit::Severity::Critical,
+        },
+        file: finding.file,
+        line_start: finding.line_start,
+        line_end: finding.line_end,
+        cwe: finding.cwe,
+        remediation: finding.remediation,
+        metadata: serde_json::Value::Object(finding.metadata).to_string(),
+    }
+}
+
+fn error_to_wit(error: ParseError) -> WitParseError {
+    match error {
+        ParseError::Empty(m) => WitParseError::Empty(m),
+        ParseError::Malformed(m) => WitParseError::Malformed(m),
+        ParseError::WrongTool(m) => WitParseError::WrongTool(m),
+        ParseError::UnsupportedVersion(m) => WitParseError::UnsupportedVersion(m),
+    }
+}

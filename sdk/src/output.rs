@@ -1,0 +1,85 @@
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::Severity;
+
+/// One normalized finding as an adapter reports it. The host adds identity (fingerprint, scan
+/// id, scanner name) and validates every field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub rule_id: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub severity: Severity,
+    pub file: Option<String>,
+    pub line_start: Option<u32>,
+    pub line_end: Option<u32>,
+    pub cwe: Option<String>,
+    pub remediation: Option<String>,
+    pub metadata: Map<String, Value>,
+}
+
+impl Finding {
+    pub fn new(title: &str, description: &str, severity: Severity) -> Self {
+        Finding {
+            rule_id: None,
+            title: title.to_string(),
+            description: description.to_string(),
+            severity,
+            file: None,
+            line_start: None,
+            line_end: None,
+            cwe: None,
+            remediation: None,
+            metadata: Map::new(),
+        }
+    }
+
+    pub fn rule(mut self, rule_id: &str) -> Self {
+        self.rule_id = Some(rule_id.to_string());
+        self
+    }
+
+    pub fn file(mut self, path: &str) -> Self {
+        self.file = Some(path.to_string());
+        self
+    }
+
+    pub fn lines(mut self, start: u32, end: u32) -> Self {
+        self.line_start = Some(start);
+        self.line_end = Some(end);
+        self
+    }
+
+    /// Sets the CWE if `cwe` names one; see [`crate::normalize_cwe`].
+    pub fn cwe(mut self, cwe: Option<String>) -> Self {
+        self.cwe = cwe;
+        self
+    }
+
+    pub fn remediation(mut self, text: &str) -> Self {
+        self.remediation = Some(text.to_string());
+        self
+    }
+
+    pub fn meta(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.metadata.insert(key.to_string(), value.into());
+        self
+    }
+}
+
+/// What one parse produced.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Output {
+    pub findings: Vec<Finding>,
+    pub warnings: Vec<String>,
+}
+
+impl FromIterator<Finding> for Output {
+    fn from_iter<I: IntoIterator<Item = Finding>>(iter: I) -> Self {
+        Output {
+            findings: iter.into_iter().collect(),
+            warnings: Vec::new(),
+        }
+    }
+}

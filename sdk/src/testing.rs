@@ -1,0 +1,78 @@
+//! Fixture-driven tests for adapters: every file under `fixtures/<tool>-<version>/` is one case.
+//! The same cases are replayed through the real WebAssembly host by the host's test suite.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::{Adapter, Input, Output, ParseError};
+
+/// One fixture: its name (`<tool>-<version>/<file stem>`) and the bytes the tool printed.
+#[derive(Debug, Clone)]
+pub struct Fixture {
+    pub name: String,
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+/// What parsing a fixture produced, in a form snapshots can hold.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Parsed(Output),
+    Failed { kind: String, message: String },
+}
+
+impl From<Result<Output, ParseError>> for Outcome {
+    fn from(result: Result<Output, ParseError>) -> Self {
+        match result {
+            Ok(output) => Outcome::Parsed(output),
+            Err(err) => Outcome::Failed {
+                kind: err.kind().to_string(),
+                message: err.message().to_string(),
+            },
+        }
+    }
+}
+
+/// All fixtures of the adapter crate at `crate_dir`, sorted by name. Panics when there are none,
+/// so a misplaced directory cannot turn the suite into a test of nothing.
+pub fn fixtures(crate_dir: &str) -> Vec<Fixture> {
+    let root = Path::new(crate_dir).join("fixtures");
+    let mut found = Vec::new();
+    let mut dirs: Vec<PathBuf> = read_sorted(&root)
+        .into_iter()
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        for path in read_sorted(&dir).into_iter().filter(|p| p.is_file()) {
+            let name = format!(
+                "{}/{}",
+                dir.file_name().unwrap_or_default().to_string_lossy(),
+                path.file_stem().unwrap_or_default().to_string_lossy()
+            );
+            let bytes =
+                std::fs::read(&path).unwrap_or_else(|err| panic!("read {}: {err}", path.display()));
+            found.push(Fixture { name, path, bytes });
+        }
+    }
+    assert!(!found.is_empty(), "no fixtures under {}", root.display());
+    found
+}
+
+/// Parse a tool-report fixture natively, the way the host would hand it over.
+pub fn run_report<A: Adapter>(fixture: &Fixture) -> Outcome {
+    A::parse(&Input::from_report(fixture.bytes.clone())).into()
+}
+
+fn read_sorted(dir: &Path) -> Vec<PathBuf> {
+    let entries =
+        std::fs::read_dir(dir).unwrap_or_else(|err| panic!("read {}: {err}", dir.display()));
+    let mut paths: Vec<PathBuf> = entries
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .unwrap_or_default();
+    paths.sort();
+    paths
+}
