@@ -66,6 +66,46 @@ pub fn run_report<A: Adapter>(fixture: &Fixture) -> Outcome {
     A::parse(&Input::from_report(fixture.bytes.clone())).into()
 }
 
+/// `count` corrupted copies of `bytes` (bytes flipped, cut short, spliced with noise), the same
+/// every run. An adapter must answer each with findings or a [`ParseError`], never a panic.
+pub fn mutations(bytes: &[u8], count: usize) -> Vec<Vec<u8>> {
+    const NOISE: &[u8] = b"{}[]\":,0123456789e\\u";
+    let mut state: u64 = 0x5eed_5ca7;
+    let mut next = move |bound: usize| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 33) as usize) % bound.max(1)
+    };
+    (0..count)
+        .map(|i| {
+            let mut copy = bytes.to_vec();
+            match i % 4 {
+                0 => {
+                    for _ in 0..=next(8) {
+                        let at = next(copy.len());
+                        if let Some(byte) = copy.get_mut(at) {
+                            *byte = next(256) as u8;
+                        }
+                    }
+                }
+                1 => copy.truncate(next(copy.len() + 1)),
+                2 => {
+                    let at = next(copy.len() + 1);
+                    let noise: Vec<u8> = (0..next(64)).map(|_| NOISE[next(NOISE.len())]).collect();
+                    copy.splice(at..at, noise);
+                }
+                _ => {
+                    let (from, len) = (next(copy.len()), next(256));
+                    let end = (from + len).min(copy.len());
+                    copy.drain(from..end);
+                }
+            }
+            copy
+        })
+        .collect()
+}
+
 fn read_sorted(dir: &Path) -> Vec<PathBuf> {
     let entries =
         std::fs::read_dir(dir).unwrap_or_else(|err| panic!("read {}: {err}", dir.display()));

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 
-use super::build::{BuildArgs, build};
+use super::build::{BuildArgs, build, find_workspace, write_pins};
 use super::exit::{CommandResult, Exit, Failure};
 use super::locations;
 use super::output::write_artifact;
@@ -37,6 +37,10 @@ pub enum AdapterCommand {
         /// Directory of components (default: the adapter directory).
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// Instead of checking, rewrite the pins in the registry file (--registry, else the
+        /// registry.toml of the enclosing source tree) to match the components.
+        #[arg(long)]
+        write_pins: bool,
     },
     /// Build the registry's adapters from this source tree and check (or rewrite) their pins.
     Build(BuildArgs),
@@ -50,14 +54,29 @@ pub async fn run(command: AdapterCommand) -> CommandResult {
             files,
         } => run_adapter(&adapter, input.as_deref(), files.as_deref()).await,
         AdapterCommand::Inspect { component } => inspect(&component),
-        AdapterCommand::Verify { registry, dir } => {
+        AdapterCommand::Verify {
+            registry,
+            dir,
+            write_pins,
+        } => {
+            let dir = dir.unwrap_or_else(locations::adapter_dir);
+            if write_pins {
+                let path = registry
+                    .or_else(|| find_workspace().map(|root| root.join("registry.toml")))
+                    .ok_or_else(|| {
+                        Failure::usage(
+                            "no registry.toml above the current directory; pass --registry",
+                        )
+                    })?;
+                return rewrite_from_components(&path, &dir);
+            }
             let registry = match registry {
                 Some(path) => {
                     Registry::load(&path).map_err(|err| Failure::usage(err.to_string()))?
                 }
                 None => locations::builtin_registry()?,
             };
-            verify(&registry, &dir.unwrap_or_else(locations::adapter_dir))
+            verify(&registry, &dir)
         }
         AdapterCommand::Build(args) => build(args).await,
     }
@@ -205,6 +224,18 @@ fn inspect(path: &Path) -> CommandResult {
     });
     write_artifact(&out, None)?;
     Ok(Exit::Ok)
+}
+
+fn rewrite_from_components(registry_path: &Path, dir: &Path) -> CommandResult {
+    let registry = Registry::load(registry_path).map_err(|err| Failure::usage(err.to_string()))?;
+    let mut pins = std::collections::BTreeMap::new();
+    for entry in &registry.adapters {
+        let path = dir.join(&entry.component);
+        let bytes = std::fs::read(&path)
+            .map_err(|err| Failure::usage(format!("cannot read {}: {err}", path.display())))?;
+        pins.insert(entry.id.clone(), component_sha256(&bytes));
+    }
+    write_pins(registry_path, &pins)
 }
 
 /// One line per entry; exit 3 if any component is missing, differs from its pin or has the wrong ABI.

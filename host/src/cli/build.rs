@@ -85,25 +85,30 @@ pub async fn build(args: BuildArgs) -> CommandResult {
     eprintln!("Adapters written to {}", out_dir.display());
 
     if args.write_pins {
-        let text = std::fs::read_to_string(&registry_path)
-            .map_err(|err| Failure::internal(err.to_string()))?;
-        let updated = rewrite_pins(&text, &built);
-        Registry::parse(&updated, "rewritten registry.toml")
-            .map_err(|err| Failure::internal(err.to_string()))?;
-        if updated != text {
-            std::fs::write(&registry_path, updated)
-                .map_err(|err| Failure::internal(err.to_string()))?;
-            eprintln!(
-                "Pins rewritten in {}; rebuild securescan to embed them",
-                registry_path.display()
-            );
-        }
-        return Ok(Exit::Ok);
+        return write_pins(&registry_path, &built);
     }
     verify(&registry, &out_dir)
 }
 
-fn find_workspace() -> Option<PathBuf> {
+/// Rewrite the pins in the registry file at `path`, keeping everything else as it is.
+pub fn write_pins(path: &Path, pins: &BTreeMap<String, String>) -> CommandResult {
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| Failure::usage(format!("cannot read {}: {err}", path.display())))?;
+    let updated = rewrite_pins(&text, pins);
+    Registry::parse(&updated, "rewritten registry.toml")
+        .map_err(|err| Failure::internal(err.to_string()))?;
+    if updated != text {
+        std::fs::write(path, updated)
+            .map_err(|err| Failure::internal(format!("cannot write {}: {err}", path.display())))?;
+        eprintln!(
+            "Pins rewritten in {}; rebuild securescan to embed them",
+            path.display()
+        );
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn find_workspace() -> Option<PathBuf> {
     let cwd = std::env::current_dir().ok()?;
     cwd.ancestors()
         .find(|dir| dir.join("registry.toml").is_file() && dir.join("Cargo.toml").is_file())

@@ -149,3 +149,58 @@ fn read_selected(path: &Path, rules: &FileSelection) -> Result<Vec<u8>, Selectio
     }
     Ok(bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> FileSelection {
+        FileSelection {
+            skip_dirs: vec!["node_modules".into()],
+            skip_suffixes: vec![".min.js".into(), ".png".into()],
+            max_file_bytes: 1000,
+            skip_binary: true,
+        }
+    }
+
+    #[test]
+    fn skips_binary_huge_excluded_and_linked_files_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("b.py"), "b = 1\n").unwrap();
+        std::fs::write(root.join("a.py"), "a = 1\n").unwrap();
+        std::fs::write(root.join("blob.dat"), b"ELF\0\0\x01binary").unwrap();
+        std::fs::write(root.join("huge.txt"), "x".repeat(1001)).unwrap();
+        std::fs::write(root.join("app.MIN.JS"), "minified").unwrap();
+        std::fs::create_dir(root.join("node_modules")).unwrap();
+        std::fs::write(root.join("node_modules/dep.js"), "dep").unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", root.join("passwd-link")).unwrap();
+
+        let target = root.to_str().unwrap();
+        let gathered = gather_files(target, &rules()).unwrap();
+        let paths: Vec<&str> = gathered.files.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            vec![format!("{target}/a.py"), format!("{target}/b.py")]
+        );
+        assert_eq!(
+            gathered.notes,
+            vec![
+                "skipped 1 file(s) larger than 1000 bytes",
+                "skipped 1 binary file(s)"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_single_file_target_is_gathered_as_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("one.env");
+        std::fs::write(&file, "TOKEN=abcdef").unwrap();
+        let gathered = gather_files(file.to_str().unwrap(), &rules()).unwrap();
+        assert_eq!(
+            gathered.files,
+            vec![(file.to_str().unwrap().to_string(), b"TOKEN=abcdef".to_vec())]
+        );
+    }
+}

@@ -273,7 +273,7 @@ fn ctrl_c_kills_running_tools_and_exits_130() {
         .join("..")
         .join(format!("{}-semgrep.pid", std::process::id()));
     let script = format!(
-        "case \"$1\" in --version) echo 1.50.0; exit 0;; esac\nsleep 300 & echo $! > {}\nwait",
+        "case \"$1\" in --version) echo 1.50.0; exit 0;; esac\n/bin/sleep 300 & echo $! > {}\nwait",
         pidfile.display()
     );
     let path = FakePath::new().tool("semgrep", &script);
@@ -290,9 +290,9 @@ fn ctrl_c_kills_running_tools_and_exits_130() {
         nix::sys::signal::Signal::SIGINT,
     )
     .expect("signal");
-    let status = child.wait().expect("wait");
+    let output = child.wait_with_output().expect("wait");
     let _ = std::fs::remove_file(&pidfile);
-    assert_eq!(status.code(), Some(130));
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
     assert!(
         crate::processes::is_dead(pid),
         "the tool's child survived Ctrl-C"
@@ -310,4 +310,33 @@ fn wait_for_file(path: &PathBuf) -> i32 {
         std::thread::sleep(Duration::from_millis(20));
     }
     panic!("{} never appeared", path.display());
+}
+
+#[test]
+fn adapter_verify_can_rewrite_pins_in_a_registry_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let registry = dir.path().join("registry.toml");
+    let original = std::fs::read_to_string(crate::support::workspace().join("registry.toml"))
+        .expect("registry");
+    let first_pin = original.find("\nsha256 = \"").expect("a pin") + "\nsha256 = \"".len();
+    let mut stale_bytes = original.clone().into_bytes();
+    stale_bytes[first_pin] = if stale_bytes[first_pin] == b'0' {
+        b'1'
+    } else {
+        b'0'
+    };
+    std::fs::write(&registry, &stale_bytes).expect("write");
+    let check = run(securescan(&FakePath::new())
+        .args(["adapter", "verify", "--registry"])
+        .arg(&registry));
+    assert_eq!(check.status.code(), Some(3), "the stale pin is caught");
+    let rewrite = run(securescan(&FakePath::new())
+        .args(["adapter", "verify", "--write-pins", "--registry"])
+        .arg(&registry));
+    assert_eq!(rewrite.status.code(), Some(0), "{}", stderr(&rewrite));
+    assert_eq!(
+        std::fs::read_to_string(&registry).expect("read"),
+        original,
+        "only the stale pin changed back"
+    );
 }

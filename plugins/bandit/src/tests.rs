@@ -1,4 +1,4 @@
-use securescan_adapter_sdk::testing::{fixtures, run_report};
+use securescan_adapter_sdk::testing::{fixtures, mutations, run_report};
 use securescan_adapter_sdk::{Adapter, Input, Output, ParseError, Severity};
 
 use crate::Bandit;
@@ -91,4 +91,16 @@ fn truncated_empty_and_binary_output_are_typed_errors() {
         parse(b"\x00\x9f\x92\x96"),
         Err(ParseError::Malformed(_))
     ));
+}
+
+#[test]
+fn corrupted_reports_never_panic() {
+    for fixture in fixtures(env!("CARGO_MANIFEST_DIR"))
+        .iter()
+        .filter(|f| f.bytes.len() < 100_000)
+    {
+        for bytes in mutations(&fixture.bytes, 400) {
+            let _ = Bandit::parse(&Input::from_report(bytes));
+        }
+    }
 }

@@ -234,3 +234,15 @@ fn git_history_reports_each_pattern_once_without_location() {
             .all(|f| f.file.is_none() && f.line_start.is_none())
     );
 }
+
+#[test]
+fn corrupted_files_never_panic() {
+    let text = format!(
+        "a = '{}'\npassword = \"s3cr3tpass!\"\nAPI_TOKEN=abcdef123456\n",
+        key("AKIA", "Q7RM", 16)
+    );
+    for bytes in securescan_adapter_sdk::testing::mutations(text.as_bytes(), 2000) {
+        let input = Input::from_files([("p/.env".to_string(), bytes.clone())]);
+        let _ = Secrets::parse(&input);
+    }
+}

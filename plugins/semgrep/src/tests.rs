@@ -1,4 +1,4 @@
-use securescan_adapter_sdk::testing::{Outcome, fixtures, run_report};
+use securescan_adapter_sdk::testing::{Outcome, fixtures, mutations, run_report};
 use securescan_adapter_sdk::{Adapter, Input, ParseError, Severity};
 
 use crate::Semgrep;
@@ -94,4 +94,16 @@ fn unknown_severity_is_low_with_a_warning() {
     assert_eq!(output.findings[0].severity, Severity::Low);
     assert_eq!(output.warnings.len(), 1);
     assert!(matches!(Outcome::from(parse(odd)), Outcome::Parsed(_)));
+}
+
+#[test]
+fn corrupted_reports_never_panic() {
+    for fixture in fixtures(env!("CARGO_MANIFEST_DIR"))
+        .iter()
+        .filter(|f| f.bytes.len() < 100_000)
+    {
+        for bytes in mutations(&fixture.bytes, 400) {
+            let _ = Semgrep::parse(&Input::from_report(bytes));
+        }
+    }
 }
