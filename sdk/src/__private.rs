@@ -115,7 +115,7 @@ fn finding_to_wit(finding: crate::Finding) -> wit::Finding {
         line_end: finding.line_end,
         cwe: finding.cwe,
         remediation: finding.remediation,
-        metadata: serde_json::Value::Object(finding.metadata).to_string(),
+        metadata: finding.metadata.to_json(),
     }
 }
 

@@ -14,6 +14,10 @@ pub fn normalize_cwe(raw: &str) -> Option<String> {
     let digits: &str = &rest[..rest
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(rest.len())];
+    // The host accepts at most six digits; the catalogue is in the low thousands.
+    if digits.len() > 6 {
+        return None;
+    }
     let number: u32 = digits.parse().ok()?;
     if number == 0 {
         return None;
@@ -44,7 +48,7 @@ mod tests {
 
     #[test]
     fn non_cwe_text_is_none() {
-        for raw in ["", "CWE-", "OWASP A03", "CWE-0", "-89"] {
+        for raw in ["", "CWE-", "OWASP A03", "CWE-0", "-89", "CWE-12345678"] {
             assert_eq!(normalize_cwe(raw), None, "{raw}");
         }
     }

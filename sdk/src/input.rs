@@ -123,6 +123,13 @@ impl Input {
         parse_json(self.report_text()?)
     }
 
+    /// The top-level keys of a JSON-object report, or `None` if it is not one. For telling another
+    /// tool's output apart once a typed parse has failed.
+    pub fn report_json_keys(&self) -> Option<Vec<String>> {
+        let keys: BTreeMap<String, serde::de::IgnoredAny> = self.report_json().ok()?;
+        Some(keys.into_keys().collect())
+    }
+
     /// The report parsed as XML into `T`.
     pub fn report_xml<T: DeserializeOwned>(&self) -> Result<T, ParseError> {
         quick_xml::de::from_str(self.report_text()?)

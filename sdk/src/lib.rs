@@ -41,6 +41,7 @@ mod cwe;
 mod error;
 mod input;
 pub mod log;
+mod metadata;
 mod output;
 mod severity;
 #[cfg(feature = "testing")]
@@ -49,20 +50,27 @@ pub mod testing;
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]
 pub mod __private;
+#[cfg(target_arch = "wasm32")]
+mod bump;
+
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: bump::BumpAllocator = bump::BumpAllocator::new();
 
 pub use cwe::normalize_cwe;
 pub use error::ParseError;
 pub use input::{
     FileKind, FileMetadata, GatheredFile, Header, HttpExchange, Input, ToolReport, parse_json,
 };
+pub use metadata::Metadata;
 pub use output::{Finding, Output};
 pub use severity::{Severity, SeverityMap};
 
 /// Everything an adapter usually needs, in one import.
 pub mod prelude {
     pub use crate::{
-        Adapter, FileKind, FileMetadata, Finding, GatheredFile, HttpExchange, Input, Output,
-        ParseError, Severity, SeverityMap, ToolReport, normalize_cwe,
+        Adapter, FileKind, FileMetadata, Finding, GatheredFile, HttpExchange, Input, Metadata,
+        Output, ParseError, Severity, SeverityMap, ToolReport, normalize_cwe,
     };
 }
 

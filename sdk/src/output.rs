@@ -1,5 +1,7 @@
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
+
+use crate::Metadata;
 
 use crate::Severity;
 
@@ -16,7 +18,7 @@ pub struct Finding {
     pub line_end: Option<u32>,
     pub cwe: Option<String>,
     pub remediation: Option<String>,
-    pub metadata: Map<String, Value>,
+    pub metadata: Metadata,
 }
 
 impl Finding {
@@ -31,7 +33,7 @@ impl Finding {
             line_end: None,
             cwe: None,
             remediation: None,
-            metadata: Map::new(),
+            metadata: Metadata::default(),
         }
     }
 
@@ -51,7 +53,8 @@ impl Finding {
         self
     }
 
-    /// Sets the CWE if `cwe` names one; see [`crate::normalize_cwe`].
+    /// Sets the CWE, which must already be `CWE-<n>` (the host refuses other forms): pass
+    /// `normalize_cwe(raw)` for whatever the tool printed.
     pub fn cwe(mut self, cwe: Option<String>) -> Self {
         self.cwe = cwe;
         self
@@ -63,7 +66,7 @@ impl Finding {
     }
 
     pub fn meta(mut self, key: &str, value: impl Into<Value>) -> Self {
-        self.metadata.insert(key.to_string(), value.into());
+        self.metadata.insert(key, value.into());
         self
     }
 }

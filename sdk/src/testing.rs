@@ -61,6 +61,33 @@ pub fn fixtures(crate_dir: &str) -> Vec<Fixture> {
     found
 }
 
+/// The bytes of `fixtures/<name>` in the adapter crate at `crate_dir`.
+pub fn fixture_bytes(crate_dir: &str, name: &str) -> Vec<u8> {
+    let path = Path::new(crate_dir).join("fixtures").join(name);
+    std::fs::read(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+}
+
+/// Parse report bytes natively.
+pub fn parse_report<A: Adapter>(bytes: &[u8]) -> Result<Output, ParseError> {
+    A::parse(&Input::from_report(bytes.to_vec()))
+}
+
+/// Snapshot every fixture of the calling adapter crate (`snapshots/<tool>-<version>__<case>.snap`).
+/// The caller needs `insta` as a dev-dependency.
+#[macro_export]
+macro_rules! assert_fixture_snapshots {
+    ($adapter:ty) => {
+        for fixture in $crate::testing::fixtures(env!("CARGO_MANIFEST_DIR")) {
+            insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+                insta::assert_json_snapshot!(
+                    fixture.name.replace('/', "__"),
+                    $crate::testing::run_report::<$adapter>(&fixture)
+                );
+            });
+        }
+    };
+}
+
 /// Parse a tool-report fixture natively, the way the host would hand it over.
 pub fn run_report<A: Adapter>(fixture: &Fixture) -> Outcome {
     A::parse(&Input::from_report(fixture.bytes.clone())).into()

@@ -10,9 +10,7 @@ use super::locations;
 use super::output::write_artifact;
 use crate::gather::gather_files;
 use crate::registry::{FileSelection, Input, Limits, Registry};
-use crate::sandbox::{
-    AdapterFailure, LoadedAdapter, WitGatheredFile, WitInput, WitToolReport, abi, component_sha256,
-};
+use crate::sandbox::{WitGatheredFile, WitInput, WitToolReport, abi, component_sha256};
 
 #[derive(Debug, Subcommand)]
 pub enum AdapterCommand {
@@ -114,7 +112,7 @@ async fn run_adapter(adapter: &str, input: Option<&Path>, files: Option<&Path>) 
         (None, Some(dir)) => files_input(dir, selection)?,
         (None, None) => return Err(Failure::usage("give --input or --files")),
     };
-    let result = tokio::task::spawn_blocking(move || call(&loaded, &wit_input))
+    let result = tokio::task::spawn_blocking(move || loaded.call(&wit_input))
         .await
         .map_err(|err| Failure::internal(err.to_string()))?;
     match result {
@@ -131,23 +129,15 @@ async fn run_adapter(adapter: &str, input: Option<&Path>, files: Option<&Path>) 
     }
 }
 
-fn call(
-    adapter: &LoadedAdapter,
-    input: &WitInput,
-) -> Result<securescan_adapter_sdk::Output, AdapterFailure> {
-    adapter.call(input)
-}
-
 fn report_input(path: &Path) -> Result<WitInput, Failure> {
     let bytes = std::fs::read(path)
         .map_err(|err| Failure::usage(format!("cannot read {}: {err}", path.display())))?;
-    let mut input = empty_input(".");
-    input.report = Some(WitToolReport {
+    let report = WitToolReport {
         bytes,
         exit_code: None,
         tool_version: None,
-    });
-    Ok(input)
+    };
+    Ok(WitInput::for_report(".", report))
 }
 
 fn files_input(dir: &Path, selection: Option<FileSelection>) -> Result<WitInput, Failure> {
@@ -163,24 +153,12 @@ fn files_input(dir: &Path, selection: Option<FileSelection>) -> Result<WitInput,
     for note in &gathered.notes {
         eprintln!("note: {note}");
     }
-    let mut input = empty_input(&target);
-    input.files = gathered
+    let files = gathered
         .files
         .into_iter()
         .map(|(path, bytes)| WitGatheredFile { path, bytes })
         .collect();
-    Ok(input)
-}
-
-fn empty_input(target: &str) -> WitInput {
-    WitInput {
-        target: target.to_string(),
-        report: None,
-        files: Vec::new(),
-        metadata: Vec::new(),
-        exchanges: Vec::new(),
-        settings: Vec::new(),
-    }
+    Ok(WitInput::for_files(&target, files, None))
 }
 
 fn inspect(path: &Path) -> CommandResult {

@@ -49,6 +49,13 @@ pub async fn build(args: BuildArgs) -> CommandResult {
         cargo.args(["-p", &crate_name(&entry.component)]);
     }
     // Pins must not depend on where the tree or the cargo home is: remap both out of the binaries.
+    // RUSTFLAGS would take precedence over the per-target flags and drop the path remapping.
+    for overriding in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"] {
+        if std::env::var_os(overriding).is_some() {
+            eprintln!("note: ignoring {overriding} so the adapters build reproducibly");
+            cargo.env_remove(overriding);
+        }
+    }
     cargo.env(
         format!(
             "CARGO_TARGET_{}_RUSTFLAGS",
@@ -95,8 +102,17 @@ pub fn write_pins(path: &Path, pins: &BTreeMap<String, String>) -> CommandResult
     let text = std::fs::read_to_string(path)
         .map_err(|err| Failure::usage(format!("cannot read {}: {err}", path.display())))?;
     let updated = rewrite_pins(&text, pins);
-    Registry::parse(&updated, "rewritten registry.toml")
+    let rewritten = Registry::parse(&updated, "rewritten registry.toml")
         .map_err(|err| Failure::internal(err.to_string()))?;
+    for entry in &rewritten.adapters {
+        if pins.get(&entry.id).is_some_and(|pin| pin != &entry.sha256) {
+            return Err(Failure::internal(format!(
+                "could not rewrite the pin of {:?} in {}: keep `id` before `sha256` in each [[adapter]]",
+                entry.id,
+                path.display()
+            )));
+        }
+    }
     if updated != text {
         std::fs::write(path, updated)
             .map_err(|err| Failure::internal(format!("cannot write {}: {err}", path.display())))?;

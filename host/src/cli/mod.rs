@@ -26,9 +26,11 @@ Exit codes:
   130  interrupted (Ctrl-C); running tool processes were killed
 
 Environment:
-  SECURESCAN_ADAPTER_DIR   where adapter components are read from
-                           (default: ../adapters beside the securescan binary)
-  SECURESCAN_CACHE_DIR     compiled-adapter cache (default: ~/.cache/securescan/adapters)
+  SECURESCAN_ADAPTER_DIR   where adapter components are read from (default: adapters/ in the
+                           binary's directory if it exists, else adapters/ beside that directory)
+  SECURESCAN_CACHE_DIR     compiled-adapter cache, owned by you and writable by no one else
+                           (default: $XDG_CACHE_HOME/securescan/adapters, else
+                           ~/.cache/securescan/adapters)
   SECURESCAN_SEMGREP_CONFIG  comma-separated semgrep rule sources, like --semgrep-config
   SECURESCAN_LOG           log filter for stderr, e.g. debug or securescan=trace (default: warn)";
 

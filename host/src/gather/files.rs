@@ -1,12 +1,25 @@
 //! Files under a target, selected by an adapter's registry rules, in a deterministic order.
+//!
+//! Listing and reading are separate so a scan can read one batch at a time: memory holds one
+//! batch of contents, not the whole tree.
 
 use std::io::Read;
-use std::path::Path;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
 
 use crate::registry::FileSelection;
 
 /// How much of a file is checked for NUL bytes when deciding whether it is binary.
 const BINARY_SNIFF_BYTES: usize = 8192;
+
+/// A file chosen by the rules, not read yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// Target-prefixed path, as findings report it.
+    pub shown: String,
+    pub path: PathBuf,
+    pub size: u64,
+}
 
 #[derive(Debug, Default)]
 pub struct GatheredFiles {
@@ -16,112 +29,134 @@ pub struct GatheredFiles {
     pub notes: Vec<String>,
 }
 
-/// Walk `target` (a file or a directory), never following symlinks, pruning `skip_dirs`, and
-/// skipping by suffix, size and binary content.
+/// List and read everything at once: for small inputs (`securescan adapter run --files`).
 pub fn gather_files(target: &str, rules: &FileSelection) -> std::io::Result<GatheredFiles> {
-    let root = Path::new(target);
-    let mut gathered = GatheredFiles::default();
-    let meta = std::fs::symlink_metadata(root)?;
-    let mut skipped = Skipped::default();
-    if meta.is_file() {
-        consider(target, root, rules, &mut gathered, &mut skipped);
-    } else if meta.is_dir() {
-        walk(
-            target.trim_end_matches('/'),
-            root,
-            rules,
-            &mut gathered,
-            &mut skipped,
-        );
-    }
-    gathered.notes.extend(skipped.describe(rules));
+    let (candidates, mut notes) = list_files(target, rules)?;
+    let mut gathered = read_files(&candidates, rules);
+    notes.append(&mut gathered.notes);
+    gathered.notes = notes;
     Ok(gathered)
 }
 
-#[derive(Default)]
-struct Skipped {
+/// Walk `target` (a file or a directory), sorted by name, never following symlinks below it,
+/// pruning `skip_dirs`, skipping by suffix and by size.
+pub fn list_files(
+    target: &str,
+    rules: &FileSelection,
+) -> std::io::Result<(Vec<Candidate>, Vec<String>)> {
+    let root = Path::new(target);
+    // The target itself was named by the user, so a symlink there is followed.
+    let meta = std::fs::metadata(root)?;
+    let mut walk = Walk {
+        rules,
+        candidates: Vec::new(),
+        large: 0,
+        unreadable: Vec::new(),
+    };
+    if meta.is_file() {
+        walk.consider(target, root, meta.len());
+    } else if meta.is_dir() {
+        walk.dir(target.trim_end_matches('/'), root);
+    }
+    let mut notes = Vec::new();
+    if walk.large > 0 {
+        notes.push(format!(
+            "skipped {} file(s) larger than {} bytes",
+            walk.large, rules.max_file_bytes
+        ));
+    }
+    notes.extend(
+        walk.unreadable
+            .into_iter()
+            .map(|e| format!("could not read {e}")),
+    );
+    Ok((walk.candidates, notes))
+}
+
+struct Walk<'a> {
+    rules: &'a FileSelection,
+    candidates: Vec<Candidate>,
     large: usize,
-    binary: usize,
     unreadable: Vec<String>,
 }
 
-impl Skipped {
-    fn describe(self, rules: &FileSelection) -> Vec<String> {
-        let mut notes = Vec::new();
-        if self.large > 0 {
-            notes.push(format!(
-                "skipped {} file(s) larger than {} bytes",
-                self.large, rules.max_file_bytes
-            ));
+impl Walk<'_> {
+    fn dir(&mut self, shown: &str, dir: &Path) {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(err) => {
+                self.unreadable.push(format!("{shown}: {err}"));
+                return;
+            }
+        };
+        let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let shown_child = format!("{shown}/{name}");
+            // DirEntry metadata does not follow symlinks: links are neither walked nor read.
+            let Ok(meta) = entry.metadata() else { continue };
+            if meta.is_dir() {
+                if !self.rules.skip_dirs.iter().any(|d| d == &name) {
+                    self.dir(&shown_child, &entry.path());
+                }
+            } else if meta.is_file() {
+                self.consider(&shown_child, &entry.path(), meta.len());
+            }
         }
-        if self.binary > 0 {
-            notes.push(format!("skipped {} binary file(s)", self.binary));
-        }
-        notes.extend(
-            self.unreadable
-                .into_iter()
-                .map(|e| format!("could not read {e}")),
-        );
-        notes
     }
-}
 
-fn walk(
-    shown: &str,
-    dir: &Path,
-    rules: &FileSelection,
-    gathered: &mut GatheredFiles,
-    skipped: &mut Skipped,
-) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(err) => {
-            skipped.unreadable.push(format!("{shown}: {err}"));
+    fn consider(&mut self, shown: &str, path: &Path, size: u64) {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        if self
+            .rules
+            .skip_suffixes
+            .iter()
+            .any(|s| name.ends_with(&s.to_lowercase()))
+        {
             return;
         }
-    };
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let shown_child = format!("{shown}/{name}");
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        if kind.is_dir() {
-            if !rules.skip_dirs.iter().any(|d| d == &name) {
-                walk(&shown_child, &entry.path(), rules, gathered, skipped);
-            }
-        } else if kind.is_file() {
-            consider(&shown_child, &entry.path(), rules, gathered, skipped);
+        if size > self.rules.max_file_bytes {
+            self.large += 1;
+            return;
         }
+        self.candidates.push(Candidate {
+            shown: shown.to_string(),
+            path: path.to_path_buf(),
+            size,
+        });
     }
 }
 
-fn consider(
-    shown: &str,
-    path: &Path,
-    rules: &FileSelection,
-    gathered: &mut GatheredFiles,
-    skipped: &mut Skipped,
-) {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    if rules
-        .skip_suffixes
-        .iter()
-        .any(|s| name.ends_with(&s.to_lowercase()))
-    {
-        return;
+/// Read candidates, re-checking size (files change) and skipping binary content.
+pub fn read_files(candidates: &[Candidate], rules: &FileSelection) -> GatheredFiles {
+    let mut gathered = GatheredFiles::default();
+    let (mut large, mut binary) = (0, 0);
+    for candidate in candidates {
+        match read_selected(&candidate.path, rules) {
+            Ok(bytes) => gathered.files.push((candidate.shown.clone(), bytes)),
+            Err(Selection::Large) => large += 1,
+            Err(Selection::Binary) => binary += 1,
+            Err(Selection::Unreadable(err)) => gathered
+                .notes
+                .push(format!("could not read {}: {err}", candidate.shown)),
+        }
     }
-    match read_selected(path, rules) {
-        Ok(bytes) => gathered.files.push((shown.to_string(), bytes)),
-        Err(Selection::Large) => skipped.large += 1,
-        Err(Selection::Binary) => skipped.binary += 1,
-        Err(Selection::Unreadable(err)) => skipped.unreadable.push(format!("{shown}: {err}")),
+    if large > 0 {
+        gathered.notes.push(format!(
+            "skipped {large} file(s) that grew past {} bytes",
+            rules.max_file_bytes
+        ));
     }
+    if binary > 0 {
+        gathered
+            .notes
+            .push(format!("skipped {binary} binary file(s)"));
+    }
+    gathered
 }
 
 enum Selection {
@@ -131,13 +166,14 @@ enum Selection {
 }
 
 fn read_selected(path: &Path, rules: &FileSelection) -> Result<Vec<u8>, Selection> {
-    let file = std::fs::File::open(path).map_err(Selection::Unreadable)?;
-    let len = file.metadata().map_err(Selection::Unreadable)?.len();
-    if len > rules.max_file_bytes {
-        return Err(Selection::Large);
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-    // Read one byte past the limit: the file may have grown since the size check.
+    // O_NOFOLLOW: a file swapped for a symlink after the walk is refused, not followed.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::libc::O_NOFOLLOW)
+        .open(path)
+        .map_err(Selection::Unreadable)?;
+    let mut bytes = Vec::new();
+    // Read one byte past the limit: the file may have grown since it was listed.
     file.take(rules.max_file_bytes + 1)
         .read_to_end(&mut bytes)
         .map_err(Selection::Unreadable)?;

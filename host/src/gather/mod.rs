@@ -2,4 +2,4 @@
 
 mod files;
 
-pub use files::{GatheredFiles, gather_files};
+pub use files::{Candidate, GatheredFiles, gather_files, list_files, read_files};

@@ -43,14 +43,18 @@ pub struct RawLimits {
 
 impl RawLimits {
     pub fn apply(&self, base: Limits) -> Result<Limits, String> {
+        let mib = |value: Option<usize>, base: usize, key: &str| match value {
+            None => Ok(base),
+            Some(m) => m
+                .checked_mul(MIB)
+                .ok_or_else(|| format!("{key} = {m} is too large")),
+        };
         let limits = Limits {
-            max_input_bytes: self.max_input_mib.map_or(base.max_input_bytes, |m| m * MIB),
-            memory_bytes: self.memory_mib.map_or(base.memory_bytes, |m| m * MIB),
+            max_input_bytes: mib(self.max_input_mib, base.max_input_bytes, "max-input-mib")?,
+            memory_bytes: mib(self.memory_mib, base.memory_bytes, "memory-mib")?,
             timeout: self.timeout_ms.map_or(base.timeout, Duration::from_millis),
             max_findings: self.max_findings.unwrap_or(base.max_findings),
-            max_output_bytes: self
-                .max_output_mib
-                .map_or(base.max_output_bytes, |m| m * MIB),
+            max_output_bytes: mib(self.max_output_mib, base.max_output_bytes, "max-output-mib")?,
         };
         if limits.memory_bytes == 0 || limits.timeout.is_zero() || limits.max_input_bytes == 0 {
             return Err("limits must be greater than zero".into());

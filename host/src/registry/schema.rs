@@ -137,6 +137,9 @@ impl RawRegistry {
         }
         let abi = semver::Version::parse(&self.abi)
             .map_err(|err| format!("abi {:?}: {err}", self.abi))?;
+        crate::sandbox::abi::check(&abi, &crate::sandbox::abi::host_abi()).map_err(|err| {
+            format!("abi {abi}: the registry was written for another host: {err}")
+        })?;
         let defaults = self.defaults.limits.apply(Limits::default())?;
         let mut adapters: Vec<AdapterEntry> = Vec::new();
         for raw in self.adapter {
@@ -209,6 +212,9 @@ impl RawAdapter {
             (Input::ToolReport, Some(t)) if t.optional => {
                 return Err("a tool that produces the report cannot be optional".into());
             }
+            (Input::Files(_), Some(t)) if !t.optional => {
+                return Err("the tool of a \"files\" adapter only adds input, so it must say optional = true".into());
+            }
             _ => {}
         }
         Ok(AdapterEntry {
@@ -236,7 +242,15 @@ impl RawTool {
                 self.name
             ));
         }
-        for arg in self.invoke.iter().chain(&self.version_probe) {
+        for arg in &self.version_probe {
+            if !crate::tools::argv::placeholders(arg)?.is_empty() {
+                return Err(format!("version-probe {arg:?} cannot use placeholders"));
+            }
+        }
+        if self.timeout_s == 0 {
+            return Err("tool timeout-s must be greater than zero".into());
+        }
+        for arg in &self.invoke {
             for name in crate::tools::argv::placeholders(arg)? {
                 if !BUILTIN_PLACEHOLDERS.contains(&name) && !vars.contains_key(name) {
                     return Err(format!(

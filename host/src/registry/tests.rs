@@ -88,3 +88,43 @@ fn per_adapter_limits_override_defaults() {
         error(&text.replace("timeout-ms = 250", "timeout-ms = 0")).contains("greater than zero")
     );
 }
+
+#[test]
+fn a_registry_for_another_abi_is_refused() {
+    assert!(
+        error(&MINIMAL.replace("abi = \"0.1.0\"", "abi = \"0.2.0\""))
+            .contains("the registry was written for another host")
+    );
+}
+
+#[test]
+fn probes_take_no_placeholders_and_timeouts_are_positive() {
+    assert!(
+        error(&MINIMAL.replace("[\"bandit\", \"--version\"]", "[\"bandit\", \"{target}\"]"))
+            .contains("cannot use placeholders")
+    );
+    let text = MINIMAL.replace(
+        "install-hint = \"pip install bandit\"",
+        "install-hint = \"pip install bandit\"\ntimeout-s = 0",
+    );
+    assert!(error(&text).contains("timeout-s must be greater than zero"));
+    let huge = format!(
+        "{MINIMAL}\n[adapter.limits]\nmemory-mib = {}\n",
+        usize::MAX / 2
+    );
+    assert!(error(&huge).contains("is too large"));
+}
+
+#[test]
+fn a_files_adapter_tool_must_be_declared_optional() {
+    let text = MINIMAL.replace(
+        "input = \"tool-report\"",
+        "input = \"files\"\n\n[adapter.files]\nmax-file-bytes = 10",
+    );
+    assert!(error(&text).contains("must say optional = true"));
+    let optional = text.replace(
+        "install-hint = \"pip install bandit\"",
+        "install-hint = \"pip install bandit\"\noptional = true",
+    );
+    assert!(Registry::parse(&optional, "test").is_ok());
+}

@@ -12,7 +12,7 @@ use crate::scan::ScanResult;
 pub enum OutputFormat {
     /// Human-readable summary and findings.
     Text,
-    /// The findings as a JSON array (the snapshot format `securescan diff` reads).
+    /// Machine-readable JSON (for `scan` and `ingest`: the array of findings, in canonical order).
     Json,
 }
 

@@ -29,7 +29,9 @@ pub fn render(result: &ScanResult) -> String {
         };
         let _ = writeln!(out, "  {:width$}  {status}", scanner.scanner);
         for warning in &scanner.warnings {
-            let _ = writeln!(out, "  {:width$}  warning: {warning}", "");
+            // Continuation lines of a multi-line warning stay indented under it.
+            let indented = warning.replace('\n', &format!("\n  {:width$}           ", ""));
+            let _ = writeln!(out, "  {:width$}  warning: {indented}", "");
         }
     }
     if !result.findings.is_empty() {

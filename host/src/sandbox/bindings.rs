@@ -13,3 +13,26 @@ pub use self::securescan::adapter::types::{
     Header as WitHeader, HttpExchange as WitHttpExchange, Severity as WitSeverity,
     ToolReport as WitToolReport,
 };
+
+impl WitInput {
+    /// A call carrying one tool report.
+    pub fn for_report(target: &str, report: WitToolReport) -> WitInput {
+        WitInput::for_files(target, Vec::new(), Some(report))
+    }
+
+    /// A call carrying gathered files, and the output of a supplementary tool if there is one.
+    pub fn for_files(
+        target: &str,
+        files: Vec<WitGatheredFile>,
+        report: Option<WitToolReport>,
+    ) -> WitInput {
+        WitInput {
+            target: target.to_string(),
+            report,
+            files,
+            metadata: Vec::new(),
+            exchanges: Vec::new(),
+            settings: Vec::new(),
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! Compiled components on disk, keyed by component sha256 and the engine's compatibility hash, so
 //! a restart (or a CI run with a restored cache) skips compilation.
 
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -42,6 +43,10 @@ impl CompileCache {
     /// The cached compilation, if one exists whose own checksum still matches. A damaged or
     /// foreign entry is ignored (and later overwritten), never deserialized.
     pub fn load(&self, engine: &Engine, component_sha256: &str, compat: &str) -> Option<Component> {
+        if let Err(reason) = self.trusted() {
+            tracing::warn!(dir = %self.dir.display(), "not using the compiled-adapter cache: {reason}");
+            return None;
+        }
         let path = self.path(component_sha256, compat);
         let bytes = std::fs::read(&path).ok()?;
         let (body, checksum) = bytes.split_at_checked(bytes.len().checked_sub(32)?)?;
@@ -52,6 +57,23 @@ impl CompileCache {
         deserialize_trusted(engine, body).ok()
     }
 
+    /// Compiled code in this directory runs as native code, so it must be exactly as trusted as the
+    /// binary: owned by this user and writable by no one else. A shared or foreign directory is
+    /// not used at all (every start compiles instead).
+    fn trusted(&self) -> Result<(), String> {
+        let meta = std::fs::metadata(&self.dir).map_err(|err| err.to_string())?;
+        if meta.uid() != nix::unistd::geteuid().as_raw() {
+            return Err("the directory is owned by another user".into());
+        }
+        if meta.mode() & 0o022 != 0 {
+            return Err(format!(
+                "the directory is writable by others (mode {:o})",
+                meta.mode() & 0o777
+            ));
+        }
+        Ok(())
+    }
+
     /// Store a compilation; failures only cost a recompile next time, so they are logged, not raised.
     pub fn store(&self, component_sha256: &str, compat: &str, component: &Component) {
         let result = (|| -> Result<(), String> {
@@ -59,7 +81,11 @@ impl CompileCache {
             let checksum = Sha256::digest(&bytes);
             bytes.extend_from_slice(&checksum);
             let write = || -> std::io::Result<()> {
-                std::fs::create_dir_all(&self.dir)?;
+                std::fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(&self.dir)?;
+                self.trusted().map_err(std::io::Error::other)?;
                 let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
                 std::io::Write::write_all(&mut tmp, &bytes)?;
                 tmp.persist(self.path(component_sha256, compat))
@@ -76,11 +102,13 @@ impl CompileCache {
 
 /// Deserialize precompiled code.
 ///
-/// SAFETY: `Component::deserialize` runs the native code it is given, so it must only see bytes this
-/// host produced. Callers pass only cache entries that `CompileCache::store` wrote with a trailing
-/// sha256 of the body, verified just before this call on an in-memory copy (so the file cannot
-/// change between the check and the use). Entries are keyed by the engine compatibility hash, and
-/// wasmtime itself rejects bytes built for another engine configuration or version.
+/// SAFETY: `Component::deserialize` runs the native code it is given, so it must only see bytes
+/// this host produced. Entries come only from `CompileCache::load`, which reads them from a
+/// directory that `trusted()` confirmed is owned by this user and writable by no one else — the
+/// same trust as the binary itself — into memory, so the file cannot change between the checks
+/// and the use. The trailing sha256 guards against truncation and corruption (not against an
+/// attacker, who would need this user's rights anyway). Entries are keyed by the engine
+/// compatibility hash, and wasmtime itself refuses code built for another engine configuration.
 #[allow(
     unsafe_code,
     reason = "the one audited place that loads precompiled adapter code"

@@ -3,7 +3,10 @@
 use wasmtime::component::ResourceTable;
 use wasmtime::{ResourceLimiter, Store, Trap};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi::{
+    Deterministic, HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView,
+    WasiView,
+};
 
 use super::bindings::{WitInput, WitLogLevel, WitParseError};
 use super::engine::EPOCH_TICK;
@@ -26,11 +29,17 @@ pub struct CallState {
 impl CallState {
     fn new(adapter_id: &str, memory_limit: usize, stderr: MemoryOutputPipe) -> CallState {
         // Nothing is granted: no preopened directories, no environment, no arguments, no sockets.
+        // Clocks and randomness are fixed, so an adapter's output depends on its input alone.
         let wasi = WasiCtxBuilder::new()
             .stderr(stderr)
             .allow_tcp(false)
             .allow_udp(false)
             .allow_ip_name_lookup(false)
+            .wall_clock(FixedClock)
+            .monotonic_clock(FixedClock)
+            .secure_random(Deterministic::new(FIXED_RANDOM.to_vec()))
+            .insecure_random(Deterministic::new(FIXED_RANDOM.to_vec()))
+            .insecure_random_seed(0)
             .build();
         CallState {
             wasi,
@@ -42,6 +51,32 @@ impl CallState {
             adapter_id: adapter_id.to_string(),
             log_lines: 0,
         }
+    }
+}
+
+/// Bytes an adapter gets when it asks for randomness (std's hash maps do): the same every call.
+const FIXED_RANDOM: [u8; 8] = [0x5e, 0xc4, 0x7e, 0x5c, 0xa9, 0x11, 0x0b, 0xad];
+
+/// A clock stopped at the Unix epoch: adapters have no business knowing the time.
+struct FixedClock;
+
+impl HostWallClock for FixedClock {
+    fn resolution(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(1)
+    }
+
+    fn now(&self) -> std::time::Duration {
+        std::time::Duration::ZERO
+    }
+}
+
+impl HostMonotonicClock for FixedClock {
+    fn resolution(&self) -> u64 {
+        1_000_000_000
+    }
+
+    fn now(&self) -> u64 {
+        0
     }
 }
 

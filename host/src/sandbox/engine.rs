@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use wasmtime::component::{HasSelf, Linker};
-use wasmtime::{Config, Engine, OptLevel};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig};
 
 use super::bindings::Adapter;
 use super::cache::CompileCache;
@@ -40,6 +40,7 @@ impl Sandbox {
         config.epoch_interruption(true);
         config.max_wasm_stack(MAX_WASM_STACK);
         config.cranelift_opt_level(OptLevel::Speed);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool()));
         let engine = Engine::new(&config)?;
 
         let mut linker = Linker::<CallState>::new(&engine);
@@ -48,7 +49,10 @@ impl Sandbox {
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         Adapter::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
 
-        start_epoch_ticker(&engine);
+        // Without the ticker no deadline would ever fire: refuse to run adapters at all.
+        start_epoch_ticker(&engine).map_err(|err| {
+            wasmtime::format_err!("cannot start the adapter deadline thread: {err}")
+        })?;
         Ok(Sandbox {
             engine,
             linker: Arc::new(linker),
@@ -67,8 +71,30 @@ impl Sandbox {
     }
 }
 
+/// Instance slots: more than the calls a scan runs at once (bounded by the cores), with room for
+/// tools and tests that call adapters directly.
+const POOL_SLOTS: u32 = 32;
+/// Memory kept mapped in a slot between calls and reset with a memset rather than released:
+/// most calls stay within it, so they no longer page-fault their way through fresh memory.
+const KEEP_RESIDENT: usize = 64 * 1024 * 1024;
+/// A wasm32 memory cannot exceed 4 GiB; per-adapter caps (StoreLimits) apply below this.
+const MAX_MEMORY: usize = 4 * 1024 * 1024 * 1024;
+
+/// Pooled instance slots: each call still gets a fresh instance, but in linear memory that is
+/// already mapped.
+fn pool() -> PoolingAllocationConfig {
+    let mut pool = PoolingAllocationConfig::new();
+    pool.total_component_instances(POOL_SLOTS)
+        .total_core_instances(POOL_SLOTS * 8)
+        .total_memories(POOL_SLOTS * 2)
+        .total_tables(POOL_SLOTS * 8)
+        .max_memory_size(MAX_MEMORY)
+        .linear_memory_keep_resident(KEEP_RESIDENT);
+    pool
+}
+
 /// Advances the epoch every tick until the engine is dropped.
-fn start_epoch_ticker(engine: &Engine) {
+fn start_epoch_ticker(engine: &Engine) -> std::io::Result<()> {
     let weak = engine.weak();
     std::thread::Builder::new()
         .name("securescan-epoch".into())
@@ -80,5 +106,4 @@ fn start_epoch_ticker(engine: &Engine) {
             }
         })
         .map(drop)
-        .unwrap_or_else(|err| tracing::error!("cannot start the adapter deadline thread: {err}"));
 }

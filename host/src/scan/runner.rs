@@ -131,18 +131,14 @@ impl Scanner {
         let entry_for_call = entry.clone();
         let result = tokio::task::spawn_blocking(move || {
             let adapter = ctx.sandbox.load(&entry_for_call, &ctx.adapter_dir)?;
-            adapter.call(&WitInput {
-                target: target_owned,
-                report: Some(WitToolReport {
+            adapter.call(&WitInput::for_report(
+                &target_owned,
+                WitToolReport {
                     bytes: report,
                     exit_code: None,
                     tool_version: None,
-                }),
-                files: Vec::new(),
-                metadata: Vec::new(),
-                exchanges: Vec::new(),
-                settings: Vec::new(),
-            })
+                },
+            ))
         })
         .await
         .map_err(|err| format!("the adapter call stopped: {err}"))?;
@@ -226,7 +222,7 @@ fn host_finding(outcome: &ScannerOutcome, f: AdapterFinding) -> Finding {
         rule_id: f.rule_id,
         cwe: f.cwe,
         remediation: f.remediation,
-        metadata: f.metadata,
+        metadata: f.metadata.into_map(),
         compliance_tags: Vec::new(),
         fingerprint: String::new(),
     }

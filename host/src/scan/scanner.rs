@@ -7,17 +7,18 @@ use std::time::Instant;
 
 use super::outcome::{ScannerOutcome, ScannerStatus};
 use super::runner::Context;
-use crate::gather::gather_files;
+use crate::gather::{Candidate, list_files, read_files};
 use crate::registry::{AdapterEntry, FileSelection, Input, ToolSpec};
 use crate::sandbox::{
     AdapterFailure, AdapterFinding, AdapterOutput, LoadedAdapter, WitGatheredFile, WitInput,
-    WitToolReport,
+    WitToolReport, sanitize,
 };
 use crate::tools::{ToolRun, ToolStatus, argv, probe_tool, run_tool};
 
 /// Files are sent in calls of at most this share of the input limit, leaving room for paths.
 const BATCH_SHARE: f64 = 0.9;
 const STDERR_LINES_SHOWN: usize = 6;
+const STDERR_BYTES_SHOWN: usize = 4096;
 
 pub struct ScannerRun {
     pub outcome: ScannerOutcome,
@@ -185,18 +186,12 @@ async fn report_scan(
     let exit_ok = run
         .exit_code
         .is_some_and(|code| spec.ok_exit_codes.contains(&code));
-    let input = WitInput {
-        target: target.to_string(),
-        report: Some(WitToolReport {
-            bytes: run.stdout.clone(),
-            exit_code: run.exit_code,
-            tool_version: Some(version.to_string()),
-        }),
-        files: Vec::new(),
-        metadata: Vec::new(),
-        exchanges: Vec::new(),
-        settings: Vec::new(),
+    let report = WitToolReport {
+        bytes: run.stdout.clone(),
+        exit_code: run.exit_code,
+        tool_version: Some(version.to_string()),
     };
+    let input = WitInput::for_report(target, report);
     match call(ctx, adapter, input).await {
         Ok(output) => {
             if !exit_ok {
@@ -254,51 +249,68 @@ async fn files_scan(
     target: &str,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<AdapterFinding>, ScanError> {
+    let gather_error = |err: String| ("gather".to_string(), err);
     let (owned_target, owned_rules) = (target.to_string(), rules.clone());
-    let gathered = tokio::task::spawn_blocking(move || gather_files(&owned_target, &owned_rules))
-        .await
-        .map_err(|err| ("gather".to_string(), err.to_string()))?
-        .map_err(|err| ("gather".to_string(), format!("cannot read {target}: {err}")))?;
-    warnings.extend(gathered.notes);
-    let budget = (adapter.limits.max_input_bytes as f64 * BATCH_SHARE) as usize;
-    let mut findings = Vec::new();
-    let mut history = history;
-    for batch in batches(gathered.files, budget) {
-        let input = WitInput {
-            target: target.to_string(),
-            report: history.take(),
-            files: batch
-                .into_iter()
-                .map(|(path, bytes)| WitGatheredFile { path, bytes })
-                .collect(),
-            metadata: Vec::new(),
-            exchanges: Vec::new(),
-            settings: Vec::new(),
-        };
-        let output = call(ctx, adapter, input)
+    let (candidates, notes) =
+        tokio::task::spawn_blocking(move || list_files(&owned_target, &owned_rules))
             .await
-            .map_err(|f| (f.kind().to_string(), f.to_string()))?;
+            .map_err(|err| gather_error(err.to_string()))?
+            .map_err(|err| gather_error(format!("cannot read {target}: {err}")))?;
+    warnings.extend(notes);
+    let mut findings = Vec::new();
+    // The supplementary report goes alone, so it never pushes a batch of files over the limit.
+    if let Some(report) = history {
+        let output = call(
+            ctx,
+            adapter,
+            WitInput::for_files(target, Vec::new(), Some(report)),
+        )
+        .await
+        .map_err(failed)?;
+        warnings.extend(output.warnings);
+        findings.extend(output.findings);
+    }
+    let budget = (adapter.limits.max_input_bytes as f64 * BATCH_SHARE) as usize;
+    for batch in batches(candidates, budget) {
+        let rules = rules.clone();
+        let read = tokio::task::spawn_blocking(move || read_files(&batch, &rules))
+            .await
+            .map_err(|err| gather_error(err.to_string()))?;
+        warnings.extend(read.notes);
+        let files = read
+            .files
+            .into_iter()
+            .map(|(path, bytes)| WitGatheredFile { path, bytes })
+            .collect();
+        let output = call(ctx, adapter, WitInput::for_files(target, files, None))
+            .await
+            .map_err(failed)?;
         warnings.extend(output.warnings);
         findings.extend(output.findings);
     }
     Ok(findings)
 }
 
-/// Consecutive runs of files whose sizes add up to at most `budget`; always at least one batch,
-/// so a tree with no files still gets one call (with the history report, if any).
-fn batches(files: Vec<(String, Vec<u8>)>, budget: usize) -> Vec<Vec<(String, Vec<u8>)>> {
-    let mut batches: Vec<Vec<(String, Vec<u8>)>> = vec![Vec::new()];
-    let mut size = 0;
-    for file in files {
-        let file_size = file.0.len() + file.1.len();
-        if size + file_size > budget && batches.last().is_some_and(|b| !b.is_empty()) {
-            batches.push(Vec::new());
-            size = 0;
+fn failed(failure: AdapterFailure) -> ScanError {
+    (failure.kind().to_string(), failure.to_string())
+}
+
+/// Consecutive runs of candidates whose sizes (path included) add up to at most `budget`; a
+/// candidate larger than the budget travels alone.
+fn batches(candidates: Vec<Candidate>, budget: usize) -> Vec<Vec<Candidate>> {
+    let mut batches: Vec<Vec<Candidate>> = Vec::new();
+    let mut size: usize = 0;
+    for candidate in candidates {
+        let candidate_size =
+            candidate.shown.len() + usize::try_from(candidate.size).unwrap_or(usize::MAX);
+        match batches.last_mut() {
+            Some(last) if size.saturating_add(candidate_size) <= budget => last.push(candidate),
+            _ => {
+                batches.push(vec![candidate]);
+                size = 0;
+            }
         }
-        size += file_size;
-        if let Some(last) = batches.last_mut() {
-            last.push(file);
-        }
+        size = size.saturating_add(candidate_size);
     }
     batches
 }
@@ -362,7 +374,10 @@ fn describe_exit(run: &ToolRun) -> String {
         .lines()
         .filter(|l| !l.trim().is_empty())
         .collect();
-    let tail = lines[lines.len().saturating_sub(STDERR_LINES_SHOWN)..].join("\n");
+    let tail = sanitize(
+        &lines[lines.len().saturating_sub(STDERR_LINES_SHOWN)..].join("\n"),
+        STDERR_BYTES_SHOWN,
+    );
     if tail.is_empty() {
         code
     } else {
@@ -372,21 +387,40 @@ fn describe_exit(run: &ToolRun) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::batches;
+    use super::*;
 
-    #[test]
-    fn batches_respect_the_budget_and_keep_order() {
-        let files: Vec<(String, Vec<u8>)> =
-            (0..5).map(|i| (format!("f{i}"), vec![0u8; 40])).collect();
-        let sizes: Vec<Vec<String>> = batches(files, 100)
-            .into_iter()
-            .map(|b| b.into_iter().map(|f| f.0).collect())
-            .collect();
-        assert_eq!(sizes, vec![vec!["f0", "f1"], vec!["f2", "f3"], vec!["f4"]]);
+    fn candidate(name: &str, size: u64) -> Candidate {
+        Candidate {
+            shown: name.to_string(),
+            path: PathBuf::from(name),
+            size,
+        }
     }
 
     #[test]
-    fn no_files_is_still_one_call() {
-        assert_eq!(batches(Vec::new(), 100).len(), 1);
+    fn batches_respect_the_budget_and_keep_order() {
+        let candidates = (0..5).map(|i| candidate(&format!("f{i}"), 40)).collect();
+        let names: Vec<Vec<String>> = batches(candidates, 100)
+            .into_iter()
+            .map(|b| b.into_iter().map(|c| c.shown).collect())
+            .collect();
+        assert_eq!(names, vec![vec!["f0", "f1"], vec!["f2", "f3"], vec!["f4"]]);
+    }
+
+    #[test]
+    fn an_oversized_file_travels_alone_and_no_files_means_no_calls() {
+        let sizes: Vec<usize> = batches(
+            vec![
+                candidate("a", 10),
+                candidate("big", 500),
+                candidate("c", 10),
+            ],
+            100,
+        )
+        .iter()
+        .map(Vec::len)
+        .collect();
+        assert_eq!(sizes, vec![1, 1, 1]);
+        assert!(batches(Vec::new(), 100).is_empty());
     }
 }

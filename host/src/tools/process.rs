@@ -31,8 +31,8 @@ pub enum ToolFailure {
     Io(String),
 }
 
-/// Kills the whole process group (the tool and anything it spawned) unless the tool was reaped
-/// first. While the leader is unreaped its pid, and so the group id, cannot be reused.
+/// Kills the whole process group (the tool and anything it spawned) when dropped: after a
+/// timeout, a cancelled scan, or a normal exit that left helpers running.
 struct ProcessGroup {
     pgid: Option<i32>,
 }
@@ -71,7 +71,7 @@ pub async fn run_tool(
         program: program.display().to_string(),
         reason: err.to_string(),
     })?;
-    let mut group = ProcessGroup {
+    let _group = ProcessGroup {
         pgid: child.id().and_then(|id| i32::try_from(id).ok()),
     };
     let stdout = child.stdout.take();
@@ -89,7 +89,7 @@ pub async fn run_tool(
         .await
         .map_err(|_| ToolFailure::Timeout { after: timeout })?;
     let status = status.map_err(|err| ToolFailure::Io(err.to_string()))?;
-    group.pgid = None;
+    // The group is still killed when `group` drops: helpers the tool left behind die with it.
     let (stdout, exceeded) = out.map_err(|err| ToolFailure::Io(err.to_string()))?;
     if exceeded {
         return Err(ToolFailure::OutputTooLarge {

@@ -277,7 +277,7 @@ fn ctrl_c_kills_running_tools_and_exits_130() {
         pidfile.display()
     );
     let path = FakePath::new().tool("semgrep", &script);
-    let mut child = securescan(&path)
+    let child = securescan(&path)
         .args(["scan", "-t", "code"])
         .arg(target.path())
         .stdout(Stdio::null())

@@ -68,18 +68,14 @@ pub fn load(id: &str) -> LoadedAdapter {
 }
 
 pub fn report_input(bytes: Vec<u8>) -> WitInput {
-    WitInput {
-        target: ".".into(),
-        report: Some(WitToolReport {
+    WitInput::for_report(
+        ".",
+        WitToolReport {
             bytes,
             exit_code: Some(0),
             tool_version: None,
-        }),
-        files: Vec::new(),
-        metadata: Vec::new(),
-        exchanges: Vec::new(),
-        settings: Vec::new(),
-    }
+        },
+    )
 }
 
 /// A directory of files, each `(relative path, contents)`.

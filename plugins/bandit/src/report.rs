@@ -2,7 +2,7 @@
 
 use securescan_adapter_sdk::{Input, ParseError};
 use serde::Deserialize;
-use serde_json::Value;
+use serde::de::IgnoredAny;
 
 #[derive(Debug, Deserialize)]
 pub struct Report {
@@ -10,8 +10,17 @@ pub struct Report {
     #[serde(default)]
     errors: Vec<BanditError>,
     // Every bandit report has these two; semgrep's has neither.
-    generated_at: Option<Value>,
-    metrics: Option<Value>,
+    generated_at: Option<IgnoredAny>,
+    metrics: Option<IgnoredAny>,
+}
+
+/// Semgrep's JSON also has `results`; it has `paths` and neither of bandit's own keys.
+fn wrong_tool(has_bandit_keys: bool) -> Option<ParseError> {
+    (!has_bandit_keys).then(|| {
+        ParseError::WrongTool(
+            "no `generated_at` or `metrics`: not bandit -f json output (semgrep's JSON also has `results`)".into(),
+        )
+    })
 }
 
 impl Report {
@@ -22,32 +31,19 @@ impl Report {
                 "no `results` array: not bandit -f json output".into(),
             ));
         };
-        if self.generated_at.is_none() && self.metrics.is_none() {
-            return Err(ParseError::WrongTool(
-                "no `generated_at` or `metrics`: not bandit -f json output (semgrep's JSON also has `results`)".into(),
-            ));
+        if let Some(err) = wrong_tool(self.generated_at.is_some() || self.metrics.is_some()) {
+            return Err(err);
         }
         Ok((results, self.errors))
     }
 }
 
-/// Just enough of a JSON document to tell whose output it is.
-#[derive(Debug, Deserialize)]
-struct Envelope {
-    paths: Option<serde::de::IgnoredAny>,
-    generated_at: Option<serde::de::IgnoredAny>,
-}
-
-/// When a report does not fit bandit's shape, say so plainly if it is semgrep's output.
+/// When a report does not fit bandit's shape, say so plainly if it is another tool's output.
 pub fn explain(input: &Input, err: ParseError) -> ParseError {
-    match input.report_json::<Envelope>() {
-        Ok(Envelope {
-            paths: Some(_),
-            generated_at: None,
-        }) => ParseError::WrongTool(
-            "this looks like semgrep output (`paths`, no `generated_at`), not bandit -f json"
-                .into(),
-        ),
+    match input.report_json_keys() {
+        Some(keys) if keys.iter().any(|k| k == "results") => {
+            wrong_tool(keys.iter().any(|k| k == "generated_at" || k == "metrics")).unwrap_or(err)
+        }
         _ => err,
     }
 }

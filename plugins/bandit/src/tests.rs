@@ -1,24 +1,19 @@
-use securescan_adapter_sdk::testing::{fixtures, mutations, run_report};
-use securescan_adapter_sdk::{Adapter, Input, Output, ParseError, Severity};
+use securescan_adapter_sdk::testing::{fixture_bytes, fixtures, mutations, parse_report};
+use securescan_adapter_sdk::{Output, ParseError, Severity};
 
 use crate::Bandit;
 
 #[test]
 fn every_fixture_matches_its_snapshot() {
-    for fixture in fixtures(env!("CARGO_MANIFEST_DIR")) {
-        insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
-            insta::assert_json_snapshot!(fixture.name.replace('/', "__"), run_report::<Bandit>(&fixture));
-        });
-    }
+    securescan_adapter_sdk::assert_fixture_snapshots!(Bandit);
 }
 
 fn parse(bytes: &[u8]) -> Result<Output, ParseError> {
-    Bandit::parse(&Input::from_report(bytes.to_vec()))
+    parse_report::<Bandit>(bytes)
 }
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|err| panic!("{path}: {err}"))
+    fixture_bytes(env!("CARGO_MANIFEST_DIR"), name)
 }
 
 #[test]
@@ -100,7 +95,7 @@ fn corrupted_reports_never_panic() {
         .filter(|f| f.bytes.len() < 100_000)
     {
         for bytes in mutations(&fixture.bytes, 400) {
-            let _ = Bandit::parse(&Input::from_report(bytes));
+            let _ = parse(&bytes);
         }
     }
 }

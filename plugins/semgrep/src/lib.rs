@@ -68,14 +68,21 @@ fn to_finding(result: SemgrepResult, warnings: &mut Vec<String>) -> Finding {
     .file(&result.path)
     .lines(result.start.line, result.end.line)
     .cwe(
-        report::first_cwe(&extra.metadata)
+        extra
+            .metadata
+            .as_deref()
+            .and_then(report::first_cwe)
             .as_deref()
             .and_then(normalize_cwe),
     );
     if let Some(fix) = &extra.fix {
         finding = finding.remediation(fix);
     }
-    finding.metadata = extra.metadata;
+    // The rule's metadata object is kept verbatim, as raw text: no map is built only to be
+    // encoded again for the host.
+    if let Some(metadata) = extra.metadata {
+        finding.metadata = Metadata::Raw(metadata);
+    }
     finding
 }
 

@@ -2,7 +2,9 @@
 
 use securescan_adapter_sdk::{Input, ParseError};
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde::de::IgnoredAny;
+use serde_json::Value;
+use serde_json::value::RawValue;
 
 #[derive(Debug, Deserialize)]
 pub struct Report {
@@ -10,18 +12,24 @@ pub struct Report {
     #[serde(default)]
     pub errors: Vec<SemgrepError>,
     // Present in every semgrep report and in no other tool's: how wrong-tool input is recognised.
-    paths: Option<Value>,
-    generated_at: Option<Value>,
+    paths: Option<IgnoredAny>,
+    generated_at: Option<IgnoredAny>,
+}
+
+/// Bandit's JSON also has `results`; its `generated_at` (and no `paths`) gives it away.
+fn wrong_tool(has_paths: bool, has_generated_at: bool) -> Option<ParseError> {
+    (has_generated_at && !has_paths).then(|| {
+        ParseError::WrongTool(
+            "this looks like bandit output (`generated_at`, no `paths`), not semgrep --json".into(),
+        )
+    })
 }
 
 impl Report {
-    /// Refuses other tools' JSON (bandit's has `results` too) before any finding is built.
+    /// Refuses other tools' JSON before any finding is built.
     pub fn check_is_semgrep(&self) -> Result<(), ParseError> {
-        if self.generated_at.is_some() && self.paths.is_none() {
-            return Err(ParseError::WrongTool(
-                "this looks like bandit output (`generated_at`, no `paths`), not semgrep --json"
-                    .into(),
-            ));
+        if let Some(err) = wrong_tool(self.paths.is_some(), self.generated_at.is_some()) {
+            return Err(err);
         }
         if self.results.is_none() {
             return Err(ParseError::WrongTool(
@@ -40,24 +48,11 @@ impl IntoIterator for Report {
     }
 }
 
-/// Just enough of a JSON document to tell whose output it is.
-#[derive(Debug, Deserialize)]
-struct Envelope {
-    paths: Option<serde::de::IgnoredAny>,
-    generated_at: Option<serde::de::IgnoredAny>,
-}
-
-/// When a report does not fit semgrep's shape, say so plainly if it is bandit's output.
+/// When a report does not fit semgrep's shape, say so plainly if it is another tool's output.
 pub fn explain(input: &Input, err: ParseError) -> ParseError {
-    match input.report_json::<Envelope>() {
-        Ok(Envelope {
-            paths: None,
-            generated_at: Some(_),
-        }) => ParseError::WrongTool(
-            "this looks like bandit output (`generated_at`, no `paths`), not semgrep --json".into(),
-        ),
-        _ => err,
-    }
+    let keys = input.report_json_keys().unwrap_or_default();
+    let has = |key: &str| keys.iter().any(|k| k == key);
+    wrong_tool(has("paths"), has("generated_at")).unwrap_or(err)
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,8 +74,7 @@ pub struct Extra {
     pub message: Option<String>,
     pub severity: Option<String>,
     pub fix: Option<String>,
-    #[serde(default)]
-    pub metadata: Map<String, Value>,
+    pub metadata: Option<Box<RawValue>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -101,12 +95,17 @@ impl SemgrepError {
     }
 }
 
-/// `metadata.cwe` is a list in current rules and a plain string in older ones.
-pub fn first_cwe(metadata: &Map<String, Value>) -> Option<String> {
-    match metadata.get("cwe")? {
-        Value::String(text) => Some(text.clone()),
-        Value::Array(items) => items.first().map(|item| match item {
-            Value::String(text) => text.clone(),
+/// `metadata.cwe` is a list in current rules and a plain string in older ones. Only that key is
+/// decoded; the rest of the object passes through as raw text.
+pub fn first_cwe(metadata: &RawValue) -> Option<String> {
+    #[derive(Deserialize)]
+    struct CweOnly {
+        cwe: Option<Value>,
+    }
+    match serde_json::from_str::<CweOnly>(metadata.get()).ok()?.cwe? {
+        Value::String(text) => Some(text),
+        Value::Array(items) => items.into_iter().next().map(|item| match item {
+            Value::String(text) => text,
             other => other.to_string(),
         }),
         _ => None,

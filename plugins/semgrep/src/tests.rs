@@ -1,24 +1,19 @@
-use securescan_adapter_sdk::testing::{Outcome, fixtures, mutations, run_report};
-use securescan_adapter_sdk::{Adapter, Input, ParseError, Severity};
+use securescan_adapter_sdk::testing::{Outcome, fixture_bytes, fixtures, mutations, parse_report};
+use securescan_adapter_sdk::{Output, ParseError, Severity};
 
 use crate::Semgrep;
 
 #[test]
 fn every_fixture_matches_its_snapshot() {
-    for fixture in fixtures(env!("CARGO_MANIFEST_DIR")) {
-        insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
-            insta::assert_json_snapshot!(fixture.name.replace('/', "__"), run_report::<Semgrep>(&fixture));
-        });
-    }
+    securescan_adapter_sdk::assert_fixture_snapshots!(Semgrep);
 }
 
-fn parse(bytes: &[u8]) -> Result<securescan_adapter_sdk::Output, ParseError> {
-    Semgrep::parse(&Input::from_report(bytes.to_vec()))
+fn parse(bytes: &[u8]) -> Result<Output, ParseError> {
+    parse_report::<Semgrep>(bytes)
 }
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|err| panic!("{path}: {err}"))
+    fixture_bytes(env!("CARGO_MANIFEST_DIR"), name)
 }
 
 #[test]
@@ -103,7 +98,7 @@ fn corrupted_reports_never_panic() {
         .filter(|f| f.bytes.len() < 100_000)
     {
         for bytes in mutations(&fixture.bytes, 400) {
-            let _ = Semgrep::parse(&Input::from_report(bytes));
+            let _ = parse(&bytes);
         }
     }
 }
