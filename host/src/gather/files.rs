@@ -8,6 +8,10 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::registry::FileSelection;
+use crate::sandbox::sanitize;
+
+/// Notes name files, and a file name can hold anything: they are sanitized and bounded.
+const MAX_NOTE_BYTES: usize = 4096;
 
 /// How much of a file is checked for NUL bytes when deciding whether it is binary.
 const BINARY_SNIFF_BYTES: usize = 8192;
@@ -54,7 +58,9 @@ pub fn list_files(
         unreadable: Vec::new(),
     };
     if meta.is_file() {
-        walk.consider(target, root, meta.len());
+        // Read through the resolved path, so the no-follow open below accepts a linked target.
+        let resolved = std::fs::canonicalize(root)?;
+        walk.consider(target, &resolved, meta.len());
     } else if meta.is_dir() {
         walk.dir(target.trim_end_matches('/'), root);
     }
@@ -68,7 +74,7 @@ pub fn list_files(
     notes.extend(
         walk.unreadable
             .into_iter()
-            .map(|e| format!("could not read {e}")),
+            .map(|e| sanitize(&format!("could not read {e}"), MAX_NOTE_BYTES)),
     );
     Ok((walk.candidates, notes))
 }
@@ -140,9 +146,10 @@ pub fn read_files(candidates: &[Candidate], rules: &FileSelection) -> GatheredFi
             Ok(bytes) => gathered.files.push((candidate.shown.clone(), bytes)),
             Err(Selection::Large) => large += 1,
             Err(Selection::Binary) => binary += 1,
-            Err(Selection::Unreadable(err)) => gathered
-                .notes
-                .push(format!("could not read {}: {err}", candidate.shown)),
+            Err(Selection::Unreadable(err)) => gathered.notes.push(sanitize(
+                &format!("could not read {}: {err}", candidate.shown),
+                MAX_NOTE_BYTES,
+            )),
         }
     }
     if large > 0 {
@@ -166,12 +173,18 @@ enum Selection {
 }
 
 fn read_selected(path: &Path, rules: &FileSelection) -> Result<Vec<u8>, Selection> {
-    // O_NOFOLLOW: a file swapped for a symlink after the walk is refused, not followed.
+    // A file swapped for a symlink after the walk is refused (O_NOFOLLOW), and one swapped for a
+    // FIFO cannot block the open (O_NONBLOCK) and is refused as not a regular file.
     let file = std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(nix::libc::O_NOFOLLOW)
+        .custom_flags(nix::libc::O_NOFOLLOW | nix::libc::O_NONBLOCK)
         .open(path)
         .map_err(Selection::Unreadable)?;
+    if !file.metadata().map_err(Selection::Unreadable)?.is_file() {
+        return Err(Selection::Unreadable(std::io::Error::other(
+            "no longer a regular file",
+        )));
+    }
     let mut bytes = Vec::new();
     // Read one byte past the limit: the file may have grown since it was listed.
     file.take(rules.max_file_bytes + 1)

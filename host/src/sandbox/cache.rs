@@ -3,6 +3,8 @@
 
 use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use sha2::{Digest, Sha256};
 use wasmtime::Engine;
@@ -11,11 +13,22 @@ use wasmtime::component::Component;
 #[derive(Debug, Clone)]
 pub struct CompileCache {
     dir: PathBuf,
+    /// One warning per process about an unusable directory, not one per adapter.
+    warned: Arc<AtomicBool>,
 }
 
 impl CompileCache {
     pub fn new(dir: impl Into<PathBuf>) -> CompileCache {
-        CompileCache { dir: dir.into() }
+        CompileCache {
+            dir: dir.into(),
+            warned: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    fn warn_once(&self, reason: &str) {
+        if !self.warned.swap(true, Ordering::Relaxed) {
+            tracing::warn!(dir = %self.dir.display(), "not using the compiled-adapter cache: {reason}");
+        }
     }
 
     /// `$SECURESCAN_CACHE_DIR`, else `$XDG_CACHE_HOME/securescan/adapters`, else
@@ -43,8 +56,12 @@ impl CompileCache {
     /// The cached compilation, if one exists whose own checksum still matches. A damaged or
     /// foreign entry is ignored (and later overwritten), never deserialized.
     pub fn load(&self, engine: &Engine, component_sha256: &str, compat: &str) -> Option<Component> {
+        // A cache that does not exist yet is simply empty (the first run creates it).
+        if !self.dir.exists() {
+            return None;
+        }
         if let Err(reason) = self.trusted() {
-            tracing::warn!(dir = %self.dir.display(), "not using the compiled-adapter cache: {reason}");
+            self.warn_once(&reason);
             return None;
         }
         let path = self.path(component_sha256, compat);
@@ -95,7 +112,7 @@ impl CompileCache {
             write().map_err(|err| err.to_string())
         })();
         if let Err(err) = result {
-            tracing::warn!(dir = %self.dir.display(), "cannot write the compiled-adapter cache: {err}");
+            self.warn_once(&err);
         }
     }
 }

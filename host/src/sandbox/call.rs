@@ -10,13 +10,15 @@ use wasmtime_wasi::{
 
 use super::bindings::{WitInput, WitLogLevel, WitParseError};
 use super::engine::EPOCH_TICK;
-use super::validate::{AdapterOutput, validate};
+use super::validate::{AdapterOutput, sanitize, validate};
 use super::{AdapterFailure, LoadedAdapter};
 
 /// Enough for a panic message and its location; more is an adapter spamming stderr.
 const STDERR_CAPACITY: usize = 64 * 1024;
 const MAX_LOG_LINES: usize = 200;
 const MAX_LOG_LINE_BYTES: usize = 2048;
+/// Longest error message from an adapter shown to the user.
+const MAX_MESSAGE_BYTES: usize = 4096;
 
 pub struct CallState {
     wasi: WasiCtx,
@@ -54,7 +56,7 @@ impl CallState {
     }
 }
 
-/// Bytes an adapter gets when it asks for randomness (std's hash maps do): the same every call.
+/// Bytes an adapter gets when it asks for randomness: the same every call, like the seed.
 const FIXED_RANDOM: [u8; 8] = [0x5e, 0xc4, 0x7e, 0x5c, 0xa9, 0x11, 0x0b, 0xad];
 
 /// A clock stopped at the Unix epoch: adapters have no business knowing the time.
@@ -97,7 +99,7 @@ impl super::bindings::securescan::adapter::log::Host for CallState {
         if self.log_lines > MAX_LOG_LINES {
             return;
         }
-        let message = truncate(&message, MAX_LOG_LINE_BYTES);
+        let message = sanitize(&message, MAX_LOG_LINE_BYTES);
         let adapter = self.adapter_id.as_str();
         match level {
             WitLogLevel::Trace => tracing::trace!(adapter, "{message}"),
@@ -185,9 +187,10 @@ fn parse_failure(error: WitParseError) -> AdapterFailure {
         WitParseError::WrongTool(m) => ("wrong-tool", m),
         WitParseError::UnsupportedVersion(m) => ("unsupported-version", m),
     };
+    // The message may quote the input it could not read: it reaches a terminal, so it is cleaned.
     AdapterFailure::Parse {
         kind: kind.to_string(),
-        message,
+        message: sanitize(&message, MAX_MESSAGE_BYTES),
     }
 }
 
@@ -215,7 +218,9 @@ fn classify_trap(
     } else {
         last_lines(&stderr, 8)
     };
-    AdapterFailure::Trap { message }
+    AdapterFailure::Trap {
+        message: sanitize(&message, MAX_MESSAGE_BYTES),
+    }
 }
 
 fn input_size(input: &WitInput) -> usize {

@@ -41,7 +41,16 @@ impl Sandbox {
         config.max_wasm_stack(MAX_WASM_STACK);
         config.cranelift_opt_level(OptLevel::Speed);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool()));
-        let engine = Engine::new(&config)?;
+        // The pool reserves its address space up front; where that is refused (a low `ulimit -v`)
+        // instances are allocated one by one instead: slower, equally contained.
+        let engine = match Engine::new(&config) {
+            Ok(engine) => engine,
+            Err(err) => {
+                tracing::warn!("instance pool unavailable, allocating adapters on demand: {err:#}");
+                config.allocation_strategy(InstanceAllocationStrategy::OnDemand);
+                Engine::new(&config)?
+            }
+        };
 
         let mut linker = Linker::<CallState>::new(&engine);
         // WASI is linked because Rust's std for wasm32-wasip2 imports it; the context each call gets
@@ -71,9 +80,11 @@ impl Sandbox {
     }
 }
 
-/// Instance slots: more than the calls a scan runs at once (bounded by the cores), with room for
-/// tools and tests that call adapters directly.
+/// Instance slots: twice the adapter calls a scan may run at once, leaving room for callers that
+/// use adapters directly (`adapter run`, tests).
 const POOL_SLOTS: u32 = 32;
+/// Upper bound on concurrent adapter calls in one scan (the cores available, at most this).
+pub const MAX_CONCURRENT_CALLS: usize = POOL_SLOTS as usize / 2;
 /// Memory kept mapped in a slot between calls and reset with a memset rather than released:
 /// most calls stay within it, so they no longer page-fault their way through fresh memory.
 const KEEP_RESIDENT: usize = 64 * 1024 * 1024;

@@ -16,7 +16,7 @@ pub use bindings::{
     WitToolReport,
 };
 pub use cache::CompileCache;
-pub use engine::Sandbox;
+pub use engine::{MAX_CONCURRENT_CALLS, Sandbox};
 pub use failure::AdapterFailure;
 pub use loader::{LoadedAdapter, component_sha256};
 pub use validate::{AdapterFinding, AdapterOutput, sanitize};

@@ -56,35 +56,46 @@ pub fn validate(output: WitOutput, limits: &Limits) -> Result<AdapterOutput, Ada
     Ok(AdapterOutput { findings, warnings })
 }
 
-/// Informational text (warnings, a tool's stderr): shortened, with control characters other than
-/// newline and tab replaced, so it can neither flood nor rewrite a terminal. Never refused.
+/// Informational text (warnings, a tool's stderr, an adapter's error message): control
+/// characters other than newline and tab replaced, then shortened, so it can neither flood nor
+/// rewrite a terminal. Never refused.
 pub fn sanitize(text: &str, max: usize) -> String {
-    super::call::truncate(text, max)
+    clean(text.to_string(), max, Shape::Prose)
+}
+
+/// Text that comes from scanned content (a file name, an env key, a rule's message) may be
+/// hostile, but it must not be able to switch a scanner off: it is neutralized, not refused.
+/// One-line fields lose every control character, prose keeps newline and tab; both are cut to
+/// their size limit on a character boundary.
+fn clean(value: String, max: usize, shape: Shape) -> String {
+    // Fast path: no byte below 0x20, no DEL and no 0xC2 (which starts every C1 control).
+    if value.len() <= max && !value.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) {
+        return value;
+    }
+    let allowed = |c: char| shape == Shape::Prose && (c == '\n' || c == '\t');
+    let cleaned: String = value
         .chars()
         .map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
+            if c.is_control() && !allowed(c) {
                 char::REPLACEMENT_CHARACTER
             } else {
                 c
             }
         })
-        .collect()
+        .collect();
+    super::call::truncate(&cleaned, max).to_string()
 }
 
+fn clean_optional(value: Option<String>, max: usize, shape: Shape) -> Option<String> {
+    value.map(|v| clean(v, max, shape))
+}
+
+/// A finding's structure is the adapter's responsibility and is refused when wrong; its text is
+/// content and is cleaned.
 fn check_finding(f: WitFinding) -> Result<AdapterFinding, String> {
-    text("title", &f.title, MAX_TITLE, Shape::Line)?;
     if f.title.trim().is_empty() {
         return Err("title is empty".into());
     }
-    text("description", &f.description, MAX_TEXT, Shape::Prose)?;
-    optional("rule_id", f.rule_id.as_deref(), MAX_RULE_ID, Shape::Line)?;
-    optional("file", f.file.as_deref(), MAX_PATH, Shape::Line)?;
-    optional(
-        "remediation",
-        f.remediation.as_deref(),
-        MAX_TEXT,
-        Shape::Prose,
-    )?;
     if let Some(cwe) = &f.cwe {
         let digits = cwe.strip_prefix("CWE-").unwrap_or("");
         let well_formed = !digits.is_empty()
@@ -117,9 +128,9 @@ fn check_finding(f: WitFinding) -> Result<AdapterFinding, String> {
         _ => return Err("metadata is not a JSON object".into()),
     };
     Ok(AdapterFinding {
-        rule_id: f.rule_id,
-        title: f.title,
-        description: f.description,
+        rule_id: clean_optional(f.rule_id, MAX_RULE_ID, Shape::Line),
+        title: clean(f.title, MAX_TITLE, Shape::Line),
+        description: clean(f.description, MAX_TEXT, Shape::Prose),
         severity: match f.severity {
             WitSeverity::Info => Severity::Info,
             WitSeverity::Low => Severity::Low,
@@ -127,44 +138,19 @@ fn check_finding(f: WitFinding) -> Result<AdapterFinding, String> {
             WitSeverity::High => Severity::High,
             WitSeverity::Critical => Severity::Critical,
         },
-        file: f.file,
+        file: clean_optional(f.file, MAX_PATH, Shape::Line),
         line_start: f.line_start,
         line_end: f.line_end,
         cwe: f.cwe,
-        remediation: f.remediation,
+        remediation: clean_optional(f.remediation, MAX_TEXT, Shape::Prose),
         metadata,
     })
 }
 
-/// Control characters could rewrite a terminal (escape sequences) or forge log lines: a one-line
-/// field allows none, prose allows newline and tab.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Shape {
     Line,
     Prose,
-}
-
-fn text(field: &str, value: &str, max: usize, shape: Shape) -> Result<(), String> {
-    if value.len() > max {
-        return Err(format!(
-            "{field} is {} bytes, over the limit of {max}",
-            value.len()
-        ));
-    }
-    // Fast path: no byte below 0x20, no DEL, and no 0xC2 (which starts every C1 control) means no
-    // control character at all.
-    if !value.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) {
-        return Ok(());
-    }
-    let allowed = |c: char| shape == Shape::Prose && (c == '\n' || c == '\t');
-    if let Some(bad) = value.chars().find(|&c| c.is_control() && !allowed(c)) {
-        return Err(format!("{field} contains the control character {bad:?}"));
-    }
-    Ok(())
-}
-
-fn optional(field: &str, value: Option<&str>, max: usize, shape: Shape) -> Result<(), String> {
-    value.map_or(Ok(()), |v| text(field, v, max, shape))
 }
 
 fn output_size(output: &WitOutput) -> usize {
@@ -221,20 +207,41 @@ mod tests {
         assert_eq!(checked.findings[0].description, "line one\n\tline two");
     }
 
+    fn checked(f: WitFinding) -> AdapterFinding {
+        let output = WitOutput {
+            findings: vec![f],
+            warnings: Vec::new(),
+        };
+        validate(output, &Limits::default())
+            .unwrap()
+            .findings
+            .remove(0)
+    }
+
+    // Regression: a committed file named with a tab (or an env key holding an escape byte) made
+    // the whole secrets scanner fail, so repository content could switch secrets scanning off.
     #[test]
-    fn terminal_escapes_in_one_line_fields_are_refused() {
+    fn control_characters_from_scanned_content_are_neutralized_not_refused() {
         let mut f = finding();
-        f.title = "ok\u{1b}[2Jwiped".into();
-        let mut c1 = finding();
-        c1.title = "c1 \u{9b} control".into();
-        assert!(reason(c1).contains("title contains the control character"));
-        assert_eq!(
-            reason(f),
-            "finding 0: title contains the control character '\\u{1b}'"
+        f.title = "ok\u{1b}[2Jwiped \u{9b}c1".into();
+        f.file = Some("dir/a\tb.env".into());
+        f.description = "line\r\n\tnext".into();
+        let checked = checked(f);
+        assert_eq!(checked.title, "ok\u{fffd}[2Jwiped \u{fffd}c1");
+        assert_eq!(checked.file.as_deref(), Some("dir/a\u{fffd}b.env"));
+        assert_eq!(checked.description, "line\u{fffd}\n\tnext");
+    }
+
+    #[test]
+    fn overlong_text_is_cut_on_a_character_boundary() {
+        let mut f = finding();
+        f.title = "é".repeat(MAX_TITLE);
+        let title = checked(f).title;
+        assert!(
+            title.len() <= MAX_TITLE && title.chars().all(|c| c == 'é'),
+            "{}",
+            title.len()
         );
-        let mut f = finding();
-        f.file = Some("a.py\nforged log line".into());
-        assert!(reason(f).contains("file contains the control character"));
     }
 
     #[test]
@@ -276,6 +283,10 @@ mod tests {
         .unwrap();
         assert_eq!(checked.warnings.len(), MAX_WARNINGS + 1);
         assert_eq!(checked.warnings[0], "w0\u{fffd}[31m");
+        assert!(
+            sanitize(&"\u{1}".repeat(MAX_WARNING_BYTES), MAX_WARNING_BYTES).len()
+                <= MAX_WARNING_BYTES
+        );
         assert_eq!(
             checked.warnings[MAX_WARNINGS],
             "5 more warnings were not kept"

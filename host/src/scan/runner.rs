@@ -11,7 +11,7 @@ use super::outcome::{ScanResult, ScannerOutcome, ScannerStatus};
 use super::scanner::{ScannerRun, run_scanner};
 use crate::findings::{Finding, ScanType, fingerprint, sort_canonical};
 use crate::registry::Registry;
-use crate::sandbox::{AdapterFinding, Sandbox, WitInput, WitToolReport};
+use crate::sandbox::{AdapterFinding, MAX_CONCURRENT_CALLS, Sandbox, WitInput, WitToolReport};
 
 /// What to scan and how.
 #[derive(Debug, Clone, Default)]
@@ -46,7 +46,9 @@ impl std::fmt::Debug for Scanner {
 
 impl Scanner {
     pub fn new(registry: Registry, sandbox: Sandbox, adapter_dir: PathBuf) -> Scanner {
-        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        let cores = std::thread::available_parallelism()
+            .map_or(2, usize::from)
+            .min(MAX_CONCURRENT_CALLS);
         Scanner {
             ctx: Arc::new(Context {
                 registry,

@@ -7,6 +7,9 @@ use nix::unistd::Pid;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 const STDERR_TAIL: usize = 16 * 1024;
+/// How long the pipes may stay open after the tool's group was killed (only a process that left
+/// the group could still hold them).
+const PIPE_GRACE: Duration = Duration::from_secs(5);
 
 /// What a finished tool process left behind.
 #[derive(Debug, Clone)]
@@ -71,26 +74,22 @@ pub async fn run_tool(
         program: program.display().to_string(),
         reason: err.to_string(),
     })?;
-    let _group = ProcessGroup {
+    let group = ProcessGroup {
         pgid: child.id().and_then(|id| i32::try_from(id).ok()),
     };
-    let stdout = child.stdout.take();
-    let stderr = child.stderr.take();
+    let stdout = tokio::spawn(read_capped(child.stdout.take(), stdout_limit));
+    let stderr = tokio::spawn(read_tail(child.stderr.take()));
 
-    let work = async {
-        let (out, err, status) = tokio::join!(
-            read_capped(stdout, stdout_limit),
-            read_tail(stderr),
-            child.wait()
-        );
-        (out, err, status)
-    };
-    let (out, err, status) = tokio::time::timeout(timeout, work)
+    // Dropping this future (timeout, Ctrl-C, a cancelled scan) drops `group`, killing everything.
+    let status = tokio::time::timeout(timeout, child.wait())
         .await
-        .map_err(|_| ToolFailure::Timeout { after: timeout })?;
-    let status = status.map_err(|err| ToolFailure::Io(err.to_string()))?;
-    // The group is still killed when `group` drops: helpers the tool left behind die with it.
-    let (stdout, exceeded) = out.map_err(|err| ToolFailure::Io(err.to_string()))?;
+        .map_err(|_| ToolFailure::Timeout { after: timeout })?
+        .map_err(|err| ToolFailure::Io(err.to_string()))?;
+    // The tool has exited. Helpers it left behind may still hold its pipes open: end them now, so
+    // the output is complete and nothing outlives the run.
+    drop(group);
+    let (stdout, exceeded) = collect(stdout).await?;
+    let stderr_tail = collect(stderr).await?;
     if exceeded {
         return Err(ToolFailure::OutputTooLarge {
             limit: stdout_limit,
@@ -98,16 +97,29 @@ pub async fn run_tool(
     }
     Ok(ToolRun {
         stdout,
-        stderr_tail: err.map_err(|err| ToolFailure::Io(err.to_string()))?,
+        stderr_tail,
         exit_code: status.code(),
         duration: started.elapsed(),
     })
 }
 
+/// A reader's result, given a short grace period: once the group is dead, only a process that
+/// left it could still hold the pipe open.
+async fn collect<T>(task: tokio::task::JoinHandle<std::io::Result<T>>) -> Result<T, ToolFailure> {
+    match tokio::time::timeout(PIPE_GRACE, task).await {
+        Ok(Ok(Ok(value))) => Ok(value),
+        Ok(Ok(Err(err))) => Err(ToolFailure::Io(err.to_string())),
+        Ok(Err(err)) => Err(ToolFailure::Io(err.to_string())),
+        Err(_) => Err(ToolFailure::Io(
+            "its output is held open by a process that left its process group".into(),
+        )),
+    }
+}
+
 /// All of a stream up to `limit` bytes; past that it keeps draining (so the tool never blocks on a
 /// full pipe) and reports that the limit was exceeded.
 async fn read_capped(
-    stream: Option<impl AsyncRead + Unpin>,
+    stream: Option<impl AsyncRead + Unpin + Send + 'static>,
     limit: usize,
 ) -> std::io::Result<(Vec<u8>, bool)> {
     let Some(mut stream) = stream else {

@@ -111,3 +111,34 @@ async fn a_missing_program_is_a_spawn_error() {
         "{result:?}"
     );
 }
+
+// Regression: a helper that outlived the tool and kept its stdout open made a finished run wait
+// for the timeout, and then survived it.
+#[tokio::test]
+async fn helpers_left_behind_neither_hold_the_run_nor_outlive_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pidfile = dir.path().join("pid");
+    let script = format!(
+        "echo done; /bin/sleep 300 & echo $! > {}; exit 0",
+        pidfile.display()
+    );
+    let started = std::time::Instant::now();
+    let run = run_tool(
+        Path::new("/bin/sh"),
+        &["-c".to_string(), script],
+        None,
+        Duration::from_secs(60),
+        1024,
+    )
+    .await
+    .expect("the tool finished");
+    assert_eq!(run.stdout, b"done\n");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "the run waited on the helper"
+    );
+    assert!(
+        is_dead(wait_for_pid(&pidfile)),
+        "the helper outlived the run"
+    );
+}

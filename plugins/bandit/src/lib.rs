@@ -66,8 +66,7 @@ fn to_finding(result: BanditResult, warnings: &mut Vec<String>) -> Finding {
         result
             .issue_cwe
             .and_then(|cwe| cwe.id)
-            .filter(|id| *id > 0)
-            .map(|id| format!("CWE-{id}")),
+            .and_then(|id| normalize_cwe(&id.to_string())),
     )
     .meta(
         "confidence",

@@ -99,3 +99,9 @@ fn corrupted_reports_never_panic() {
         }
     }
 }
+
+#[test]
+fn an_absurd_cwe_id_is_dropped_not_passed_to_the_host() {
+    let report = br#"{"errors":[],"generated_at":"x","metrics":{},"results":[{"filename":"a.py","test_id":"B1","line_number":1,"issue_cwe":{"id":4294967295}}]}"#;
+    assert_eq!(parse(report).unwrap().findings[0].cwe, None);
+}

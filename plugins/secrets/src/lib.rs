@@ -1,7 +1,7 @@
 //! Built-in secrets analyzer over files the host gathered (and, when the target is in a git
 //! repository, the host's `git log -p` of key-like files).
 //!
-//! Three passes, reported in this order:
+//! Three passes (the host orders findings canonically, so their order here does not matter):
 //! 1. [`patterns`]: each line of each file against the credential patterns, one finding a line;
 //! 2. [`env_files`]: `KEY=value` lines of `.env`-style files whose key names a secret;
 //! 3. [`history`]: every pattern that matches anywhere in the git history the host captured.

@@ -80,8 +80,15 @@ fn to_finding(result: SemgrepResult, warnings: &mut Vec<String>) -> Finding {
     }
     // The rule's metadata object is kept verbatim, as raw text: no map is built only to be
     // encoded again for the host.
-    if let Some(metadata) = extra.metadata {
-        finding.metadata = Metadata::Raw(metadata);
+    match extra.metadata {
+        Some(metadata) if metadata.get().trim_start().starts_with('{') => {
+            finding.metadata = Metadata::Raw(metadata)
+        }
+        Some(_) => warnings.push(format!(
+            "{}: rule metadata is not an object; left out",
+            result.check_id
+        )),
+        None => {}
     }
     finding
 }

@@ -102,3 +102,17 @@ fn corrupted_reports_never_panic() {
         }
     }
 }
+
+#[test]
+fn non_object_metadata_is_left_out_with_a_warning() {
+    let odd = br#"{"paths":{},"results":[{"check_id":"r","path":"a.py","start":{"line":1},"end":{"line":1},"extra":{"metadata":[1,2]}}]}"#;
+    let output = parse(odd).unwrap();
+    assert_eq!(
+        output.findings[0].metadata,
+        securescan_adapter_sdk::Metadata::default()
+    );
+    assert_eq!(
+        output.warnings,
+        vec!["r: rule metadata is not an object; left out".to_string()]
+    );
+}
