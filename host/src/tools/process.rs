@@ -105,8 +105,15 @@ pub async fn run_tool(
 
 /// A reader's result, given a short grace period: once the group is dead, only a process that
 /// left it could still hold the pipe open.
-async fn collect<T>(task: tokio::task::JoinHandle<std::io::Result<T>>) -> Result<T, ToolFailure> {
-    match tokio::time::timeout(PIPE_GRACE, task).await {
+async fn collect<T>(
+    mut task: tokio::task::JoinHandle<std::io::Result<T>>,
+) -> Result<T, ToolFailure> {
+    let result = tokio::time::timeout(PIPE_GRACE, &mut task).await;
+    if result.is_err() {
+        // Stop reading: whatever still holds the pipe is not the tool's output any more.
+        task.abort();
+    }
+    match result {
         Ok(Ok(Ok(value))) => Ok(value),
         Ok(Ok(Err(err))) => Err(ToolFailure::Io(err.to_string())),
         Ok(Err(err)) => Err(ToolFailure::Io(err.to_string())),
