@@ -88,6 +88,19 @@ macro_rules! assert_fixture_snapshots {
     };
 }
 
+/// Feed every fixture (under 100 KB) of the adapter crate at `crate_dir`, corrupted `count` ways,
+/// to the adapter: each must come back as findings or a [`ParseError`]; a panic fails the test.
+pub fn parse_mutated_fixtures<A: Adapter>(crate_dir: &str, count: usize) {
+    for fixture in fixtures(crate_dir)
+        .iter()
+        .filter(|f| f.bytes.len() < 100_000)
+    {
+        for bytes in mutations(&fixture.bytes, count) {
+            let _ = parse_report::<A>(&bytes);
+        }
+    }
+}
+
 /// Parse a tool-report fixture natively, the way the host would hand it over.
 pub fn run_report<A: Adapter>(fixture: &Fixture) -> Outcome {
     A::parse(&Input::from_report(fixture.bytes.clone())).into()

@@ -1,4 +1,4 @@
-use securescan_adapter_sdk::testing::{fixture_bytes, fixtures, mutations, parse_report};
+use securescan_adapter_sdk::testing::{fixture_bytes, parse_mutated_fixtures, parse_report};
 use securescan_adapter_sdk::{Output, ParseError, Severity};
 
 use crate::Bandit;
@@ -90,14 +90,7 @@ fn truncated_empty_and_binary_output_are_typed_errors() {
 
 #[test]
 fn corrupted_reports_never_panic() {
-    for fixture in fixtures(env!("CARGO_MANIFEST_DIR"))
-        .iter()
-        .filter(|f| f.bytes.len() < 100_000)
-    {
-        for bytes in mutations(&fixture.bytes, 400) {
-            let _ = parse(&bytes);
-        }
-    }
+    parse_mutated_fixtures::<Bandit>(env!("CARGO_MANIFEST_DIR"), 400);
 }
 
 #[test]

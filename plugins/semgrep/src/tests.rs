@@ -1,4 +1,6 @@
-use securescan_adapter_sdk::testing::{Outcome, fixture_bytes, fixtures, mutations, parse_report};
+use securescan_adapter_sdk::testing::{
+    Outcome, fixture_bytes, parse_mutated_fixtures, parse_report,
+};
 use securescan_adapter_sdk::{Output, ParseError, Severity};
 
 use crate::Semgrep;
@@ -93,14 +95,7 @@ fn unknown_severity_is_low_with_a_warning() {
 
 #[test]
 fn corrupted_reports_never_panic() {
-    for fixture in fixtures(env!("CARGO_MANIFEST_DIR"))
-        .iter()
-        .filter(|f| f.bytes.len() < 100_000)
-    {
-        for bytes in mutations(&fixture.bytes, 400) {
-            let _ = parse(&bytes);
-        }
-    }
+    parse_mutated_fixtures::<Semgrep>(env!("CARGO_MANIFEST_DIR"), 400);
 }
 
 #[test]
