@@ -27,7 +27,10 @@ fn error(text: &str) -> String {
 #[test]
 fn the_built_in_registry_is_valid() {
     let registry = Registry::builtin().unwrap();
-    assert_eq!(registry.ids(), vec!["semgrep", "bandit", "secrets"]);
+    assert_eq!(
+        registry.ids(),
+        vec!["semgrep", "bandit", "trivy", "secrets"]
+    );
 }
 
 #[test]

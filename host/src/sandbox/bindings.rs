@@ -36,3 +36,37 @@ impl WitInput {
         }
     }
 }
+
+/// An SDK output as the component model would carry it: what a natively linked adapter's result
+/// must go through to be compared with, or treated like, a sandboxed one.
+impl From<securescan_adapter_sdk::Output> for WitOutput {
+    fn from(output: securescan_adapter_sdk::Output) -> WitOutput {
+        use securescan_adapter_sdk::Severity;
+        let findings = output
+            .findings
+            .into_iter()
+            .map(|f| WitFinding {
+                rule_id: f.rule_id,
+                title: f.title,
+                description: f.description,
+                severity: match f.severity {
+                    Severity::Info => WitSeverity::Info,
+                    Severity::Low => WitSeverity::Low,
+                    Severity::Medium => WitSeverity::Medium,
+                    Severity::High => WitSeverity::High,
+                    Severity::Critical => WitSeverity::Critical,
+                },
+                file: f.file,
+                line_start: f.line_start,
+                line_end: f.line_end,
+                cwe: f.cwe,
+                remediation: f.remediation,
+                metadata: f.metadata.to_json(),
+            })
+            .collect();
+        WitOutput {
+            findings,
+            warnings: output.warnings,
+        }
+    }
+}

@@ -20,6 +20,8 @@ const MAX_WARNING_BYTES: usize = 4096;
 /// `CWE-` followed by at most this many digits (the catalogue is in the low thousands).
 const MAX_CWE_DIGITS: usize = 6;
 
+/// The checks the host applies to whatever an adapter returns: structure refused when wrong,
+/// content text neutralized.
 pub fn validate(output: WitOutput, limits: &Limits) -> Result<AdapterOutput, AdapterFailure> {
     let invalid = |reason: String| AdapterFailure::InvalidOutput { reason };
     if output.findings.len() > limits.max_findings {
@@ -72,6 +74,12 @@ fn clean(value: String, max: usize, shape: Shape) -> String {
     if value.len() <= max && !value.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) {
         return value;
     }
+    // Line endings are line endings, not control sequences: CRLF and lone CR become LF in prose.
+    let value = if shape == Shape::Prose && value.contains('\r') {
+        value.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        value
+    };
     let allowed = |c: char| shape == Shape::Prose && (c == '\n' || c == '\t');
     let cleaned: String = value
         .chars()
@@ -225,11 +233,11 @@ mod tests {
         let mut f = finding();
         f.title = "ok\u{1b}[2Jwiped \u{9b}c1".into();
         f.file = Some("dir/a\tb.env".into());
-        f.description = "line\r\n\tnext".into();
+        f.description = "line\r\n\tnext\rlast\u{7}".into();
         let checked = checked(f);
         assert_eq!(checked.title, "ok\u{fffd}[2Jwiped \u{fffd}c1");
         assert_eq!(checked.file.as_deref(), Some("dir/a\u{fffd}b.env"));
-        assert_eq!(checked.description, "line\u{fffd}\n\tnext");
+        assert_eq!(checked.description, "line\n\tnext\nlast\u{fffd}");
     }
 
     #[test]

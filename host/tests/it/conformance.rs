@@ -3,7 +3,7 @@
 
 use securescan::gather::gather_files;
 use securescan::registry::{Input, Registry};
-use securescan::sandbox::{AdapterFailure, WitGatheredFile};
+use securescan::sandbox::{AdapterFailure, WitGatheredFile, validate};
 use securescan_adapter_sdk::Adapter;
 use securescan_adapter_sdk::testing::{Outcome, fixtures, run_report};
 
@@ -17,11 +17,20 @@ fn wasm_outcome(result: Result<securescan_adapter_sdk::Output, AdapterFailure>) 
     }
 }
 
+/// A native result after the checks the host applies to every adapter's output, so the comparison
+/// is with what the host would have accepted from the native adapter.
+fn through_host_checks(outcome: Outcome, limits: &securescan::registry::Limits) -> Outcome {
+    match outcome {
+        Outcome::Parsed(output) => wasm_outcome(validate(output.into(), limits)),
+        failed => failed,
+    }
+}
+
 fn replay_fixtures<A: Adapter>(id: &str) {
     let adapter = load(id);
     let crate_dir = workspace().join("plugins").join(id);
     for fixture in fixtures(crate_dir.to_str().expect("utf-8 path")) {
-        let native = run_report::<A>(&fixture);
+        let native = through_host_checks(run_report::<A>(&fixture), &adapter.limits);
         let wasm = wasm_outcome(adapter.call(&report_input(fixture.bytes.clone())));
         assert_eq!(
             wasm, native,
@@ -39,6 +48,11 @@ fn semgrep_fixtures_through_wasm_match_native() {
 #[test]
 fn bandit_fixtures_through_wasm_match_native() {
     replay_fixtures::<securescan_adapter_bandit::Bandit>("bandit");
+}
+
+#[test]
+fn trivy_fixtures_through_wasm_match_native() {
+    replay_fixtures::<securescan_adapter_trivy::Trivy>("trivy");
 }
 
 #[test]
@@ -83,8 +97,12 @@ fn secrets_over_gathered_files_through_wasm_match_native() {
             .collect(),
         ..Default::default()
     };
-    let native = Outcome::from(securescan_adapter_secrets::Secrets::parse(&native_input));
-    let wasm = wasm_outcome(load("secrets").call(&input));
+    let secrets = load("secrets");
+    let native = through_host_checks(
+        Outcome::from(securescan_adapter_secrets::Secrets::parse(&native_input)),
+        &secrets.limits,
+    );
+    let wasm = wasm_outcome(secrets.call(&input));
     assert_eq!(wasm, native);
     let Outcome::Parsed(output) = wasm else {
         unreachable!()
@@ -105,7 +123,7 @@ fn secrets_over_gathered_files_through_wasm_match_native() {
 
 #[test]
 fn every_registry_adapter_has_a_conformance_case() {
-    let covered = ["semgrep", "bandit", "secrets"];
+    let covered = ["semgrep", "bandit", "trivy", "secrets"];
     for entry in Registry::builtin().expect("registry").adapters {
         assert!(
             covered.contains(&entry.id.as_str()),
