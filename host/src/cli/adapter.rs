@@ -142,6 +142,7 @@ fn report_input(path: &Path) -> Result<WitInput, Failure> {
 
 fn files_input(dir: &Path, selection: Option<FileSelection>) -> Result<WitInput, Failure> {
     let rules = selection.unwrap_or(FileSelection {
+        include: Vec::new(),
         skip_dirs: vec![".git".into()],
         skip_suffixes: Vec::new(),
         max_file_bytes: 1_000_000,

@@ -125,6 +125,10 @@ impl Walk<'_> {
         {
             return;
         }
+        let included = |pattern: &String| name_matches(&pattern.to_lowercase(), &name);
+        if !self.rules.include.is_empty() && !self.rules.include.iter().any(included) {
+            return;
+        }
         if size > self.rules.max_file_bytes {
             self.large += 1;
             return;
@@ -135,6 +139,26 @@ impl Walk<'_> {
             size,
         });
     }
+}
+
+/// `pattern` against a (lowercased) file name, where `*` matches any run of characters.
+fn name_matches(pattern: &str, name: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or("");
+    let Some(mut rest) = name.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        return rest.is_empty();
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
 }
 
 /// Read candidates, re-checking size (files change) and skipping binary content.
@@ -203,8 +227,48 @@ fn read_selected(path: &Path, rules: &FileSelection) -> Result<Vec<u8>, Selectio
 mod tests {
     use super::*;
 
+    #[test]
+    fn name_patterns_match_like_shell_globs() {
+        for (pattern, name, expected) in [
+            ("dockerfile", "dockerfile", true),
+            ("dockerfile", "dockerfile.prod", false),
+            ("dockerfile.*", "dockerfile.prod", true),
+            ("dockerfile.*", "dockerfile", false),
+            ("*.dockerfile", "app.dockerfile", true),
+            ("*.dockerfile", "dockerfile", false),
+            ("a*b*c", "a-x-b-y-c", true),
+            ("a*b*c", "a-c-b", false),
+        ] {
+            assert_eq!(name_matches(pattern, name), expected, "{pattern} vs {name}");
+        }
+    }
+
+    #[test]
+    fn include_patterns_select_files_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["Dockerfile", "Dockerfile.prod", "app.py", "web.dockerfile"] {
+            std::fs::write(dir.path().join(name), "FROM x").unwrap();
+        }
+        let mut selection = rules();
+        selection.include = vec![
+            "Dockerfile".into(),
+            "Dockerfile.*".into(),
+            "*.dockerfile".into(),
+        ];
+        let (listed, _) = list_files(dir.path().to_str().unwrap(), &selection).unwrap();
+        let names: Vec<_> = listed
+            .iter()
+            .map(|c| c.path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            vec!["Dockerfile", "Dockerfile.prod", "web.dockerfile"]
+        );
+    }
+
     fn rules() -> FileSelection {
         FileSelection {
+            include: Vec::new(),
             skip_dirs: vec!["node_modules".into()],
             skip_suffixes: vec![".min.js".into(), ".png".into()],
             max_file_bytes: 1000,

@@ -72,6 +72,10 @@ fn default_ok_exit_codes() -> Vec<i32> {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FileSelection {
+    /// File-name patterns to gather (`*` matches any run of characters, case ignored); empty
+    /// means every file.
+    #[serde(default)]
+    pub include: Vec<String>,
     /// Directory names pruned wherever they appear.
     #[serde(default)]
     pub skip_dirs: Vec<String>,

@@ -123,7 +123,7 @@ fn an_unknown_scanner_lists_the_valid_ones() {
         run(securescan(&FakePath::new()).args(["ingest", "--scanner", "nope", "report.json"]));
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        stderr(&output).contains("valid scanners: semgrep, bandit, trivy, secrets"),
+        stderr(&output).contains("valid scanners: semgrep, bandit, trivy, secrets, dockerfile"),
         "{}",
         stderr(&output)
     );
@@ -215,7 +215,10 @@ fn status_lists_every_registry_scanner_as_json() {
         .iter()
         .filter_map(|r| r["scanner"].as_str())
         .collect();
-    assert_eq!(ids, vec!["semgrep", "bandit", "trivy", "secrets"]);
+    assert_eq!(
+        ids,
+        vec!["semgrep", "bandit", "trivy", "secrets", "dockerfile"]
+    );
     assert_eq!(rows[0]["available"], false);
     assert_eq!(rows[0]["install_hint"], "pip install semgrep");
     assert_eq!(rows[3]["adapter"], "ok");

@@ -3,7 +3,7 @@
 
 use securescan::gather::gather_files;
 use securescan::registry::{Input, Registry};
-use securescan::sandbox::{AdapterFailure, WitGatheredFile, validate};
+use securescan::sandbox::{AdapterFailure, WitGatheredFile, WitInput, validate};
 use securescan_adapter_sdk::Adapter;
 use securescan_adapter_sdk::testing::{Outcome, fixtures, run_report};
 
@@ -55,28 +55,17 @@ fn trivy_fixtures_through_wasm_match_native() {
     replay_fixtures::<securescan_adapter_trivy::Trivy>("trivy");
 }
 
-#[test]
-fn secrets_over_gathered_files_through_wasm_match_native() {
-    let key = fake_aws_key();
-    let dir = tree(&[
-        (
-            "app/config.py",
-            &format!("KEY = '{key}'\npassword = \"s3cr3tpass!\"\n"),
-        ),
-        (".env", "API_TOKEN=abcdef123456\n"),
-        ("node_modules/dep/index.js", &format!("k = '{key}'")),
-        ("logo.min.js", &format!("k = '{key}'")),
-    ]);
+/// Gather `files` the way a scan gathers them for adapter `id`, then run the built-in analyzer
+/// natively and through the sandbox: the outputs must match. Returns the sandboxed output.
+fn replay_gathered<A: Adapter>(id: &str, files: &[(&str, &str)]) -> securescan_adapter_sdk::Output {
+    let dir = tree(files);
     let registry = Registry::builtin().expect("registry");
-    let Input::Files(rules) = &registry.get("secrets").expect("secrets entry").input else {
-        panic!("secrets gathers files")
+    let Input::Files(rules) = &registry.get(id).expect("registry entry").input else {
+        panic!("{id} gathers files")
     };
     let target = dir.path().to_str().expect("utf-8").to_string();
     let gathered = gather_files(&target, rules).expect("gather");
-    let mut input = report_input(Vec::new());
-    input.report = None;
-    input.target = target.clone();
-    input.files = gathered
+    let wit_files = gathered
         .files
         .iter()
         .map(|(path, bytes)| WitGatheredFile {
@@ -84,29 +73,44 @@ fn secrets_over_gathered_files_through_wasm_match_native() {
             bytes: bytes.clone(),
         })
         .collect();
-
+    let native_files = gathered
+        .files
+        .iter()
+        .map(|(p, b)| securescan_adapter_sdk::GatheredFile {
+            path: p.clone(),
+            bytes: b.clone(),
+        })
+        .collect();
     let native_input = securescan_adapter_sdk::Input {
-        target,
-        files: gathered
-            .files
-            .iter()
-            .map(|(p, b)| securescan_adapter_sdk::GatheredFile {
-                path: p.clone(),
-                bytes: b.clone(),
-            })
-            .collect(),
+        target: target.clone(),
+        files: native_files,
         ..Default::default()
     };
-    let secrets = load("secrets");
-    let native = through_host_checks(
-        Outcome::from(securescan_adapter_secrets::Secrets::parse(&native_input)),
-        &secrets.limits,
-    );
-    let wasm = wasm_outcome(secrets.call(&input));
-    assert_eq!(wasm, native);
+    let adapter = load(id);
+    let native = through_host_checks(Outcome::from(A::parse(&native_input)), &adapter.limits);
+    let wasm = wasm_outcome(adapter.call(&WitInput::for_files(&target, wit_files, None)));
+    assert_eq!(wasm, native, "{id}: wasm and native differ");
     let Outcome::Parsed(output) = wasm else {
-        unreachable!()
+        panic!("{id} failed: {wasm:?}")
     };
+    output
+}
+
+#[test]
+fn secrets_over_gathered_files_through_wasm_match_native() {
+    let key = fake_aws_key();
+    let output = replay_gathered::<securescan_adapter_secrets::Secrets>(
+        "secrets",
+        &[
+            (
+                "app/config.py",
+                &format!("KEY = '{key}'\npassword = \"s3cr3tpass!\"\n"),
+            ),
+            (".env", "API_TOKEN=abcdef123456\n"),
+            ("node_modules/dep/index.js", &format!("k = '{key}'")),
+            ("logo.min.js", &format!("k = '{key}'")),
+        ],
+    );
     let files: Vec<&str> = output
         .findings
         .iter()
@@ -122,8 +126,55 @@ fn secrets_over_gathered_files_through_wasm_match_native() {
 }
 
 #[test]
+fn dockerfile_over_gathered_files_through_wasm_match_native() {
+    let insecure = "FROM ubuntu:latest\nRUN apt-get install -y curl\nEXPOSE 22\n";
+    let output = replay_gathered::<securescan_adapter_dockerfile::Dockerfile>(
+        "dockerfile",
+        &[
+            ("Dockerfile", insecure),
+            ("deploy/Dockerfile.prod", "FROM alpine:3.20\nUSER app\n"),
+            ("svc/api.dockerfile", "FROM alpine:3.20\n"),
+            ("Containerfile", "FROM a:latest\nUSER a\n"),
+            ("README.md", insecure),
+        ],
+    );
+    let mut seen: Vec<(String, String)> = output
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.file
+                    .clone()
+                    .unwrap_or_default()
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or("")
+                    .to_string(),
+                f.rule_id.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    seen.sort();
+    let expected = [
+        ("Containerfile", "dockerfile/DL001"),
+        ("Dockerfile", "dockerfile/DL001"),
+        ("Dockerfile", "dockerfile/DL004"),
+        ("Dockerfile", "dockerfile/DL005"),
+        ("Dockerfile", "dockerfile/DL010"),
+        ("api.dockerfile", "dockerfile/DL010"),
+    ];
+    assert_eq!(
+        seen,
+        expected
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .to_vec(),
+        "README.md is not gathered"
+    );
+}
+
+#[test]
 fn every_registry_adapter_has_a_conformance_case() {
-    let covered = ["semgrep", "bandit", "trivy", "secrets"];
+    let covered = ["semgrep", "bandit", "trivy", "secrets", "dockerfile"];
     for entry in Registry::builtin().expect("registry").adapters {
         assert!(
             covered.contains(&entry.id.as_str()),
