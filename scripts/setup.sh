@@ -8,6 +8,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_VENV="${SECURESCAN_TOOLS_VENV:-$HOME/.cache/securescan/tools-venv}"
 SEMGREP_VERSION="1.182.0"
 BANDIT_VERSION="1.9.4"
+# checkov pins dependencies that clash with semgrep's, so it gets a virtualenv of its own.
+CHECKOV_VENV="${SECURESCAN_CHECKOV_VENV:-$HOME/.cache/securescan/checkov-venv}"
+CHECKOV_VERSION="3.3.30"
 
 say() { printf '==> %s\n' "$*" >&2; }
 
@@ -26,7 +29,18 @@ if [ "$(installed semgrep)" != "$SEMGREP_VERSION" ] || [ "$(installed bandit)" !
     "$TOOLS_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
         "semgrep==$SEMGREP_VERSION" "bandit==$BANDIT_VERSION"
 fi
-export PATH="$TOOLS_VENV/bin:$PATH"
+if [ ! -x "$CHECKOV_VENV/bin/python" ]; then
+    say "creating the checkov virtualenv at $CHECKOV_VENV"
+    python3 -m venv "$CHECKOV_VENV"
+fi
+if [ "$("$CHECKOV_VENV/bin/python" -m pip show checkov 2>/dev/null | sed -n 's/^Version: //p')" != "$CHECKOV_VERSION" ]; then
+    say "installing checkov $CHECKOV_VERSION"
+    "$CHECKOV_VENV/bin/python" -m pip install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION"
+fi
+# Only the checkov command itself goes on PATH, not its virtualenv's other tools.
+mkdir -p "$TOOLS_VENV/extra-bin"
+ln -sf "$CHECKOV_VENV/bin/checkov" "$TOOLS_VENV/extra-bin/checkov"
+export PATH="$TOOLS_VENV/bin:$TOOLS_VENV/extra-bin:$PATH"
 
 say "building securescan"
 cargo build --release --locked -p securescan

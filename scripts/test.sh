@@ -15,7 +15,7 @@ say "cargo clippy (host and adapters, native and wasm32-wasip2)"
 cargo clippy --release --locked --workspace --all-targets -- -D warnings
 cargo clippy --release --locked --target wasm32-wasip2 \
     -p securescan-adapter-sdk -p securescan-adapter-semgrep -p securescan-adapter-bandit \
-    -p securescan-adapter-secrets -p securescan-adapter-trivy -p securescan-adapter-dockerfile -p securescan-hostile-adapter -- -D warnings
+    -p securescan-adapter-secrets -p securescan-adapter-trivy -p securescan-adapter-checkov -p securescan-adapter-dockerfile -p securescan-hostile-adapter -- -D warnings
 
 say "cargo test"
 log="$(mktemp)"

@@ -29,7 +29,14 @@ fn the_built_in_registry_is_valid() {
     let registry = Registry::builtin().unwrap();
     assert_eq!(
         registry.ids(),
-        vec!["semgrep", "bandit", "trivy", "secrets", "dockerfile"]
+        vec![
+            "semgrep",
+            "bandit",
+            "trivy",
+            "checkov",
+            "secrets",
+            "dockerfile"
+        ]
     );
 }
 

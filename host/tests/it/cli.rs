@@ -123,7 +123,8 @@ fn an_unknown_scanner_lists_the_valid_ones() {
         run(securescan(&FakePath::new()).args(["ingest", "--scanner", "nope", "report.json"]));
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        stderr(&output).contains("valid scanners: semgrep, bandit, trivy, secrets, dockerfile"),
+        stderr(&output)
+            .contains("valid scanners: semgrep, bandit, trivy, checkov, secrets, dockerfile"),
         "{}",
         stderr(&output)
     );
@@ -217,11 +218,18 @@ fn status_lists_every_registry_scanner_as_json() {
         .collect();
     assert_eq!(
         ids,
-        vec!["semgrep", "bandit", "trivy", "secrets", "dockerfile"]
+        vec![
+            "semgrep",
+            "bandit",
+            "trivy",
+            "checkov",
+            "secrets",
+            "dockerfile"
+        ]
     );
     assert_eq!(rows[0]["available"], false);
     assert_eq!(rows[0]["install_hint"], "pip install semgrep");
-    assert_eq!(rows[3]["adapter"], "ok");
+    assert_eq!(rows[4]["adapter"], "ok");
     assert_eq!(
         rows[2]["install_hint"],
         "See https://trivy.dev/docs/latest/getting-started/installation/"

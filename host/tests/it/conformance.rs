@@ -51,6 +51,11 @@ fn bandit_fixtures_through_wasm_match_native() {
 }
 
 #[test]
+fn checkov_fixtures_through_wasm_match_native() {
+    replay_fixtures::<securescan_adapter_checkov::Checkov>("checkov");
+}
+
+#[test]
 fn trivy_fixtures_through_wasm_match_native() {
     replay_fixtures::<securescan_adapter_trivy::Trivy>("trivy");
 }
@@ -174,7 +179,14 @@ fn dockerfile_over_gathered_files_through_wasm_match_native() {
 
 #[test]
 fn every_registry_adapter_has_a_conformance_case() {
-    let covered = ["semgrep", "bandit", "trivy", "secrets", "dockerfile"];
+    let covered = [
+        "semgrep",
+        "bandit",
+        "trivy",
+        "checkov",
+        "secrets",
+        "dockerfile",
+    ];
     for entry in Registry::builtin().expect("registry").adapters {
         assert!(
             covered.contains(&entry.id.as_str()),

@@ -69,3 +69,51 @@ fn real_semgrep_bandit_and_secrets_scan_the_example_tree() {
     assert_eq!(eval["cwe"], "CWE-95");
     assert_eq!(eval["file_path"], "examples/vulnerable-app/app.py");
 }
+
+#[test]
+fn real_checkov_and_the_dockerfile_analyzer_scan_an_iac_tree() {
+    require("checkov");
+    let dir = crate::support::tree(&[
+        (
+            "infra/main.tf",
+            "resource \"aws_security_group\" \"open\" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n",
+        ),
+        (
+            "Dockerfile",
+            "FROM ubuntu:latest\nRUN apt-get install -y curl\n",
+        ),
+    ]);
+    let output = Command::new(bin())
+        .env("SECURESCAN_ADAPTER_DIR", adapter_dir())
+        .env(
+            "SECURESCAN_CACHE_DIR",
+            target_dir().join("test-compile-cache"),
+        )
+        .args(["scan", "--type", "iac", "--output", "json"])
+        .arg(dir.path())
+        .output()
+        .expect("securescan runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let findings: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let root = dir.path().to_string_lossy().into_owned();
+    let ssh = findings
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|f| f["scanner"] == "checkov" && f["rule_id"] == "CKV_AWS_24")
+        .expect("checkov flags SSH open to the world");
+    assert_eq!(ssh["file_path"], format!("{root}/infra/main.tf"));
+    assert_eq!(ssh["line_start"], 1);
+    assert!(
+        findings
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|f| f["scanner"] == "dockerfile" && f["rule_id"] == "dockerfile/DL001")
+    );
+}
