@@ -4,6 +4,16 @@ use std::process::Command;
 
 use crate::support::{adapter_dir, bin, target_dir, workspace};
 
+/// The binary with the built adapters and the shared compile cache, and the real PATH.
+fn securescan() -> Command {
+    let mut command = Command::new(bin());
+    command.env("SECURESCAN_ADAPTER_DIR", adapter_dir()).env(
+        "SECURESCAN_CACHE_DIR",
+        target_dir().join("test-compile-cache"),
+    );
+    command
+}
+
 fn require(tool: &str) {
     assert!(
         securescan::tools::find_tool(tool).is_some(),
@@ -15,13 +25,8 @@ fn require(tool: &str) {
 fn real_semgrep_bandit_and_secrets_scan_the_example_tree() {
     require("semgrep");
     require("bandit");
-    let output = Command::new(bin())
+    let output = securescan()
         .current_dir(workspace())
-        .env("SECURESCAN_ADAPTER_DIR", adapter_dir())
-        .env(
-            "SECURESCAN_CACHE_DIR",
-            target_dir().join("test-compile-cache"),
-        )
         .args([
             "scan",
             "examples/vulnerable-app",
@@ -83,12 +88,7 @@ fn real_checkov_and_the_dockerfile_analyzer_scan_an_iac_tree() {
             "FROM ubuntu:latest\nRUN apt-get install -y curl\n",
         ),
     ]);
-    let output = Command::new(bin())
-        .env("SECURESCAN_ADAPTER_DIR", adapter_dir())
-        .env(
-            "SECURESCAN_CACHE_DIR",
-            target_dir().join("test-compile-cache"),
-        )
+    let output = securescan()
         .args(["scan", "--type", "iac", "--output", "json"])
         .arg(dir.path())
         .output()
