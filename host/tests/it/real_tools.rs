@@ -14,6 +14,18 @@ fn securescan() -> Command {
     command
 }
 
+/// Run a scan that must succeed and return its JSON findings.
+fn scan_json(command: &mut Command) -> serde_json::Value {
+    let output = command.output().expect("securescan runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("json")
+}
+
 fn require(tool: &str) {
     assert!(
         securescan::tools::find_tool(tool).is_some(),
@@ -25,27 +37,16 @@ fn require(tool: &str) {
 fn real_semgrep_bandit_and_secrets_scan_the_example_tree() {
     require("semgrep");
     require("bandit");
-    let output = securescan()
-        .current_dir(workspace())
-        .args([
-            "scan",
-            "examples/vulnerable-app",
-            "--type",
-            "code",
-            "--semgrep-config",
-            "rules/semgrep-python.yml",
-            "--output",
-            "json",
-        ])
-        .output()
-        .expect("securescan runs");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let findings: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let findings = scan_json(securescan().current_dir(workspace()).args([
+        "scan",
+        "examples/vulnerable-app",
+        "--type",
+        "code",
+        "--semgrep-config",
+        "rules/semgrep-python.yml",
+        "--output",
+        "json",
+    ]));
     let has = |scanner: &str, rule_suffix: &str| {
         findings.as_array().expect("array").iter().any(|f| {
             f["scanner"] == scanner
@@ -88,18 +89,11 @@ fn real_checkov_and_the_dockerfile_analyzer_scan_an_iac_tree() {
             "FROM ubuntu:latest\nRUN apt-get install -y curl\n",
         ),
     ]);
-    let output = securescan()
-        .args(["scan", "--type", "iac", "--output", "json"])
-        .arg(dir.path())
-        .output()
-        .expect("securescan runs");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let findings = scan_json(
+        securescan()
+            .args(["scan", "--type", "iac", "--output", "json"])
+            .arg(dir.path()),
     );
-    let findings: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
     let root = dir.path().to_string_lossy().into_owned();
     let ssh = findings
         .as_array()
