@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # Everything SecureScan needs on a fresh machine, idempotently: the wasm target, the scanner tools
-# (semgrep, bandit) in a virtualenv, the securescan binary, and the adapter components (checked
-# against the pins in registry.toml). Sourced by demo.sh and test.sh; prints where things are.
+# (semgrep, bandit, pip-licenses; checkov and safety in virtualenvs of their own; nmap and npm from
+# Debian when missing), the securescan binary, and the adapter components (checked against the
+# pins in registry.toml). Sourced by demo.sh and test.sh; prints where things are.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_VENV="${SECURESCAN_TOOLS_VENV:-$HOME/.cache/securescan/tools-venv}"
 SEMGREP_VERSION="1.182.0"
 BANDIT_VERSION="1.9.4"
+PIP_LICENSES_VERSION="5.5.5"
 # checkov pins dependencies that clash with semgrep's, so it gets a virtualenv of its own.
 CHECKOV_VENV="${SECURESCAN_CHECKOV_VENV:-$HOME/.cache/securescan/checkov-venv}"
 CHECKOV_VERSION="3.3.30"
+# safety 3 needs an account and the network; 1.x runs offline against the public advisory
+# database published on PyPI (safety-db), which the tests point it at.
+SAFETY_VENV="${SECURESCAN_SAFETY_VENV:-$HOME/.cache/securescan/safety-venv}"
+SAFETY_VERSION="1.10.3"
+SAFETY_DB_VERSION="2021.7.17"
 
 say() { printf '==> %s\n' "$*" >&2; }
 
@@ -24,10 +31,11 @@ if [ ! -x "$TOOLS_VENV/bin/python" ]; then
     python3 -m venv "$TOOLS_VENV"
 fi
 installed() { "$TOOLS_VENV/bin/python" -m pip show "$1" 2>/dev/null | sed -n 's/^Version: //p'; }
-if [ "$(installed semgrep)" != "$SEMGREP_VERSION" ] || [ "$(installed bandit)" != "$BANDIT_VERSION" ]; then
-    say "installing semgrep $SEMGREP_VERSION and bandit $BANDIT_VERSION"
+if [ "$(installed semgrep)" != "$SEMGREP_VERSION" ] || [ "$(installed bandit)" != "$BANDIT_VERSION" ] \
+    || [ "$(installed pip-licenses)" != "$PIP_LICENSES_VERSION" ]; then
+    say "installing semgrep $SEMGREP_VERSION, bandit $BANDIT_VERSION and pip-licenses $PIP_LICENSES_VERSION"
     "$TOOLS_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-        "semgrep==$SEMGREP_VERSION" "bandit==$BANDIT_VERSION"
+        "semgrep==$SEMGREP_VERSION" "bandit==$BANDIT_VERSION" "pip-licenses==$PIP_LICENSES_VERSION"
 fi
 if [ ! -x "$CHECKOV_VENV/bin/python" ]; then
     say "creating the checkov virtualenv at $CHECKOV_VENV"
@@ -37,10 +45,41 @@ if [ "$("$CHECKOV_VENV/bin/python" -m pip show checkov 2>/dev/null | sed -n 's/^
     say "installing checkov $CHECKOV_VERSION"
     "$CHECKOV_VENV/bin/python" -m pip install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION"
 fi
-# Only the checkov command itself goes on PATH, not its virtualenv's other tools.
+if [ ! -x "$SAFETY_VENV/bin/python" ]; then
+    say "creating the safety virtualenv at $SAFETY_VENV"
+    python3 -m venv "$SAFETY_VENV"
+fi
+if [ "$("$SAFETY_VENV/bin/python" -m pip show safety 2>/dev/null | sed -n 's/^Version: //p')" != "$SAFETY_VERSION" ] \
+    || [ "$("$SAFETY_VENV/bin/python" -m pip show safety-db 2>/dev/null | sed -n 's/^Version: //p')" != "$SAFETY_DB_VERSION" ]; then
+    say "installing safety $SAFETY_VERSION with safety-db $SAFETY_DB_VERSION"
+    "$SAFETY_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+        "safety==$SAFETY_VERSION" "safety-db==$SAFETY_DB_VERSION"
+fi
+# (Located without importing it: the package's __init__ opens a path relative to the cwd.)
+SECURESCAN_TEST_SAFETY_DB="$("$SAFETY_VENV/bin/python" -c 'import importlib.util, os; print(os.path.dirname(importlib.util.find_spec("safety_db").origin))')"
+export SECURESCAN_TEST_SAFETY_DB
+# Only the checkov and safety commands go on PATH, not their virtualenvs' other tools.
 mkdir -p "$TOOLS_VENV/extra-bin"
 ln -sf "$CHECKOV_VENV/bin/checkov" "$TOOLS_VENV/extra-bin/checkov"
+ln -sf "$SAFETY_VENV/bin/safety" "$TOOLS_VENV/extra-bin/safety"
 export PATH="$TOOLS_VENV/bin:$TOOLS_VENV/extra-bin:$PATH"
+
+# nmap (Debian's package) for the network scanner; only ever pointed at 127.0.0.1 by the tests.
+if ! command -v nmap >/dev/null 2>&1; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        say "installing nmap"
+        apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nmap >/dev/null
+    else
+        say "nmap is not installed (apt-get install nmap); the network scanner will be skipped"
+    fi
+fi
+# npm for npm-audit (Node.js images ship it; Debian's package otherwise).
+if ! command -v npm >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing npm"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+fi
 
 say "building securescan"
 cargo build --release --locked -p securescan

@@ -13,9 +13,12 @@ cargo fmt --all -- --check
 
 say "cargo clippy (host and adapters, native and wasm32-wasip2)"
 cargo clippy --release --locked --workspace --all-targets -- -D warnings
-cargo clippy --release --locked --target wasm32-wasip2 \
-    -p securescan-adapter-sdk -p securescan-adapter-semgrep -p securescan-adapter-bandit \
-    -p securescan-adapter-secrets -p securescan-adapter-trivy -p securescan-adapter-checkov -p securescan-adapter-dockerfile -p securescan-hostile-adapter -- -D warnings
+# Every adapter crate under plugins/, the SDK and the hostile test adapter.
+wasm_packages=(-p securescan-adapter-sdk -p securescan-hostile-adapter)
+for manifest in plugins/*/Cargo.toml; do
+    wasm_packages+=(-p "$(sed -n 's/^name = "\(.*\)"$/\1/p' "$manifest" | head -n 1)")
+done
+cargo clippy --release --locked --target wasm32-wasip2 "${wasm_packages[@]}" -- -D warnings
 
 say "cargo test"
 log="$(mktemp)"

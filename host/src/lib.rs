@@ -8,4 +8,5 @@ pub mod registry;
 pub mod report;
 pub mod sandbox;
 pub mod scan;
+pub mod settings;
 pub mod tools;

@@ -3,8 +3,8 @@
 
 use crate::log::Level;
 use crate::{
-    Adapter, FileKind, FileMetadata, GatheredFile, Header, HttpExchange, Input, ParseError,
-    Severity, ToolReport,
+    Adapter, CommandOutput, FileKind, FileMetadata, GatheredFile, Header, HttpExchange, Input,
+    ParseError, Severity, ToolReport,
 };
 
 pub mod bindings {
@@ -94,6 +94,16 @@ fn input_from_wit(input: WitInput) -> Input {
                 body_prefix: e.body_prefix,
             })
             .collect(),
+        commands: input
+            .commands
+            .into_iter()
+            .map(|c| CommandOutput {
+                name: c.name,
+                exit_code: c.exit_code,
+                stdout: c.stdout,
+            })
+            .collect(),
+        environment: input.environment.into_iter().collect(),
         settings: input.settings.into_iter().collect(),
     }
 }
@@ -125,5 +135,6 @@ fn error_to_wit(error: ParseError) -> WitParseError {
         ParseError::Malformed(m) => WitParseError::Malformed(m),
         ParseError::WrongTool(m) => WitParseError::WrongTool(m),
         ParseError::UnsupportedVersion(m) => WitParseError::UnsupportedVersion(m),
+        ParseError::ToolFailed(m) => WitParseError::ToolFailed(m),
     }
 }

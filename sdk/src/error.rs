@@ -12,6 +12,9 @@ pub enum ParseError {
     WrongTool(String),
     /// A tool version this adapter does not understand.
     UnsupportedVersion(String),
+    /// Well-formed, but the report says the tool itself failed (an `error` object, a refused
+    /// registry request). Never to be read as "no findings".
+    ToolFailed(String),
 }
 
 impl ParseError {
@@ -22,6 +25,7 @@ impl ParseError {
             ParseError::Malformed(_) => "malformed",
             ParseError::WrongTool(_) => "wrong-tool",
             ParseError::UnsupportedVersion(_) => "unsupported-version",
+            ParseError::ToolFailed(_) => "tool-failed",
         }
     }
 
@@ -30,7 +34,8 @@ impl ParseError {
             ParseError::Empty(m)
             | ParseError::Malformed(m)
             | ParseError::WrongTool(m)
-            | ParseError::UnsupportedVersion(m) => m,
+            | ParseError::UnsupportedVersion(m)
+            | ParseError::ToolFailed(m) => m,
         }
     }
 }

@@ -57,6 +57,23 @@ pub struct HttpExchange {
     pub body_prefix: Vec<u8>,
 }
 
+/// What a command the host ran printed, named as in the adapter's registry entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandOutput {
+    pub name: String,
+    /// `None` when the command could not be started, timed out or was killed by a signal.
+    pub exit_code: Option<i32>,
+    pub stdout: Vec<u8>,
+}
+
+impl CommandOutput {
+    /// The output as text when the command ran and exited 0; lossy, since system tools print
+    /// whatever bytes file names hold.
+    pub fn succeeded_text(&self) -> Option<String> {
+        (self.exit_code == Some(0)).then(|| String::from_utf8_lossy(&self.stdout).into_owned())
+    }
+}
+
 /// Everything the host hands an adapter for one call.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Input {
@@ -65,6 +82,10 @@ pub struct Input {
     pub files: Vec<GatheredFile>,
     pub metadata: Vec<FileMetadata>,
     pub exchanges: Vec<HttpExchange>,
+    pub commands: Vec<CommandOutput>,
+    /// Host environment variables the registry entry asked for, by name.
+    pub environment: BTreeMap<String, String>,
+    /// Facts about this call (`file`, `mode`, `tool`); see `wit/adapter.wit`.
     pub settings: BTreeMap<String, String>,
 }
 
@@ -90,6 +111,11 @@ impl Input {
                 .collect(),
             ..Input::default()
         }
+    }
+
+    /// The output of the command the registry entry named `name`, if the host ran it.
+    pub fn command(&self, name: &str) -> Option<&CommandOutput> {
+        self.commands.iter().find(|c| c.name == name)
     }
 
     pub fn setting(&self, key: &str) -> Option<&str> {

@@ -43,6 +43,7 @@ mod input;
 pub mod log;
 mod metadata;
 mod output;
+mod paths;
 mod severity;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -60,17 +61,20 @@ static ALLOCATOR: bump::BumpAllocator = bump::BumpAllocator::new();
 pub use cwe::normalize_cwe;
 pub use error::ParseError;
 pub use input::{
-    FileKind, FileMetadata, GatheredFile, Header, HttpExchange, Input, ToolReport, parse_json,
+    CommandOutput, FileKind, FileMetadata, GatheredFile, Header, HttpExchange, Input, ToolReport,
+    parse_json,
 };
 pub use metadata::Metadata;
 pub use output::{Finding, Output};
+pub use paths::{under_target, within_target};
 pub use severity::{Severity, SeverityMap};
 
 /// Everything an adapter usually needs, in one import.
 pub mod prelude {
     pub use crate::{
-        Adapter, FileKind, FileMetadata, Finding, GatheredFile, HttpExchange, Input, Metadata,
-        Output, ParseError, Severity, SeverityMap, ToolReport, normalize_cwe,
+        Adapter, CommandOutput, FileKind, FileMetadata, Finding, GatheredFile, HttpExchange, Input,
+        Metadata, Output, ParseError, Severity, SeverityMap, ToolReport, normalize_cwe,
+        under_target, within_target,
     };
 }
 

@@ -87,7 +87,7 @@ async fn run_adapter(adapter: &str, input: Option<&Path>, files: Option<&Path>) 
         Some(entry) => {
             let selection = match &entry.input {
                 Input::Files(rules) => Some(rules.clone()),
-                Input::ToolReport => None,
+                _ => None,
             };
             (sandbox.load(entry, &locations::adapter_dir()), selection)
         }

@@ -27,10 +27,25 @@ pub struct IngestArgs {
 
 pub async fn run(args: IngestArgs) -> CommandResult {
     let scanner = locations::scanner()?;
-    if scanner.registry().get(&args.scanner).is_none() {
+    let Some(entry) = scanner.registry().get(&args.scanner) else {
         return Err(Failure::usage(runner_unknown_scanner(
             scanner.registry(),
             &args.scanner,
+        )));
+    };
+    if !entry.reads_reports() {
+        let readers: Vec<&str> = scanner
+            .registry()
+            .adapters
+            .iter()
+            .filter(|e| e.reads_reports())
+            .map(|e| e.id.as_str())
+            .collect();
+        return Err(Failure::usage(format!(
+            "{} reads no tool report (it gathers its own input during a scan); scanners that \
+             ingest reports: {}",
+            entry.id,
+            readers.join(", ")
         )));
     }
     let report = std::fs::read(&args.report)

@@ -8,15 +8,19 @@ use super::exit::{CommandResult, Exit, Failure};
 use super::locations;
 use super::output::write_artifact;
 use crate::findings::ScanType;
+use crate::registry::{Registry, TargetKind};
 use crate::report::{OutputFormat, render};
-use crate::scan::{ScanRequest, ScanResult, ScannerOutcome, ScannerStatus};
+use crate::scan::{
+    ScanRequest, ScanResult, ScannerOutcome, ScannerStatus, check_target, looks_like_url,
+};
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Directory or file to scan.
+    /// What to scan: a directory or file; a URL for dast; a host, IP address or CIDR range for
+    /// network.
     target: String,
     /// Scan type to run (repeatable): code, dependency, iac, baseline, dast, network.
-    /// Default: code and dependency.
+    /// Default: code and dependency for a path, dast for a URL, network for a host.
     #[arg(long = "type", short = 't', value_parser = parse_scan_type)]
     types: Vec<ScanType>,
     #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Text)]
@@ -32,6 +36,17 @@ pub struct ScanArgs {
         value_delimiter = ','
     )]
     semgrep_config: Vec<String>,
+    /// Safety: a local advisory database directory (safety's --db), for offline scans.
+    #[arg(long = "safety-db", env = "SECURESCAN_SAFETY_DB")]
+    safety_db: Option<String>,
+    /// Network: the ports nmap probes, in nmap's -p syntax (`22,80,8000-8100`). Default: nmap's
+    /// 1000 most common.
+    #[arg(long, env = "SECURESCAN_NMAP_PORTS")]
+    ports: Option<String>,
+    /// Baseline: probe the live host (/etc, ~/.ssh, firewall, ports, …) even though the target
+    /// is a directory. Implies --type baseline.
+    #[arg(long)]
+    baseline_host_probes: bool,
 }
 
 pub fn parse_scan_type(text: &str) -> Result<ScanType, String> {
@@ -40,32 +55,48 @@ pub fn parse_scan_type(text: &str) -> Result<ScanType, String> {
 }
 
 pub async fn run(args: ScanArgs) -> CommandResult {
-    if !Path::new(&args.target).exists() {
-        return Err(Failure::usage(format!(
-            "target path does not exist: {}",
-            args.target
-        )));
-    }
     let mut types = if args.types.is_empty() {
-        vec![ScanType::Code, ScanType::Dependency]
+        default_types(&args.target)
     } else {
         args.types
     };
+    if args.baseline_host_probes {
+        types.push(ScanType::Baseline);
+    }
     types.sort();
     types.dedup();
-    let mut vars = BTreeMap::new();
+    let mut vars: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+    let mut set = |scanner: &str, var: &str, values: Vec<String>| {
+        vars.entry(scanner.to_string())
+            .or_default()
+            .insert(var.to_string(), values);
+    };
     if !args.semgrep_config.is_empty() {
-        vars.insert(
-            "semgrep".to_string(),
-            BTreeMap::from([("config".to_string(), args.semgrep_config)]),
-        );
+        set("semgrep", "config", args.semgrep_config);
+    }
+    if let Some(db) = args.safety_db {
+        set("safety", "db", vec![db]);
+    }
+    if let Some(ports) = args.ports {
+        if ports.is_empty()
+            || !ports
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b",-".contains(&b))
+        {
+            return Err(Failure::usage(format!(
+                "--ports {ports:?}: give port numbers and ranges, like 22,80,8000-8100"
+            )));
+        }
+        set("nmap", "ports", vec![ports]);
     }
     let request = ScanRequest {
         target: args.target,
         types,
         vars,
+        host_probes: args.baseline_host_probes,
     };
     let scanner = locations::scanner()?;
+    check_targets(scanner.registry(), &request)?;
     let show_progress = std::io::stderr().is_terminal();
     if show_progress {
         let ids: Vec<&str> = scanner
@@ -85,6 +116,42 @@ pub async fn run(args: ScanArgs) -> CommandResult {
         .await;
     write_artifact(&render(&result, args.output), args.output_file.as_deref())?;
     Ok(report_failures(&result))
+}
+
+/// A URL means dast and a host means network; anything else is a path.
+fn default_types(target: &str) -> Vec<ScanType> {
+    if looks_like_url(target) {
+        vec![ScanType::Dast]
+    } else if !Path::new(target).exists() && check_target(TargetKind::Host, target).is_ok() {
+        vec![ScanType::Network]
+    } else {
+        vec![ScanType::Code, ScanType::Dependency]
+    }
+}
+
+/// Every scanner the request runs must be able to take its target; say which cannot, and remind
+/// the user that live systems may only be scanned with permission.
+fn check_targets(registry: &Registry, request: &ScanRequest) -> Result<(), Failure> {
+    let mut live = false;
+    for entry in registry.for_types(&request.types) {
+        check_target(entry.target, &request.target).map_err(|err| {
+            Failure::usage(format!(
+                "{err}; scan type {} ({}) needs a {} target",
+                entry.scan_type.as_str(),
+                entry.id,
+                entry.target.as_str()
+            ))
+        })?;
+        live |= entry.target != TargetKind::Path;
+    }
+    if live {
+        eprintln!(
+            "securescan: dast and network scans send traffic to {}: run them only against \
+             systems you own or are authorized to test.",
+            request.target
+        );
+    }
+    Ok(())
 }
 
 /// Tell stderr about each failed scanner; the exit code says whether any did.

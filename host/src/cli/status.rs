@@ -7,9 +7,11 @@ use super::exit::{CommandResult, Exit};
 use super::locations;
 use super::output::write_artifact;
 use crate::findings::ScanType;
-use crate::registry::AdapterEntry;
+use crate::gather::ZapSession;
+use crate::registry::{AdapterEntry, Input, ZapDriver};
 use crate::report::OutputFormat;
 use crate::sandbox::component_sha256;
+use crate::settings::user_setting;
 use crate::tools::{ToolStatus, probe_tool};
 
 #[derive(Debug, Args)]
@@ -56,21 +58,32 @@ async fn row(entry: &AdapterEntry, dir: &std::path::Path) -> ScannerStatusRow {
         }
         Ok(_) => "ok".to_string(),
     };
+    let builtin = |detail: String| ScannerStatusRow {
+        scanner: entry.id.clone(),
+        scan_type: entry.scan_type,
+        available: adapter == "ok",
+        tool: None,
+        tool_version: None,
+        required: None,
+        detail,
+        install_hint: None,
+        adapter: adapter.clone(),
+    };
+    match &entry.input {
+        Input::Zap(driver) => return zap_row(entry, driver, adapter).await,
+        Input::Ingest => {
+            return builtin(format!(
+                "reads reports given to `securescan ingest --scanner {}`",
+                entry.id
+            ));
+        }
+        _ => {}
+    }
     let Some(spec) = &entry.tool else {
-        return ScannerStatusRow {
-            scanner: entry.id.clone(),
-            scan_type: entry.scan_type,
-            available: adapter == "ok",
-            tool: None,
-            tool_version: None,
-            required: None,
-            detail: "built-in".into(),
-            install_hint: None,
-            adapter,
-        };
+        return builtin("built-in".into());
     };
     let status = probe_tool(spec).await;
-    let builtin = matches!(entry.input, crate::registry::Input::Files(_));
+    let builtin = matches!(entry.input, Input::Files(_));
     let detail = match (&status, builtin) {
         (ToolStatus::Available { path, .. }, _) => format!("{}", path.display()),
         (_, true) => format!("built-in ({} not usable: optional)", spec.name),
@@ -85,6 +98,35 @@ async fn row(entry: &AdapterEntry, dir: &std::path::Path) -> ScannerStatusRow {
         required: Some(spec.versions.to_string()),
         detail,
         install_hint: (!status.is_available()).then(|| spec.install_hint.clone()),
+        adapter,
+    }
+}
+
+/// ZAP is available when its daemon answers at the configured address.
+async fn zap_row(entry: &AdapterEntry, driver: &ZapDriver, adapter: String) -> ScannerStatusRow {
+    let (reachable, version, detail) = match user_setting("SECURESCAN_ZAP_ADDRESS") {
+        None => (false, None, "SECURESCAN_ZAP_ADDRESS is not set".to_string()),
+        Some(address) => {
+            let session = ZapSession {
+                address: address.clone(),
+                api_key: user_setting("SECURESCAN_ZAP_API_KEY"),
+            };
+            match tokio::task::spawn_blocking(move || session.version()).await {
+                Ok(Ok(version)) => (true, Some(version), format!("ZAP daemon at {address}")),
+                Ok(Err(err)) => (false, None, err.to_string()),
+                Err(err) => (false, None, err.to_string()),
+            }
+        }
+    };
+    ScannerStatusRow {
+        scanner: entry.id.clone(),
+        scan_type: entry.scan_type,
+        available: adapter == "ok" && reachable,
+        tool: Some("zap".into()),
+        tool_version: version,
+        required: None,
+        detail,
+        install_hint: (!reachable).then(|| driver.install_hint.clone()),
         adapter,
     }
 }

@@ -1,5 +1,13 @@
 //! Inputs the host collects for built-in analyzers, so that adapters never touch the filesystem.
 
+mod commands;
 mod files;
+mod http;
+mod probes;
+mod zap;
 
+pub use commands::run_commands;
 pub use files::{Candidate, GatheredFiles, gather_files, list_files, read_files};
+pub use http::{HttpError, fetch_chain};
+pub use probes::{ProbeRoot, gather_probes};
+pub use zap::{ZapError, ZapSession, zap_alerts};

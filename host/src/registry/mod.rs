@@ -1,11 +1,13 @@
 //! `registry.toml`: the fixed list of adapters this build loads, with their pins, tools and limits.
 //! It is compiled into the binary ([`Registry::builtin`]); nothing outside it runs.
 
+mod inputs;
 mod limits;
 mod schema;
 
 use std::path::Path;
 
+pub use inputs::{CommandSpec, HttpProbe, Probes, TargetKind, ZapDriver};
 pub use limits::Limits;
 pub use schema::{AdapterEntry, FileSelection, Input, ToolSpec};
 
@@ -60,11 +62,11 @@ impl Registry {
         self.adapters.iter().map(|a| a.id.as_str()).collect()
     }
 
-    /// Entries for these scan types, in registry order.
+    /// Entries a scan of these types runs, in registry order (ingest-only adapters never).
     pub fn for_types(&self, types: &[ScanType]) -> Vec<&AdapterEntry> {
         self.adapters
             .iter()
-            .filter(|a| types.contains(&a.scan_type))
+            .filter(|a| types.contains(&a.scan_type) && a.input != Input::Ingest)
             .collect()
     }
 }

@@ -6,6 +6,10 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::Registry;
+use super::inputs::{
+    CommandSpec, HttpProbe, Probes, RawCommand, RawHttpProbe, RawProbes, RawZapDriver, TargetKind,
+    ZapDriver,
+};
 use super::limits::{Limits, RawLimits};
 use crate::findings::ScanType;
 
@@ -36,8 +40,16 @@ struct RawAdapter {
     component: String,
     sha256: String,
     input: String,
+    #[serde(default)]
+    target: Option<String>,
     tool: Option<RawTool>,
     files: Option<FileSelection>,
+    each_file: Option<FileSelection>,
+    #[serde(default)]
+    command: Vec<RawCommand>,
+    probes: Option<RawProbes>,
+    http: Option<RawHttpProbe>,
+    zap: Option<RawZapDriver>,
     #[serde(default)]
     vars: BTreeMap<String, Vec<String>>,
     #[serde(default)]
@@ -91,10 +103,19 @@ pub struct FileSelection {
 /// How the host obtains an adapter's input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
-    /// Run the tool; its stdout is the report.
-    ToolReport,
+    /// Run the tool; its stdout is the report. With `each_file`, run it once per matching file
+    /// (`{file}`, `{file_dir}`), each report parsed on its own.
+    ToolReport { each_file: Option<FileSelection> },
     /// Read files from the target; run the tool too if one is declared (its output is extra input).
     Files(FileSelection),
+    /// Read host configuration: files, metadata, commands, environment.
+    Probes(Probes),
+    /// Fetch the target URL.
+    Http(HttpProbe),
+    /// Drive a running ZAP daemon against the target URL.
+    Zap(ZapDriver),
+    /// Reports handed to `securescan ingest` only: no tool, never part of a scan.
+    Ingest,
 }
 
 /// An external tool: how to find, probe and run it.
@@ -123,13 +144,31 @@ pub struct AdapterEntry {
     /// Lowercase hex sha256 of the component's bytes.
     pub sha256: String,
     pub input: Input,
+    pub target: TargetKind,
     pub tool: Option<ToolSpec>,
+    /// Commands whose output goes with the gathered files (a `files` adapter only).
+    pub commands: Vec<CommandSpec>,
     /// Defaults for list placeholders in the tool's argv (overridable per scan).
     pub vars: BTreeMap<String, Vec<String>>,
     pub limits: Limits,
 }
 
-const BUILTIN_PLACEHOLDERS: &[&str] = &["target", "target_dir"];
+/// Placeholders every argv may use. `project_python` is the target's virtualenv interpreter; a
+/// tool that needs it is not run when the target has none.
+impl AdapterEntry {
+    /// Whether `securescan ingest` can hand this adapter a tool's report.
+    pub fn reads_reports(&self) -> bool {
+        match self.input {
+            Input::ToolReport { .. } | Input::Zap(_) | Input::Ingest => true,
+            Input::Files(_) => self.tool.is_some(),
+            Input::Probes(_) | Input::Http(_) => false,
+        }
+    }
+}
+
+const BUILTIN_PLACEHOLDERS: &[&str] = &["target", "target_dir", "project_python"];
+/// Placeholders of a tool run once per file (`[adapter.each-file]`).
+const EACH_FILE_PLACEHOLDERS: &[&str] = &["file", "file_dir"];
 
 impl RawRegistry {
     pub(super) fn resolve(self) -> Result<Registry, String> {
@@ -197,30 +236,80 @@ impl RawAdapter {
                 self.sha256
             ));
         }
-        let input = match (self.input.as_str(), self.files) {
-            ("tool-report", None) => Input::ToolReport,
-            ("files", Some(files)) => Input::Files(files),
-            ("tool-report", Some(_)) => {
-                return Err("input \"tool-report\" takes no [files] table".into());
+        let target = self
+            .target
+            .as_deref()
+            .map_or(Ok(TargetKind::Path), TargetKind::parse)?;
+        let input = self.input.as_str();
+        let table = |present: bool, name: &str| -> Result<(), String> {
+            let wanted = matches!(
+                (input, name),
+                ("files", "files")
+                    | ("tool-report", "each-file")
+                    | ("files", "command")
+                    | ("probes", "probes")
+                    | ("http", "http")
+                    | ("zap", "zap")
+            );
+            match (present, wanted) {
+                (true, false) => Err(format!("input {input:?} takes no [{name}] table")),
+                _ => Ok(()),
             }
-            ("files", None) => return Err("input \"files\" needs a [files] table".into()),
-            (other, _) => {
+        };
+        table(self.files.is_some(), "files")?;
+        table(self.each_file.is_some(), "each-file")?;
+        table(!self.command.is_empty(), "command")?;
+        table(self.probes.is_some(), "probes")?;
+        table(self.http.is_some(), "http")?;
+        table(self.zap.is_some(), "zap")?;
+        let missing = |name: &str| format!("input {input:?} needs a [{name}] table");
+        let each_file = self.each_file.is_some();
+        let input = match input {
+            "tool-report" => Input::ToolReport {
+                each_file: self.each_file,
+            },
+            "files" => Input::Files(self.files.ok_or_else(|| missing("files"))?),
+            "probes" => Input::Probes(self.probes.ok_or_else(|| missing("probes"))?.resolve()?),
+            "http" => Input::Http(self.http.unwrap_or_default().resolve()?),
+            "zap" => Input::Zap(self.zap.ok_or_else(|| missing("zap"))?.resolve()?),
+            "ingest" => Input::Ingest,
+            other => {
                 return Err(format!(
-                    "input {other:?} is not \"tool-report\" or \"files\""
+                    "input {other:?} is not one of \"tool-report\", \"files\", \"probes\", \"http\", \"zap\", \"ingest\""
                 ));
             }
         };
-        let tool = self.tool.map(|t| t.resolve(&self.vars)).transpose()?;
+        let wants_url = matches!(input, Input::Http(_) | Input::Zap(_));
+        if wants_url != (target == TargetKind::Url) {
+            return Err("inputs \"http\" and \"zap\", and only they, take target = \"url\"".into());
+        }
+        if target == TargetKind::Host && !matches!(input, Input::ToolReport { each_file: None }) {
+            return Err("target = \"host\" is for a tool-report adapter run once".into());
+        }
+        let tool = self
+            .tool
+            .map(|t| t.resolve(&self.vars, each_file))
+            .transpose()?;
         match (&input, &tool) {
-            (Input::ToolReport, None) => return Err("input \"tool-report\" needs a [tool]".into()),
-            (Input::ToolReport, Some(t)) if t.optional => {
+            (Input::ToolReport { .. }, None) => {
+                return Err("input \"tool-report\" needs a [tool]".into());
+            }
+            (Input::ToolReport { .. }, Some(t)) if t.optional => {
                 return Err("a tool that produces the report cannot be optional".into());
             }
             (Input::Files(_), Some(t)) if !t.optional => {
                 return Err("the tool of a \"files\" adapter only adds input, so it must say optional = true".into());
             }
+            (Input::Probes(_) | Input::Http(_) | Input::Zap(_) | Input::Ingest, Some(_)) => {
+                return Err(format!("input {:?} takes no [tool]", self.input));
+            }
             _ => {}
         }
+        let commands = self
+            .command
+            .into_iter()
+            .map(|c| c.resolve(&["target", "target_dir"]))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(AdapterEntry {
             id: self.id,
             scan_type,
@@ -228,7 +317,9 @@ impl RawAdapter {
             component: self.component,
             sha256: self.sha256,
             input,
+            target,
             tool,
+            commands,
             vars: self.vars,
             limits: self.limits.apply(defaults)?,
         })
@@ -236,7 +327,11 @@ impl RawAdapter {
 }
 
 impl RawTool {
-    fn resolve(self, vars: &BTreeMap<String, Vec<String>>) -> Result<ToolSpec, String> {
+    fn resolve(
+        self,
+        vars: &BTreeMap<String, Vec<String>>,
+        each_file: bool,
+    ) -> Result<ToolSpec, String> {
         let versions = semver::VersionReq::parse(&self.versions)
             .map_err(|err| format!("tool versions {:?}: {err}", self.versions))?;
         if self.invoke.first() != Some(&self.name) || self.version_probe.first() != Some(&self.name)
@@ -256,7 +351,8 @@ impl RawTool {
         }
         for arg in &self.invoke {
             for name in crate::tools::argv::placeholders(arg)? {
-                if !BUILTIN_PLACEHOLDERS.contains(&name) && !vars.contains_key(name) {
+                let per_file = each_file && EACH_FILE_PLACEHOLDERS.contains(&name);
+                if !per_file && !BUILTIN_PLACEHOLDERS.contains(&name) && !vars.contains_key(name) {
                     return Err(format!(
                         "argv {arg:?} uses {{{name}}}, which is neither built in nor in [vars]"
                     ));

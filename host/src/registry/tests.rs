@@ -2,7 +2,7 @@ use super::*;
 
 const MINIMAL: &str = r#"
 schema = 1
-abi = "0.1.0"
+abi = "0.2.0"
 
 [[adapter]]
 id = "bandit"
@@ -34,10 +34,77 @@ fn the_built_in_registry_is_valid() {
             "bandit",
             "trivy",
             "checkov",
+            "baseline",
             "secrets",
-            "dockerfile"
+            "safety",
+            "licenses",
+            "dockerfile",
+            "npm-audit",
+            "git-hygiene",
+            "builtin_dast",
+            "zap",
+            "nmap",
+            "sarif",
         ]
     );
+    let scanned: Vec<&str> = registry
+        .for_types(&ScanType::ALL)
+        .iter()
+        .map(|e| e.id.as_str())
+        .collect();
+    assert_eq!(
+        scanned.len(),
+        14,
+        "the ingest-only sarif adapter never runs in a scan"
+    );
+    assert!(!scanned.contains(&"sarif"));
+}
+
+#[test]
+fn inputs_take_only_their_own_tables_and_targets() {
+    let files = MINIMAL.replace(
+        "input = \"tool-report\"",
+        "input = \"tool-report\"\n\n[adapter.http]\ntimeout-s = 5",
+    );
+    assert!(error(&files).contains("takes no [http] table"));
+    let url_tool = MINIMAL.replace(
+        "input = \"tool-report\"",
+        "input = \"tool-report\"\ntarget = \"url\"",
+    );
+    assert!(error(&url_tool).contains("take target = \"url\""));
+    let http = "schema = 1\nabi = \"0.2.0\"\n[[adapter]]\nid = \"d\"\nscan-type = \"dast\"\ndescription = \"d\"\ncomponent = \"d.wasm\"\nsha256 = \"0000000000000000000000000000000000000000000000000000000000000000\"\ninput = \"http\"\ntarget = \"url\"\n";
+    let registry = Registry::parse(http, "test").unwrap();
+    assert!(matches!(registry.adapters[0].input, Input::Http(_)));
+    assert!(error(&http.replace("target = \"url\"\n", "")).contains("take target = \"url\""));
+    assert!(
+        error(&http.replace("input = \"http\"", "input = \"magic\"")).contains("is not one of")
+    );
+}
+
+#[test]
+fn per_file_placeholders_need_an_each_file_table() {
+    let per_file = MINIMAL.replace("\"{target}\"]", "\"{file}\"]");
+    assert!(error(&per_file).contains("{file}"));
+    let with_table =
+        format!("{per_file}\n[adapter.each-file]\ninclude = [\"*.py\"]\nmax-file-bytes = 10\n");
+    let registry = Registry::parse(&with_table, "test").unwrap();
+    assert!(matches!(
+        &registry.adapters[0].input,
+        Input::ToolReport { each_file: Some(selection) } if selection.include == ["*.py"]
+    ));
+}
+
+#[test]
+fn probe_paths_cannot_climb_out_of_the_probe_root() {
+    let probes = |path: &str| {
+        format!(
+            "schema = 1\nabi = \"0.2.0\"\n[[adapter]]\nid = \"b\"\nscan-type = \"baseline\"\ndescription = \"b\"\ncomponent = \"b.wasm\"\nsha256 = \"0000000000000000000000000000000000000000000000000000000000000000\"\ninput = \"probes\"\n[adapter.probes]\nfiles = [\"{path}\"]\n"
+        )
+    };
+    assert!(Registry::parse(&probes("etc/passwd"), "test").is_ok());
+    for bad in ["/etc/passwd", "etc/../../root", "~/../x", ""] {
+        assert!(error(&probes(bad)).contains("must be relative"), "{bad}");
+    }
 }
 
 #[test]
@@ -102,7 +169,7 @@ fn per_adapter_limits_override_defaults() {
 #[test]
 fn a_registry_for_another_abi_is_refused() {
     assert!(
-        error(&MINIMAL.replace("abi = \"0.1.0\"", "abi = \"0.2.0\""))
+        error(&MINIMAL.replace("abi = \"0.2.0\"", "abi = \"0.3.0\""))
             .contains("the registry was written for another host")
     );
 }

@@ -8,10 +8,10 @@ wasmtime::component::bindgen!({
 pub use self::exports::securescan::adapter::parser::ParseError as WitParseError;
 pub use self::securescan::adapter::log::Level as WitLogLevel;
 pub use self::securescan::adapter::types::{
-    AdapterInput as WitInput, AdapterOutput as WitOutput, FileKind as WitFileKind,
-    FileMetadata as WitFileMetadata, Finding as WitFinding, GatheredFile as WitGatheredFile,
-    Header as WitHeader, HttpExchange as WitHttpExchange, Severity as WitSeverity,
-    ToolReport as WitToolReport,
+    AdapterInput as WitInput, AdapterOutput as WitOutput, CommandOutput as WitCommandOutput,
+    FileKind as WitFileKind, FileMetadata as WitFileMetadata, Finding as WitFinding,
+    GatheredFile as WitGatheredFile, Header as WitHeader, HttpExchange as WitHttpExchange,
+    Severity as WitSeverity, ToolReport as WitToolReport,
 };
 
 impl WitInput {
@@ -32,7 +32,80 @@ impl WitInput {
             files,
             metadata: Vec::new(),
             exchanges: Vec::new(),
+            commands: Vec::new(),
+            environment: Vec::new(),
             settings: Vec::new(),
+        }
+    }
+}
+
+/// An SDK input as the host would send it: what lets one input be parsed natively and through
+/// the sandbox and the results compared.
+impl From<securescan_adapter_sdk::Input> for WitInput {
+    fn from(input: securescan_adapter_sdk::Input) -> WitInput {
+        use securescan_adapter_sdk::FileKind;
+        WitInput {
+            target: input.target,
+            report: input.report.map(|r| WitToolReport {
+                bytes: r.bytes,
+                exit_code: r.exit_code,
+                tool_version: r.tool_version,
+            }),
+            files: input
+                .files
+                .into_iter()
+                .map(|f| WitGatheredFile {
+                    path: f.path,
+                    bytes: f.bytes,
+                })
+                .collect(),
+            metadata: input
+                .metadata
+                .into_iter()
+                .map(|m| WitFileMetadata {
+                    path: m.path,
+                    kind: match m.kind {
+                        FileKind::Regular => WitFileKind::Regular,
+                        FileKind::Directory => WitFileKind::Directory,
+                        FileKind::Symlink => WitFileKind::Symlink,
+                        FileKind::Other => WitFileKind::Other,
+                        FileKind::Missing => WitFileKind::Missing,
+                    },
+                    mode: m.mode,
+                    uid: m.uid,
+                    gid: m.gid,
+                    size: m.size,
+                })
+                .collect(),
+            exchanges: input
+                .exchanges
+                .into_iter()
+                .map(|e| WitHttpExchange {
+                    method: e.method,
+                    url: e.url,
+                    status: e.status,
+                    headers: e
+                        .headers
+                        .into_iter()
+                        .map(|h| WitHeader {
+                            name: h.name,
+                            value: h.value,
+                        })
+                        .collect(),
+                    body_prefix: e.body_prefix,
+                })
+                .collect(),
+            commands: input
+                .commands
+                .into_iter()
+                .map(|c| WitCommandOutput {
+                    name: c.name,
+                    exit_code: c.exit_code,
+                    stdout: c.stdout,
+                })
+                .collect(),
+            environment: input.environment.into_iter().collect(),
+            settings: input.settings.into_iter().collect(),
         }
     }
 }

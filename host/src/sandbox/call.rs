@@ -182,6 +182,11 @@ impl LoadedAdapter {
 
 fn parse_failure(error: WitParseError) -> AdapterFailure {
     let (kind, message) = match error {
+        WitParseError::ToolFailed(message) => {
+            return AdapterFailure::ToolFailed {
+                message: sanitize(&message, MAX_MESSAGE_BYTES),
+            };
+        }
         WitParseError::Empty(m) => ("empty", m),
         WitParseError::Malformed(m) => ("malformed", m),
         WitParseError::WrongTool(m) => ("wrong-tool", m),
@@ -234,6 +239,17 @@ fn input_size(input: &WitInput) -> usize {
             .exchanges
             .iter()
             .map(|e| e.url.len() + e.body_prefix.len())
+            .sum::<usize>()
+        + input
+            .commands
+            .iter()
+            .map(|c| c.name.len() + c.stdout.len())
+            .sum::<usize>()
+        + input
+            .environment
+            .iter()
+            .chain(&input.settings)
+            .map(|(k, v)| k.len() + v.len())
             .sum::<usize>()
         + input.metadata.len() * 64
 }

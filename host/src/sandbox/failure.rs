@@ -28,6 +28,9 @@ pub enum AdapterFailure {
     /// The adapter ran fine and said the input is not something it can read.
     #[error("could not parse the tool output ({kind}): {message}")]
     Parse { kind: String, message: String },
+    /// The adapter read the report, and the report says the tool itself failed.
+    #[error("{message}")]
+    ToolFailed { message: String },
 }
 
 impl AdapterFailure {
@@ -44,6 +47,7 @@ impl AdapterFailure {
             AdapterFailure::Trap { .. } => "trap",
             AdapterFailure::InvalidOutput { .. } => "invalid-output",
             AdapterFailure::Parse { .. } => "parse-error",
+            AdapterFailure::ToolFailed { .. } => "tool-failed",
         }
     }
 }

@@ -12,8 +12,8 @@ mod loader;
 mod validate;
 
 pub use bindings::{
-    WitFileKind, WitFileMetadata, WitGatheredFile, WitHeader, WitHttpExchange, WitInput,
-    WitToolReport,
+    WitCommandOutput, WitFileKind, WitFileMetadata, WitGatheredFile, WitHeader, WitHttpExchange,
+    WitInput, WitToolReport,
 };
 pub use cache::CompileCache;
 pub use engine::{MAX_CONCURRENT_CALLS, Sandbox};

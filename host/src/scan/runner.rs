@@ -8,7 +8,7 @@ use tokio::task::JoinSet;
 
 use super::identity::{assign_finding_ids, scan_id};
 use super::outcome::{ScanResult, ScannerOutcome, ScannerStatus};
-use super::scanner::{ScannerRun, run_scanner};
+use super::scanner::{Job, ScannerRun, run_scanner};
 use crate::findings::{Finding, ScanType, fingerprint, sort_canonical};
 use crate::registry::Registry;
 use crate::sandbox::{AdapterFinding, MAX_CONCURRENT_CALLS, Sandbox, WitInput, WitToolReport};
@@ -20,6 +20,8 @@ pub struct ScanRequest {
     pub types: Vec<ScanType>,
     /// Per-adapter overrides of argv vars, e.g. semgrep's `config`.
     pub vars: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    /// Baseline probes the live host even though the target is a directory.
+    pub host_probes: bool,
 }
 
 pub(super) struct Context {
@@ -78,7 +80,14 @@ impl Scanner {
             if let Some(overrides) = request.vars.get(&entry.id) {
                 vars.extend(overrides.clone());
             }
-            let run = run_scanner(self.ctx.clone(), (*entry).clone(), target.clone(), vars);
+            let run = run_scanner(Job {
+                ctx: self.ctx.clone(),
+                entry: (*entry).clone(),
+                target: target.clone(),
+                vars,
+                host_probes: request.host_probes,
+                warnings: Vec::new(),
+            });
             tasks.spawn(async move { (index, run.await) });
         }
         let mut runs: Vec<Option<ScannerRun>> = entries.iter().map(|_| None).collect();

@@ -75,7 +75,7 @@ pub async fn probe_tool(spec: &ToolSpec) -> ToolStatus {
     let run = match run_tool(
         &path,
         &spec.version_probe[1..],
-        None,
+        &[],
         PROBE_TIMEOUT,
         PROBE_OUTPUT_LIMIT,
     )

@@ -49,12 +49,13 @@ impl Drop for ProcessGroup {
     }
 }
 
-/// Run `program args…` with no shell and no stdin, in its own process group. Dropping the returned
+/// Run `program args…` with no shell and no stdin, in its own process group, with `env` added to
+/// the inherited environment. Dropping the returned
 /// future (Ctrl-C, a cancelled scan) kills the group, as does the timeout.
 pub async fn run_tool(
     program: &Path,
     args: &[String],
-    cwd: Option<&Path>,
+    env: &[(&str, &str)],
     timeout: Duration,
     stdout_limit: usize,
 ) -> Result<ToolRun, ToolFailure> {
@@ -67,9 +68,7 @@ pub async fn run_tool(
         .stderr(Stdio::piped())
         .process_group(0)
         .kill_on_drop(true);
-    if let Some(dir) = cwd {
-        command.current_dir(dir);
-    }
+    command.envs(env.iter().copied());
     let mut child = command.spawn().map_err(|err| ToolFailure::Spawn {
         program: program.display().to_string(),
         reason: err.to_string(),

@@ -44,6 +44,9 @@ fn securescan(path: &FakePath) -> Command {
             target_dir().join("test-compile-cache"),
         )
         .env_remove("SECURESCAN_SEMGREP_CONFIG")
+        .env_remove("SECURESCAN_ZAP_ADDRESS")
+        // No user .env file either: the fake PATH directory has no securescan/.env in it.
+        .env("XDG_CONFIG_HOME", path.path())
         .stdin(Stdio::null());
     command
 }
@@ -63,6 +66,8 @@ fn secret_tree() -> tempfile::TempDir {
             &format!("KEY = '{}'\npassword = \"s3cr3tpass!\"\n", fake_aws_key()),
         ),
         ("README.md", "nothing here\n"),
+        // So git-hygiene, which also runs for `code`, has nothing to say.
+        (".gitignore", "*.pyc\n"),
     ])
 }
 
@@ -124,7 +129,7 @@ fn an_unknown_scanner_lists_the_valid_ones() {
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output)
-            .contains("valid scanners: semgrep, bandit, trivy, checkov, secrets, dockerfile"),
+            .contains("valid scanners: semgrep, bandit, trivy, checkov, baseline, secrets, safety, licenses, dockerfile, npm-audit, git-hygiene, builtin_dast, zap, nmap, sarif"),
         "{}",
         stderr(&output)
     );
@@ -186,8 +191,15 @@ fn missing_tools_are_skipped_with_their_install_hint() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(
-        text.contains("semgrep  skipped: semgrep is not installed (install: pip install semgrep)"),
+        text.lines()
+            .any(|line| line.trim_start().starts_with("semgrep")
+                && line
+                    .ends_with("skipped: semgrep is not installed (install: pip install semgrep)")),
         "{text}"
+    );
+    assert!(
+        !text.contains("not a git repository"),
+        "an optional tool that has nothing to add is not a warning: {text}"
     );
 }
 
@@ -223,13 +235,36 @@ fn status_lists_every_registry_scanner_as_json() {
             "bandit",
             "trivy",
             "checkov",
+            "baseline",
             "secrets",
-            "dockerfile"
+            "safety",
+            "licenses",
+            "dockerfile",
+            "npm-audit",
+            "git-hygiene",
+            "builtin_dast",
+            "zap",
+            "nmap",
+            "sarif",
         ]
     );
     assert_eq!(rows[0]["available"], false);
     assert_eq!(rows[0]["install_hint"], "pip install semgrep");
-    assert_eq!(rows[4]["adapter"], "ok");
+    assert_eq!(rows[5]["adapter"], "ok");
+    assert!(
+        rows.as_array()
+            .expect("array")
+            .iter()
+            .all(|r| r["adapter"] == "ok")
+    );
+    let zap = &rows[12];
+    assert_eq!(zap["available"], false, "no daemon configured here");
+    assert!(
+        zap["install_hint"]
+            .as_str()
+            .is_some_and(|h| h.contains("SECURESCAN_ZAP_ADDRESS")),
+        "{zap}"
+    );
     assert_eq!(
         rows[2]["install_hint"],
         "See https://trivy.dev/docs/latest/getting-started/installation/"
@@ -272,9 +307,10 @@ fn adapter_inspect_shows_abi_and_pin() {
         .args(["adapter", "inspect"])
         .arg(adapter_dir().join("securescan_adapter_semgrep.wasm")));
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(text.contains("abi:     0.1.0"), "{text}");
+    let abi = securescan::sandbox::abi::HOST_ABI;
+    assert!(text.contains(&format!("abi:     {abi}")), "{text}");
     assert!(
-        text.contains("exports: securescan:adapter/parser@0.1.0"),
+        text.contains(&format!("exports: securescan:adapter/parser@{abi}")),
         "{text}"
     );
     assert!(text.contains("pinned:  as semgrep"), "{text}");

@@ -13,6 +13,10 @@ fn wasm_outcome(result: Result<securescan_adapter_sdk::Output, AdapterFailure>) 
     match result {
         Ok(output) => Outcome::Parsed(output),
         Err(AdapterFailure::Parse { kind, message }) => Outcome::Failed { kind, message },
+        Err(AdapterFailure::ToolFailed { message }) => Outcome::Failed {
+            kind: "tool-failed".into(),
+            message,
+        },
         Err(other) => panic!("the sandbox failed where the native adapter did not: {other}"),
     }
 }
@@ -178,6 +182,224 @@ fn dockerfile_over_gathered_files_through_wasm_match_native() {
 }
 
 #[test]
+fn safety_fixtures_through_wasm_match_native() {
+    replay_fixtures::<securescan_adapter_safety::Safety>("safety");
+}
+
+#[test]
+fn npm_audit_fixtures_through_wasm_match_native() {
+    replay_fixtures::<securescan_adapter_npm_audit::NpmAudit>("npm-audit");
+}
+
+#[test]
+fn licenses_reports_through_wasm_match_native() {
+    replay_fixtures::<securescan_adapter_licenses::Licenses>("licenses");
+}
+
+#[test]
+fn gitleaks_reports_through_wasm_match_native() {
+    replay_fixtures::<securescan_adapter_git_hygiene::GitHygiene>("git-hygiene");
+}
+
+#[test]
+fn zap_fixtures_through_wasm_match_native() {
+    replay_fixtures::<securescan_adapter_zap::Zap>("zap");
+}
+
+#[test]
+fn nmap_fixtures_through_wasm_match_native() {
+    replay_fixtures::<securescan_adapter_nmap::Nmap>("nmap");
+}
+
+#[test]
+fn sarif_fixtures_through_wasm_match_native() {
+    replay_fixtures::<securescan_adapter_sarif::Sarif>("sarif");
+}
+
+/// One input, parsed natively and through the sandbox: the outputs must match. Returns the
+/// sandboxed output.
+fn replay_input<A: Adapter>(
+    id: &str,
+    input: securescan_adapter_sdk::Input,
+) -> securescan_adapter_sdk::Output {
+    let adapter = load(id);
+    let native = through_host_checks(Outcome::from(A::parse(&input)), &adapter.limits);
+    let wasm = wasm_outcome(adapter.call(&WitInput::from(input)));
+    assert_eq!(wasm, native, "{id}: wasm and native differ");
+    let Outcome::Parsed(output) = wasm else {
+        panic!("{id} failed: {wasm:?}")
+    };
+    output
+}
+
+#[test]
+fn npm_licenses_over_gathered_files_through_wasm_match_native() {
+    let output = replay_gathered::<securescan_adapter_licenses::Licenses>(
+        "licenses",
+        &[
+            (
+                "package.json",
+                r#"{"name":"app","version":"1.0.0","license":"UNLICENSED"}"#,
+            ),
+            (
+                "node_modules/left-pad/package.json",
+                r#"{"name":"left-pad","version":"1.3.0","license":"GPL-3.0-only"}"#,
+            ),
+            (
+                "node_modules/either/package.json",
+                r#"{"name":"either","version":"2.0.0","license":"(MIT OR GPL-3.0)"}"#,
+            ),
+        ],
+    );
+    let packages: Vec<&str> = output
+        .findings
+        .iter()
+        .filter_map(|f| f.file.as_deref())
+        .collect();
+    assert_eq!(packages.len(), 1, "{:#?}", output.findings);
+    assert!(packages[0].ends_with("node_modules/left-pad/package.json"));
+}
+
+#[test]
+fn git_hygiene_over_gathered_files_through_wasm_match_native() {
+    let output = replay_gathered::<securescan_adapter_git_hygiene::GitHygiene>(
+        "git-hygiene",
+        &[
+            (".gitignore", "venv/\n"),
+            ("config/.env", "A=1\n"),
+            ("app.py", ""),
+        ],
+    );
+    let rules: Vec<&str> = output
+        .findings
+        .iter()
+        .filter_map(|f| f.rule_id.as_deref())
+        .collect();
+    assert!(
+        rules.contains(&"git-hygiene/missing-ignore-env"),
+        "venv/ does not cover .env: {rules:?}"
+    );
+    assert!(
+        rules.contains(&"git-hygiene/sensitive-file--env"),
+        "{rules:?}"
+    );
+}
+
+#[test]
+fn baseline_over_host_probes_through_wasm_match_native() {
+    use securescan_adapter_sdk::{CommandOutput, FileKind, FileMetadata, GatheredFile, Input};
+    let passwd = "root:x:0:0:root:/root:/bin/bash\ntoor:x:0:0::/root:/bin/sh\n";
+    let input = Input {
+        target: "/".into(),
+        files: vec![
+            GatheredFile {
+                path: "/etc/ssh/sshd_config".into(),
+                bytes: b"PermitRootLogin yes\nPasswordAuthentication yes\n".to_vec(),
+            },
+            GatheredFile {
+                path: "/etc/passwd".into(),
+                bytes: passwd.as_bytes().to_vec(),
+            },
+        ],
+        metadata: vec![FileMetadata {
+            path: "/etc/passwd".into(),
+            kind: FileKind::Regular,
+            mode: 0o666,
+            uid: 0,
+            gid: 0,
+            size: passwd.len() as u64,
+        }],
+        commands: vec![CommandOutput {
+            name: "ufw-status".into(),
+            exit_code: Some(0),
+            stdout: b"Status: inactive\n".to_vec(),
+        }],
+        environment: [("DEPLOY_TOKEN".to_string(), "abcdefghijkl".to_string())].into(),
+        settings: [
+            ("mode".to_string(), "host".to_string()),
+            ("home".to_string(), "/root".to_string()),
+        ]
+        .into(),
+        ..Input::default()
+    };
+    let output = replay_input::<securescan_adapter_baseline::Baseline>("baseline", input);
+    let rules: Vec<&str> = output
+        .findings
+        .iter()
+        .filter_map(|f| f.rule_id.as_deref())
+        .collect();
+    for rule in [
+        "BASELINE-SSH-001",
+        "BASELINE-PERM-001",
+        "BASELINE-USER-001",
+        "BASELINE-ENV-001",
+    ] {
+        assert!(rules.contains(&rule), "{rule} missing from {rules:?}");
+    }
+    let json = serde_json::to_string(&output).expect("json");
+    assert!(
+        !json.contains("abcdefghijkl"),
+        "the secret value never leaves the adapter"
+    );
+}
+
+#[test]
+fn builtin_dast_over_exchanges_through_wasm_match_native() {
+    use securescan_adapter_sdk::{Header, HttpExchange, Input};
+    let header = |name: &str, value: &str| Header {
+        name: name.into(),
+        value: value.into(),
+    };
+    let input = Input {
+        target: "https://app.test/".into(),
+        exchanges: vec![
+            HttpExchange {
+                method: "GET".into(),
+                url: "https://app.test/".into(),
+                status: 302,
+                headers: vec![
+                    header("location", "/login"),
+                    header("set-cookie", "sid=s3cr3tvalue; Path=/"),
+                ],
+                body_prefix: Vec::new(),
+            },
+            HttpExchange {
+                method: "GET".into(),
+                url: "https://app.test/login".into(),
+                status: 200,
+                headers: vec![
+                    header("server", "nginx/1.18.0"),
+                    header("x-powered-by", "PHP/7.4"),
+                ],
+                body_prefix: b"<html></html>".to_vec(),
+            },
+        ],
+        ..Input::default()
+    };
+    let output =
+        replay_input::<securescan_adapter_builtin_dast::BuiltinDast>("builtin_dast", input);
+    let rules: Vec<&str> = output
+        .findings
+        .iter()
+        .filter_map(|f| f.rule_id.as_deref())
+        .collect();
+    for rule in [
+        "missing-header-strict-transport-security",
+        "cookie-missing-secure",
+        "cookie-missing-httponly",
+        "info-disclosure-server",
+        "info-disclosure-x-powered-by",
+    ] {
+        assert!(rules.contains(&rule), "{rule} missing from {rules:?}");
+    }
+    let json = serde_json::to_string(&output).expect("json");
+    assert!(
+        !json.contains("s3cr3tvalue"),
+        "cookie values never reach a finding"
+    );
+}
+
+#[test]
 fn every_registry_adapter_has_a_conformance_case() {
     let covered = [
         "semgrep",
@@ -186,6 +408,15 @@ fn every_registry_adapter_has_a_conformance_case() {
         "checkov",
         "secrets",
         "dockerfile",
+        "safety",
+        "npm-audit",
+        "licenses",
+        "git-hygiene",
+        "baseline",
+        "builtin_dast",
+        "zap",
+        "nmap",
+        "sarif",
     ];
     for entry in Registry::builtin().expect("registry").adapters {
         assert!(

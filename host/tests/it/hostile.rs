@@ -187,7 +187,7 @@ async fn every_attack_in_one_scan_is_contained_while_secrets_completes() {
     .expect("copy");
 
     let tight = "timeout-ms = 300\nmemory-mib = 64\nmax-output-mib = 8";
-    let mut toml = String::from("schema = 1\nabi = \"0.1.0\"\n");
+    let mut toml = format!("schema = 1\nabi = \"{}\"\n", abi::HOST_ABI);
     toml += &hostile_entry("spin", "spin", "hostile.wasm", &pin, tight);
     toml += &hostile_entry("allocate", "allocate", "hostile.wasm", &pin, tight);
     toml += &hostile_entry(

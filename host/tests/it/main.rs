@@ -2,7 +2,9 @@
 
 mod cli;
 mod conformance;
+mod corpus;
 mod hostile;
+mod live;
 mod processes;
 mod real_tools;
 mod support;

@@ -1,6 +1,7 @@
 //! Paths to built artifacts and small builders shared by the test modules.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::LazyLock;
 
 use securescan::registry::Registry;
@@ -92,4 +93,133 @@ pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
 /// An AWS-style key assembled at run time, so the repository itself holds no such literal.
 pub fn fake_aws_key() -> String {
     format!("AKIA{}", "Q7RM".repeat(4))
+}
+
+/// The binary with the built adapters and the shared compile cache, and the real PATH.
+pub fn securescan() -> Command {
+    let mut command = Command::new(bin());
+    command.env("SECURESCAN_ADAPTER_DIR", adapter_dir()).env(
+        "SECURESCAN_CACHE_DIR",
+        target_dir().join("test-compile-cache"),
+    );
+    command
+}
+
+/// Run a scan that must succeed and return its JSON findings.
+pub fn scan_json(command: &mut Command) -> serde_json::Value {
+    let output = command.output().expect("securescan runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("json")
+}
+
+/// One HTTP request a [`StubServer`] received.
+#[derive(Debug, Clone)]
+pub struct StubRequest {
+    /// The request target as sent: path and query.
+    pub target: String,
+    /// Header names lower-cased.
+    pub headers: Vec<(String, String)>,
+}
+
+impl StubRequest {
+    pub fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or("")
+    }
+
+    pub fn query(&self, name: &str) -> Option<String> {
+        let query = self.target.split_once('?')?.1;
+        query.split('&').find_map(|pair| {
+            let (key, value) = pair.split_once('=')?;
+            (key == name).then(|| value.to_string())
+        })
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What a stub answers: status, headers (repeatable), body.
+pub type StubResponse = (u16, Vec<(String, String)>, Vec<u8>);
+
+/// A minimal HTTP/1.1 server on 127.0.0.1 for tests, one connection at a time, closed after each
+/// response. It stops when dropped.
+pub struct StubServer {
+    pub port: u16,
+    pub requests: std::sync::Arc<std::sync::Mutex<Vec<StubRequest>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl StubServer {
+    pub fn start(handler: impl Fn(&StubRequest) -> StubResponse + Send + 'static) -> StubServer {
+        use std::io::{BufRead, BufReader, Write};
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let port = listener.local_addr().expect("addr").port();
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (seen, stopped) = (requests.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopped.load(Ordering::SeqCst) {
+                    return;
+                }
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    continue;
+                }
+                let target = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let mut headers = Vec::new();
+                loop {
+                    let mut header = String::new();
+                    if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
+                        break;
+                    }
+                    if let Some((name, value)) = header.trim_end().split_once(':') {
+                        headers.push((name.trim().to_lowercase(), value.trim().to_string()));
+                    }
+                }
+                let request = StubRequest { target, headers };
+                let (status, response_headers, body) = handler(&request);
+                seen.lock().expect("lock").push(request);
+                let mut head = format!("HTTP/1.1 {status} Stub\r\n");
+                for (name, value) in &response_headers {
+                    head.push_str(&format!("{name}: {value}\r\n"));
+                }
+                head.push_str(&format!(
+                    "Content-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                ));
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(&body);
+            }
+        });
+        StubServer {
+            port,
+            requests,
+            stop,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Drop for StubServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
+    }
 }

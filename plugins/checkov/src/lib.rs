@@ -61,7 +61,7 @@ fn to_finding(target: &str, check_type: &str, check: FailedCheck) -> Finding {
     )
     .rule(&id);
     if let Some(path) = check.file_path.as_deref().filter(|p| !p.is_empty()) {
-        finding = finding.file(&under_target(target, path));
+        finding = finding.file(&checkov_path(target, path));
     }
     if let Some((start, end)) = line_span(&check.file_line_range) {
         finding = finding.lines(start, end);
@@ -77,13 +77,9 @@ fn to_finding(target: &str, check_type: &str, check: FailedCheck) -> Finding {
 
 /// checkov prints paths relative to the scanned directory with a leading `/` (and Windows runs
 /// use `\`): report them under the target the user named, like every other scanner.
-fn under_target(target: &str, path: &str) -> String {
+fn checkov_path(target: &str, path: &str) -> String {
     let relative = path.replace('\\', "/");
-    let relative = relative.trim_start_matches('/');
-    match target.trim_end_matches('/') {
-        "" | "." => relative.to_string(),
-        root => format!("{root}/{relative}"),
-    }
+    under_target(target, relative.trim_start_matches('/'))
 }
 
 /// `[start, end]`, `[line]` or `[]`; zero, negative or reversed ranges are kept as far as they make sense.

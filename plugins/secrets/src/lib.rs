@@ -20,7 +20,7 @@ impl Adapter for Secrets {
         let mut output = Output::default();
         for file in &input.files {
             let text = lossy_text(&file.bytes);
-            let relative = relative_path(&input.target, &file.path);
+            let relative = within_target(&input.target, &file.path).unwrap_or("");
             output
                 .findings
                 .extend(patterns::scan_file(&file.path, relative, &text));
@@ -30,7 +30,7 @@ impl Adapter for Secrets {
             .iter()
             .filter(|f| env_files::is_env_file(&f.path))
         {
-            let relative = relative_path(&input.target, &file.path);
+            let relative = within_target(&input.target, &file.path).unwrap_or("");
             output.findings.extend(env_files::scan(
                 &file.path,
                 relative,
@@ -49,18 +49,6 @@ impl Adapter for Secrets {
 /// Text with undecodable bytes dropped: a stray Latin-1 byte must not hide a key on the same line.
 fn lossy_text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).replace(char::REPLACEMENT_CHARACTER, "")
-}
-
-/// The path inside the scanned tree. False-positive rules look only at this part, so a target
-/// that itself lives under e.g. `fixtures/` is still scanned.
-fn relative_path<'a>(target: &str, path: &'a str) -> &'a str {
-    let target = target.trim_end_matches('/');
-    match path.strip_prefix(target) {
-        Some(rest) if !target.is_empty() && (rest.is_empty() || rest.starts_with('/')) => {
-            rest.trim_start_matches('/')
-        }
-        _ => path,
-    }
 }
 
 fn basename(path: &str) -> &str {

@@ -1,0 +1,299 @@
+//! Tool-report adapters: run the tool (once, or once per matching file) and parse what it printed.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::scanner::{Collected, Job, ScanError, failed};
+use crate::gather::list_files;
+use crate::registry::{FileSelection, ToolSpec};
+use crate::sandbox::{AdapterFinding, LoadedAdapter, WitInput, WitToolReport, sanitize};
+use crate::tools::{ToolRun, argv, run_tool};
+
+const STDERR_LINES_SHOWN: usize = 6;
+const STDERR_BYTES_SHOWN: usize = 4096;
+
+/// A tool that passed its probe: its spec, where it is, and the version it printed.
+pub(super) type AvailableTool = (ToolSpec, PathBuf, String);
+
+pub(super) async fn report_scan(
+    job: &mut Job,
+    adapter: &LoadedAdapter,
+    tool: &AvailableTool,
+    each_file: Option<&FileSelection>,
+) -> Result<Collected, ScanError> {
+    let Some(selection) = each_file else {
+        let findings = run_and_parse(job, adapter, tool, &BTreeMap::new()).await?;
+        return Ok(Collected::Findings(findings));
+    };
+    let (target, rules) = (job.target.to_string(), selection.clone());
+    let (candidates, notes) = tokio::task::spawn_blocking(move || list_files(&target, &rules))
+        .await
+        .map_err(|err| ("gather".to_string(), err.to_string()))?
+        .map_err(|err| {
+            (
+                "gather".to_string(),
+                format!("cannot read {}: {err}", job.target),
+            )
+        })?;
+    job.warnings.extend(notes);
+    if candidates.is_empty() {
+        job.warnings.push(format!(
+            "no files for {} here (looked for {})",
+            tool.0.name,
+            selection.include.join(", ")
+        ));
+    }
+    // A tool that takes only the directory (npm audit reads whichever lockfile is there) runs
+    // once per directory, however many matching files it holds.
+    let per_dir = !tool.0.invoke.iter().any(|arg| arg.contains("{file}"));
+    let mut seen_dirs = std::collections::BTreeSet::new();
+    let mut findings = Vec::new();
+    let mut errors: Vec<ScanError> = Vec::new();
+    for candidate in candidates {
+        if per_dir && !seen_dirs.insert(candidate.path.parent().map(Path::to_path_buf)) {
+            continue;
+        }
+        let dir = candidate
+            .path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| ".".to_string(), |p| p.to_string_lossy().into_owned());
+        let per_file = BTreeMap::from([
+            (
+                "file".to_string(),
+                candidate.path.to_string_lossy().into_owned(),
+            ),
+            ("file_dir".to_string(), dir),
+        ]);
+        let settings = BTreeMap::from([("file".to_string(), candidate.shown.clone())]);
+        // One manifest the tool cannot read must not cost the findings of the others.
+        match run_and_parse_with(job, adapter, tool, &per_file, settings).await {
+            Ok(mut more) => findings.append(&mut more),
+            Err((kind, error)) => errors.push((kind, format!("{}: {error}", candidate.shown))),
+        }
+    }
+    match errors.first() {
+        None => Ok(Collected::Findings(findings)),
+        Some((kind, _)) => {
+            let error = errors
+                .iter()
+                .map(|(_, e)| e.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
+            Ok(Collected::Partial {
+                findings,
+                error: (kind.clone(), error),
+            })
+        }
+    }
+}
+
+async fn run_and_parse(
+    job: &mut Job,
+    adapter: &LoadedAdapter,
+    tool: &AvailableTool,
+    extra: &BTreeMap<String, String>,
+) -> Result<Vec<AdapterFinding>, ScanError> {
+    run_and_parse_with(job, adapter, tool, extra, BTreeMap::new()).await
+}
+
+async fn run_and_parse_with(
+    job: &mut Job,
+    adapter: &LoadedAdapter,
+    (spec, program, version): &AvailableTool,
+    extra: &BTreeMap<String, String>,
+    settings: BTreeMap<String, String>,
+) -> Result<Vec<AdapterFinding>, ScanError> {
+    let args = tool_args(spec, &job.target, &job.vars, extra)
+        .map_err(|err| ("tool".to_string(), err))?
+        .ok_or_else(|| {
+            (
+                "tool".to_string(),
+                format!("{} needs a placeholder this target cannot fill", spec.name),
+            )
+        })?;
+    let run = run_tool(
+        program,
+        &args,
+        &[],
+        spec.timeout,
+        adapter.limits.max_input_bytes,
+    )
+    .await
+    .map_err(|err| ("tool".to_string(), format!("{} {err}", spec.name)))?;
+    let exit_ok = run
+        .exit_code
+        .is_some_and(|code| spec.ok_exit_codes.contains(&code));
+    let report = WitToolReport {
+        bytes: run.stdout.clone(),
+        exit_code: run.exit_code,
+        tool_version: Some(version.clone()),
+    };
+    let mut input = WitInput::for_report(&job.target, report);
+    input.settings = settings.into_iter().collect();
+    match job.call(adapter, input).await {
+        Ok(findings) => {
+            if !exit_ok {
+                job.warnings
+                    .push(format!("{} {}", spec.name, describe_exit(&run)));
+            }
+            Ok(findings)
+        }
+        Err(failure) if !exit_ok => Err((
+            failure.kind().to_string(),
+            format!("{failure}; {} {}", spec.name, describe_exit(&run)),
+        )),
+        Err(failure) => Err(failed(failure)),
+    }
+}
+
+/// Output of a tool that only supplements gathered files; its failure just means no extra input.
+pub(super) async fn optional_report(
+    job: &mut Job,
+    (spec, program, version): &AvailableTool,
+    limit: usize,
+) -> Option<WitToolReport> {
+    let args = match tool_args(spec, &job.target, &job.vars, &BTreeMap::new()) {
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            job.warnings.push(format!(
+                "{} not run: {}",
+                spec.name,
+                unfilled_reason(&spec.invoke)
+            ));
+            return None;
+        }
+        Err(err) => {
+            tracing::debug!(tool = %spec.name, "optional input not used: {err}");
+            return None;
+        }
+    };
+    match run_tool(program, &args, &[], spec.timeout, limit).await {
+        Ok(run)
+            if run
+                .exit_code
+                .is_some_and(|c| spec.ok_exit_codes.contains(&c)) =>
+        {
+            Some(WitToolReport {
+                bytes: run.stdout,
+                exit_code: run.exit_code,
+                tool_version: Some(version.clone()),
+            })
+        }
+        // Not a git repository, no project to look at: the optional input has nothing to add.
+        Ok(run) => {
+            tracing::debug!(tool = %spec.name, "optional input not used: {}", describe_exit(&run));
+            None
+        }
+        Err(err) => {
+            tracing::debug!(tool = %spec.name, "optional input not used: {err}");
+            None
+        }
+    }
+}
+
+/// The argv after the program, or `None` when a placeholder has no value for this target (a
+/// Python tool with no project virtualenv to point at).
+pub(super) fn tool_args(
+    spec: &ToolSpec,
+    target: &str,
+    vars: &BTreeMap<String, Vec<String>>,
+    extra: &BTreeMap<String, String>,
+) -> Result<Option<Vec<String>>, String> {
+    let mut all = vars.clone();
+    all.insert("target".into(), vec![argv::path_arg(target)]);
+    all.insert(
+        "target_dir".into(),
+        vec![argv::path_arg(&target_dir(target))],
+    );
+    for (name, value) in extra {
+        all.insert(name.clone(), vec![argv::path_arg(value)]);
+    }
+    let wants_python = spec
+        .invoke
+        .iter()
+        .any(|arg| arg.contains("{project_python}"));
+    if wants_python {
+        match project_python(Path::new(&target_dir(target))) {
+            Some(python) => {
+                all.insert(
+                    "project_python".into(),
+                    vec![python.to_string_lossy().into_owned()],
+                );
+            }
+            None => return Ok(None),
+        }
+    }
+    let argv = argv::expand(&spec.invoke, &all)?;
+    Ok(Some(argv[1..].to_vec()))
+}
+
+fn unfilled_reason(invoke: &[String]) -> String {
+    if invoke.iter().any(|arg| arg.contains("{project_python}")) {
+        format!(
+            "the target has no virtualenv ({}), so its Python dependencies cannot be listed",
+            VENV_DIRS.join(", ")
+        )
+    } else {
+        "a placeholder has no value for this target".to_string()
+    }
+}
+
+/// Where projects keep their virtualenv, most common first.
+const VENV_DIRS: &[&str] = &[".venv", "venv", "env", ".env"];
+
+/// The scanned project's own interpreter, so its dependencies are audited, not SecureScan's.
+fn project_python(dir: &Path) -> Option<PathBuf> {
+    VENV_DIRS
+        .iter()
+        .flat_map(|venv| ["python3", "python"].map(|exe| dir.join(venv).join("bin").join(exe)))
+        .find(|python| python.is_file())
+}
+
+/// The target when it is a directory, else its parent (tools like git need a directory).
+pub(super) fn target_dir(target: &str) -> String {
+    let path = PathBuf::from(target);
+    if path.is_dir() {
+        return target.to_string();
+    }
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_string_lossy().into_owned(),
+        _ => ".".to_string(),
+    }
+}
+
+pub(super) fn describe_exit(run: &ToolRun) -> String {
+    let code = run.exit_code.map_or_else(
+        || "was killed by a signal".to_string(),
+        |c| format!("exited with code {c}"),
+    );
+    let lines: Vec<&str> = run
+        .stderr_tail
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    let tail = sanitize(
+        &lines[lines.len().saturating_sub(STDERR_LINES_SHOWN)..].join("\n"),
+        STDERR_BYTES_SHOWN,
+    );
+    if tail.is_empty() {
+        code
+    } else {
+        format!("{code}: {tail}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_project_virtualenv_is_found_and_absent_means_none() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert_eq!(project_python(dir.path()), None);
+        let bin = dir.path().join("venv/bin");
+        std::fs::create_dir_all(&bin).expect("mkdir");
+        std::fs::write(bin.join("python"), "").expect("write");
+        assert_eq!(project_python(dir.path()), Some(bin.join("python")));
+    }
+}

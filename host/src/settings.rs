@@ -1,0 +1,54 @@
+//! Settings from the environment, falling back to the user's `.env` file
+//! (`~/.config/securescan/.env`, or under `$XDG_CONFIG_HOME`): the shell always wins.
+
+use std::path::PathBuf;
+
+/// `name` from the environment, else from the user `.env` file; empty values count as unset.
+pub fn user_setting(name: &str) -> Option<String> {
+    if let Ok(value) = std::env::var(name) {
+        return (!value.is_empty()).then_some(value);
+    }
+    let text = std::fs::read_to_string(user_env_file()?).ok()?;
+    dotenv_value(&text, name).filter(|v| !v.is_empty())
+}
+
+fn user_env_file() -> Option<PathBuf> {
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")))?;
+    Some(config.join("securescan").join(".env"))
+}
+
+/// The last `KEY=value` for `name`. `#` starts a comment line, whitespace around `=` is ignored,
+/// and values are literal: quotes stay part of the value, as documented.
+fn dotenv_value(text: &str, name: &str) -> Option<String> {
+    text.lines()
+        .rev()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .filter_map(|line| line.split_once('='))
+        .filter(|(key, _)| key.trim() == name)
+        .map(|(_, value)| value.trim().to_string())
+        .next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dotenv_lines_are_read_literally_and_the_last_one_wins() {
+        let text = "# zap\nSECURESCAN_ZAP_ADDRESS = http://127.0.0.1:8090\n\
+                    SECURESCAN_ZAP_API_KEY=\"quoted\"\nSECURESCAN_ZAP_ADDRESS=http://[::1]:8090\n";
+        assert_eq!(
+            dotenv_value(text, "SECURESCAN_ZAP_ADDRESS").as_deref(),
+            Some("http://[::1]:8090")
+        );
+        assert_eq!(
+            dotenv_value(text, "SECURESCAN_ZAP_API_KEY").as_deref(),
+            Some("\"quoted\"")
+        );
+        assert_eq!(dotenv_value(text, "MISSING"), None);
+    }
+}
