@@ -81,6 +81,33 @@ if ! command -v npm >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v apt-ge
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
 fi
 
+# The standards' own validators for the output formats the tests check: Microsoft's SARIF
+# multitool (npm), and CycloneDX's and SPDX's Python tools, in a virtualenv of their own.
+NODE_TOOLS="${SECURESCAN_NODE_TOOLS:-$HOME/.cache/securescan/node-tools}"
+SARIF_MULTITOOL_VERSION="5.7.0"
+if [ "$(sed -n 's/.*"version": "\(.*\)".*/\1/p' "$NODE_TOOLS/node_modules/@microsoft/sarif-multitool/package.json" 2>/dev/null)" != "$SARIF_MULTITOOL_VERSION" ]; then
+    say "installing @microsoft/sarif-multitool $SARIF_MULTITOOL_VERSION"
+    mkdir -p "$NODE_TOOLS"
+    npm install --prefix "$NODE_TOOLS" --no-audit --no-fund --silent "@microsoft/sarif-multitool@$SARIF_MULTITOOL_VERSION"
+fi
+# The package's Linux binary ships without its execute bit.
+chmod u+x "$NODE_TOOLS/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
+export SECURESCAN_TEST_SARIF_MULTITOOL="$NODE_TOOLS/node_modules/.bin/sarif-multitool"
+VALIDATORS_VENV="${SECURESCAN_VALIDATORS_VENV:-$HOME/.cache/securescan/validators-venv}"
+CYCLONEDX_LIB_VERSION="11.12.0"
+SPDX_TOOLS_VERSION="0.8.5"
+if [ ! -x "$VALIDATORS_VENV/bin/python" ]; then
+    say "creating the validators virtualenv at $VALIDATORS_VENV"
+    python3 -m venv "$VALIDATORS_VENV"
+fi
+if [ "$("$VALIDATORS_VENV/bin/python" -m pip show cyclonedx-python-lib 2>/dev/null | sed -n 's/^Version: //p')" != "$CYCLONEDX_LIB_VERSION" ] \
+    || [ "$("$VALIDATORS_VENV/bin/python" -m pip show spdx-tools 2>/dev/null | sed -n 's/^Version: //p')" != "$SPDX_TOOLS_VERSION" ]; then
+    say "installing cyclonedx-python-lib $CYCLONEDX_LIB_VERSION and spdx-tools $SPDX_TOOLS_VERSION"
+    "$VALIDATORS_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+        "cyclonedx-python-lib[json-validation]==$CYCLONEDX_LIB_VERSION" "spdx-tools==$SPDX_TOOLS_VERSION"
+fi
+export SECURESCAN_TEST_VALIDATORS_PYTHON="$VALIDATORS_VENV/bin/python"
+
 say "building securescan"
 cargo build --release --locked -p securescan
 

@@ -1,5 +1,6 @@
 use std::collections::BTreeMap;
 
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::ParseError;
@@ -129,9 +130,11 @@ impl Input {
             .ok_or_else(|| ParseError::Malformed("no tool report was given to this adapter".into()))
     }
 
-    /// The report as strict UTF-8 text; empty or blank output is [`ParseError::Empty`].
+    /// The report as strict UTF-8 text, without the byte-order mark Windows tools often write
+    /// (JSON parsers refuse it); empty or blank output is [`ParseError::Empty`].
     pub fn report_text(&self) -> Result<&str, ParseError> {
         let bytes = &self.report()?.bytes;
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let text = std::str::from_utf8(bytes).map_err(|err| {
             ParseError::Malformed(format!(
                 "output is not UTF-8 (invalid byte at offset {})",
@@ -163,9 +166,9 @@ impl Input {
     }
 }
 
-/// Parse JSON text into `T`; errors say where (line, column) and why, and call a cut-off document
-/// truncated rather than merely invalid.
-pub fn parse_json<T: DeserializeOwned>(text: &str) -> Result<T, ParseError> {
+/// Parse JSON text into `T` (which may borrow from it); errors say where (line, column) and why,
+/// and call a cut-off document truncated rather than merely invalid.
+pub fn parse_json<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, ParseError> {
     serde_json::from_str(text).map_err(|err| {
         let what = if err.is_eof() {
             "truncated JSON"

@@ -31,6 +31,11 @@ impl Metadata {
         }
     }
 
+    /// The value under `key` (`Null` when absent): what tests of an adapter's metadata read.
+    pub fn get(&self, key: &str) -> Value {
+        self.clone().into_map().remove(key).unwrap_or(Value::Null)
+    }
+
     pub fn insert(&mut self, key: &str, value: Value) {
         if let Metadata::Raw(_) = self {
             *self = Metadata::Map(std::mem::take(self).into_map());

@@ -32,6 +32,12 @@ Environment:
                            (default: $XDG_CACHE_HOME/securescan/adapters, else
                            ~/.cache/securescan/adapters)
   SECURESCAN_SEMGREP_CONFIG  comma-separated semgrep rule sources, like --semgrep-config
+  SECURESCAN_SAFETY_DB     a local safety advisory database directory, like --safety-db
+  SECURESCAN_NMAP_PORTS    the ports nmap probes, like --ports
+  SECURESCAN_ZAP_ADDRESS   the running ZAP daemon, e.g. http://127.0.0.1:8090
+  SECURESCAN_ZAP_API_KEY   its API key (sent in a header, never in a URL)
+                           (both ZAP settings may also come from ~/.config/securescan/.env;
+                           the environment wins)
   SECURESCAN_LOG           log filter for stderr, e.g. debug or securescan=trace (default: warn)";
 
 #[derive(Debug, Parser)]
@@ -43,7 +49,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Scan a directory or file with the registry's scanners for the chosen types.
+    /// Scan a directory or file, a URL (dast) or a host (network) with the registry's scanners.
     Scan(scan::ScanArgs),
     /// Normalize an existing tool report through its scanner's adapter.
     Ingest(ingest::IngestArgs),

@@ -79,15 +79,6 @@ fn find<'a>(output: &'a Output, rule: &str, title_end: &str) -> &'a Finding {
         .unwrap_or_else(|| panic!("no {rule} ending {title_end}"))
 }
 
-fn meta(finding: &Finding, key: &str) -> Value {
-    finding
-        .metadata
-        .clone()
-        .into_map()
-        .remove(key)
-        .unwrap_or(Value::Null)
-}
-
 #[test]
 fn every_scenario_matches_its_snapshot() {
     for name in SCENARIOS {
@@ -131,9 +122,9 @@ fn missing_headers_keep_the_original_order_rule_ids_and_text() {
     );
     assert_eq!(hsts.cwe, None);
     assert_eq!(hsts.file, None);
-    assert_eq!(meta(hsts, "target_url"), "http://shop.example.com");
-    assert_eq!(meta(hsts, "header"), "Strict-Transport-Security");
-    assert_eq!(meta(hsts, "url"), "https://shop.example.com/login");
+    assert_eq!(hsts.metadata.get("target_url"), "http://shop.example.com");
+    assert_eq!(hsts.metadata.get("header"), "Strict-Transport-Security");
+    assert_eq!(hsts.metadata.get("url"), "https://shop.example.com/login");
 }
 
 #[test]
@@ -143,7 +134,7 @@ fn a_hardened_site_only_discloses_its_server_whatever_the_header_case() {
     let server = &output.findings[0];
     assert_eq!(server.title, "Information disclosure header: Server");
     assert_eq!(server.severity, Severity::Low);
-    assert_eq!(meta(server, "value"), "nginx");
+    assert_eq!(server.metadata.get("value"), "nginx");
     assert!(output.warnings.is_empty());
 }
 
@@ -152,8 +143,8 @@ fn cookies_of_every_hop_are_checked_once_per_rule() {
     let output = run("express-http-to-https-login");
     // Set on the redirect and again on the login page: reported once, at the hop that set it first.
     let session = find(&output, "cookie-missing-secure", ": connect.sid");
-    assert_eq!(meta(session, "url"), "https://shop.example.com/");
-    assert_eq!(meta(session, "cookie"), "connect.sid");
+    assert_eq!(session.metadata.get("url"), "https://shop.example.com/");
+    assert_eq!(session.metadata.get("cookie"), "connect.sid");
     assert_eq!(
         output
             .findings
@@ -213,7 +204,10 @@ fn an_https_to_http_downgrade_is_called_out() {
             .description
             .ends_with("The redirect chain went from HTTPS down to HTTP.")
     );
-    assert_eq!(meta(plain, "url"), "http://legacy.example.com/Default.aspx");
+    assert_eq!(
+        plain.metadata.get("url"),
+        "http://legacy.example.com/Default.aspx"
+    );
     // HSTS sent over HTTP is ignored, so neither missing nor weak is claimed.
     assert!(
         !rules(&output)
@@ -228,7 +222,7 @@ fn an_https_to_http_downgrade_is_called_out() {
                 .as_deref()
                 .is_some_and(|r| r.starts_with("info-disclosure-"))
         })
-        .map(|f| meta(f, "header"))
+        .map(|f| f.metadata.get("header"))
         .collect();
     assert_eq!(
         disclosed,
@@ -253,7 +247,7 @@ fn values_browsers_ignore_are_weak_headers() {
         nosniff.title,
         "Weak security header: X-Content-Type-Options"
     );
-    assert_eq!(meta(nosniff, "value"), "nosnif");
+    assert_eq!(nosniff.metadata.get("value"), "nosnif");
     assert_eq!(nosniff.severity, Severity::Medium);
     find(&apache, "weak-header-x-frame-options", "X-Frame-Options");
     let weak = run("weak-headers-https");
@@ -315,7 +309,7 @@ fn deleted_cookies_are_not_judged_and_value_only_cookies_are_unnamed() {
             .any(|f| f.title.contains("remember_me"))
     );
     let unnamed = find(&output, "cookie-missing-secure", ": (unnamed)");
-    assert_eq!(meta(unnamed, "cookie"), "(unnamed)");
+    assert_eq!(unnamed.metadata.get("cookie"), "(unnamed)");
     find(&output, "cookie-missing-httponly", ": PHPSESSID");
 }
 
@@ -350,7 +344,7 @@ fn without_a_target_the_first_hop_names_it() {
     input.target.clear();
     let output = BuiltinDast::parse(&input).unwrap();
     assert_eq!(
-        meta(&output.findings[0], "target_url"),
+        output.findings[0].metadata.get("target_url"),
         "https://docs.example.org/"
     );
 }

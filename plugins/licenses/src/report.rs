@@ -44,20 +44,13 @@ pub enum Report {
 }
 
 pub fn read(input: &Input) -> Result<Report, ParseError> {
-    let bytes = &input.report()?.bytes;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|err| {
-        ParseError::Malformed(format!(
-            "output is not UTF-8 (invalid byte at offset {})",
-            err.valid_up_to()
-        ))
-    })?;
-    if text.trim().is_empty() {
-        return Err(ParseError::Empty(
+    let text = input.report_text().map_err(|err| match err {
+        ParseError::Empty(_) => ParseError::Empty(
             "the license report is empty (pip-licenses and license-checker always print JSON)"
                 .into(),
-        ));
-    }
+        ),
+        other => other,
+    })?;
     match parse_json::<Value>(text)? {
         Value::Array(items) => pip_licenses(items).map(Report::PipLicenses),
         Value::Object(object) => license_checker(object).map(Report::LicenseChecker),

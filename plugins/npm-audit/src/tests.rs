@@ -26,16 +26,6 @@ fn other_tool(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|err| panic!("{path}: {err}"))
 }
 
-fn meta(finding: &Finding, key: &str) -> serde_json::Value {
-    finding
-        .metadata
-        .clone()
-        .into_map()
-        .get(key)
-        .cloned()
-        .unwrap_or_default()
-}
-
 // Counts from ../shared/corpus/INDEX.tsv (len(advisories) for npm 6, len(vulnerabilities) for 7+).
 #[test]
 fn one_finding_per_npm6_advisory_and_per_npm7_package() {
@@ -63,10 +53,10 @@ fn npm7_findings_keep_the_original_rule_title_and_description() {
         "Regular Expression Denial of Service in debug; debug Inefficient Regular Expression Complexity vulnerability"
     );
     assert_eq!(finding.severity, Severity::High);
-    assert_eq!(meta(finding, "range"), "<=2.6.8");
-    assert_eq!(meta(finding, "via"), json!(["ms"]));
+    assert_eq!(finding.metadata.get("range"), "<=2.6.8");
+    assert_eq!(finding.metadata.get("via"), json!(["ms"]));
     assert_eq!(
-        meta(finding, "fix_available"),
+        finding.metadata.get("fix_available"),
         json!({"name": "express", "version": "4.18.3", "isSemVerMajor": false})
     );
     assert_eq!(
@@ -80,7 +70,7 @@ fn npm7_packages_vulnerable_only_through_others_say_which() {
     let all = findings("npm-other/dd-npm7-many.json");
     let transitive: Vec<&Finding> = all
         .iter()
-        .filter(|f| meta(f, "advisories").is_null())
+        .filter(|f| f.metadata.get("advisories").is_null())
         .collect();
     assert!(!transitive.is_empty());
     for finding in transitive {
@@ -91,7 +81,7 @@ fn npm7_packages_vulnerable_only_through_others_say_which() {
             "{}",
             finding.description
         );
-        assert!(meta(finding, "via").is_array());
+        assert!(finding.metadata.get("via").is_array());
     }
 }
 
@@ -100,13 +90,13 @@ fn npm7_cwe_is_set_only_when_the_advisories_name_exactly_one() {
     let one = &findings("npm-other/dd-npm7-one-vuln.json")[0];
     // Two advisories, two CWEs: none is picked, both are kept.
     assert_eq!(one.cwe, None);
-    assert_eq!(meta(one, "cwes"), json!(["CWE-400", "CWE-1333"]));
+    assert_eq!(one.metadata.get("cwes"), json!(["CWE-400", "CWE-1333"]));
     let many = findings("npm-other/clayton-npm7-189.json");
     let single: Vec<&Finding> = many.iter().filter(|f| f.cwe.is_some()).collect();
     assert!(!single.is_empty());
     for finding in single {
         assert_eq!(
-            meta(finding, "cwes"),
+            finding.metadata.get("cwes"),
             json!([finding.cwe.as_deref().unwrap()])
         );
     }
@@ -133,13 +123,16 @@ fn npm6_advisories_keep_their_cwe() {
             "Update to version 1.10.2 or later. npm audit suggests installing mocha-jenkins-reporter@0.3.12."
         )
     );
-    assert_eq!(meta(finding, "cves"), json!(["CVE-2017-16042"]));
+    assert_eq!(finding.metadata.get("cves"), json!(["CVE-2017-16042"]));
     assert_eq!(
-        meta(finding, "paths"),
+        finding.metadata.get("paths"),
         json!(["mocha-jenkins-reporter>mocha>growl"])
     );
-    assert_eq!(meta(finding, "patched_versions"), ">=1.10.2");
-    assert_eq!(meta(finding, "url"), "https://www.npmjs.com/advisories/146");
+    assert_eq!(finding.metadata.get("patched_versions"), ">=1.10.2");
+    assert_eq!(
+        finding.metadata.get("url"),
+        "https://www.npmjs.com/advisories/146"
+    );
     let many = findings("npm-other/availity-npm6-many.json");
     assert!(many.iter().all(|f| f.cwe.is_some()));
 }
@@ -152,7 +145,7 @@ fn npm6_null_or_listed_cwes_are_handled() {
         "cwe": ["CWE-79", "CWE-80"], "patched_versions": "<0.0.0"}}}"#;
     let finding = &parse(listed).unwrap().findings[0];
     assert_eq!(finding.cwe, None);
-    assert_eq!(meta(finding, "cwes"), json!(["CWE-79", "CWE-80"]));
+    assert_eq!(finding.metadata.get("cwes"), json!(["CWE-79", "CWE-80"]));
     assert_eq!(
         finding.remediation.as_deref(),
         Some("No patched version of m exists; remove or replace it.")
@@ -164,7 +157,7 @@ fn npm6_advisories_of_one_package_stay_distinct_and_in_id_order() {
     let many = findings("npm-other/availity-npm6-many.json");
     let lodash: Vec<&str> = many
         .iter()
-        .filter(|f| meta(f, "package") == "lodash")
+        .filter(|f| f.metadata.get("package") == "lodash")
         .filter_map(|f| f.rule_id.as_deref())
         .collect();
     assert_eq!(

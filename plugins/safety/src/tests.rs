@@ -31,16 +31,6 @@ fn with_file(bytes: Vec<u8>, file: &str) -> Input {
     input
 }
 
-fn meta(finding: &Finding, key: &str) -> serde_json::Value {
-    finding
-        .metadata
-        .clone()
-        .into_map()
-        .get(key)
-        .cloned()
-        .unwrap_or_default()
-}
-
 const REPO_REPORT: &str = "safety-2.0.0.dev6/safety-repo-report-with-recommended-fix.json";
 
 // Counts from ../shared/corpus/INDEX.tsv (len(list) or len(vulnerabilities)).
@@ -197,27 +187,30 @@ fn cvss_severity_is_used_when_the_report_carries_one_else_high() {
 #[test]
 fn cve_ids_and_package_facts_are_in_metadata() {
     let finding = &findings(REPO_REPORT)[1];
-    assert_eq!(meta(finding, "cves"), serde_json::json!(["CVE-2022-23833"]));
-    assert_eq!(meta(finding, "package"), "django");
-    assert_eq!(meta(finding, "installed_version"), "4.0.1");
-    assert_eq!(meta(finding, "affected"), ">=4.0a1,<4.0.2");
     assert_eq!(
-        meta(finding, "fixed_versions"),
+        finding.metadata.get("cves"),
+        serde_json::json!(["CVE-2022-23833"])
+    );
+    assert_eq!(finding.metadata.get("package"), "django");
+    assert_eq!(finding.metadata.get("installed_version"), "4.0.1");
+    assert_eq!(finding.metadata.get("affected"), ">=4.0a1,<4.0.2");
+    assert_eq!(
+        finding.metadata.get("fixed_versions"),
         serde_json::json!(["2.2.27", "3.2.12", "4.0.2"])
     );
-    assert_eq!(meta(finding, "upgrade_to"), "4.0.4");
-    assert_eq!(meta(finding, "cvss_score"), 7.5);
+    assert_eq!(finding.metadata.get("upgrade_to"), "4.0.4");
+    assert_eq!(finding.metadata.get("cvss_score"), 7.5);
     assert_eq!(
-        meta(finding, "more_info_url"),
+        finding.metadata.get("more_info_url"),
         "https://pyup.io/vulnerabilities/CVE-2022-23833/44741/"
     );
     let three = &findings("safety-3.2.14/safety-3.2.14-save-json.json")[0];
-    assert_eq!(meta(three, "affected"), "<1.9");
+    assert_eq!(three.metadata.get("affected"), "<1.9");
     assert_eq!(
-        meta(three, "secure_versions"),
+        three.metadata.get("secure_versions"),
         serde_json::json!(["2.1", "1.9", "2.0"])
     );
-    assert_eq!(meta(three, "cves"), serde_json::Value::Null);
+    assert_eq!(three.metadata.get("cves"), serde_json::Value::Null);
 }
 
 fn bar() -> String {

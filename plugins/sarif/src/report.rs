@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use securescan_adapter_sdk::{Input, ParseError};
+use securescan_adapter_sdk::{Input, ParseError, parse_json};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -194,14 +194,12 @@ pub struct Notification {
 /// The runs of a SARIF 2.1.0 log, or a typed error saying what the input is instead.
 pub fn runs(input: &Input) -> Result<Vec<Run<'_>>, ParseError> {
     let text = input.report_text()?;
-    // Windows tools often write a UTF-8 byte-order mark, which JSON parsers refuse.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim_start().starts_with('[') {
         return Err(ParseError::WrongTool(
             "a JSON list, not a SARIF log (an object with `version` and `runs`)".into(),
         ));
     }
-    let envelope: Envelope = from_json(text)?;
+    let envelope: Envelope = parse_json(text)?;
     let Some(runs) = envelope.runs else {
         let keys = input.report_json_keys().unwrap_or_default();
         return Err(ParseError::WrongTool(format!(
@@ -233,18 +231,6 @@ pub fn runs(input: &Input) -> Result<Vec<Run<'_>>, ParseError> {
             "the SARIF log has `runs: null`: its producer failed before any run".into(),
         ));
     }
-    from_json(runs.get())
+    parse_json(runs.get())
         .map_err(|err| ParseError::Malformed(format!("invalid SARIF runs: {}", err.message())))
-}
-
-/// The SDK's `parse_json`, for types that borrow from the text.
-fn from_json<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, ParseError> {
-    serde_json::from_str(text).map_err(|err| {
-        let what = if err.is_eof() {
-            "truncated JSON"
-        } else {
-            "invalid JSON"
-        };
-        ParseError::Malformed(format!("{what}: {err}"))
-    })
 }

@@ -1,7 +1,7 @@
 use std::time::{Duration, Instant};
 
 use securescan_adapter_sdk::testing::{fixture_bytes, parse_mutated_fixtures, parse_report};
-use securescan_adapter_sdk::{Finding, Output, ParseError, Severity};
+use securescan_adapter_sdk::{Output, ParseError, Severity};
 use serde_json::{Value, json};
 
 use crate::Sarif;
@@ -27,15 +27,6 @@ fn fixture(name: &str) -> Vec<u8> {
 fn sibling_fixture(path: &str) -> Vec<u8> {
     let path = format!("{}/../{path}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|err| panic!("{path}: {err}"))
-}
-
-fn meta(finding: &Finding, key: &str) -> Value {
-    finding
-        .metadata
-        .clone()
-        .into_map()
-        .remove(key)
-        .unwrap_or(Value::Null)
 }
 
 /// A one-run log of `results` whose driver defines `rules`.
@@ -95,10 +86,10 @@ fn codeql_rules_are_found_by_index_with_their_description_and_help() {
     );
     assert_eq!(first.file.as_deref(), Some("good/db_init.py"));
     assert_eq!((first.line_start, first.line_end), (Some(39), Some(39)));
-    assert_eq!(meta(first, "tool"), json!("CodeQL"));
-    assert_eq!(meta(first, "tool_version"), json!("2.5.4"));
+    assert_eq!(first.metadata.get("tool"), json!("CodeQL"));
+    assert_eq!(first.metadata.get("tool_version"), json!("2.5.4"));
     assert_eq!(
-        meta(first, "partial_fingerprints"),
+        first.metadata.get("partial_fingerprints"),
         json!({"primaryLocationLineHash": "9cbc869fbfffeb60:1", "primaryLocationStartColumnFingerprint": "0"})
     );
 }
@@ -140,14 +131,14 @@ fn rules_in_extensions_are_found_through_tool_component() {
         assert_eq!(finding.cwe.as_deref(), Some("CWE-89"));
         assert_eq!(finding.severity, Severity::High);
         assert_eq!(
-            meta(finding, "tool_extension"),
+            finding.metadata.get("tool_extension"),
             json!("codeql/python-queries")
         );
-        assert_eq!(meta(finding, "security_severity"), json!("8.8"));
+        assert_eq!(finding.metadata.get("security_severity"), json!("8.8"));
     }
     assert_eq!(driver.title, "Driver rule");
     assert_eq!(driver.rule_id.as_deref(), Some("d0"));
-    assert_eq!(meta(driver, "tool_extension"), Value::Null);
+    assert_eq!(driver.metadata.get("tool_extension"), Value::Null);
 }
 
 #[test]
@@ -243,8 +234,8 @@ fn security_severity_sets_the_severity_and_level_is_the_fallback() {
         severities,
         [Critical, Low, Info, High, Low, Info, Medium, High, Medium]
     );
-    assert_eq!(meta(&output.findings[0], "level"), json!("note"));
-    assert_eq!(meta(&output.findings[6], "level"), json!("warning"));
+    assert_eq!(output.findings[0].metadata.get("level"), json!("note"));
+    assert_eq!(output.findings[6].metadata.get("level"), json!("warning"));
     assert_eq!(
         output.warnings,
         [
@@ -259,7 +250,7 @@ fn cwes_come_from_tags_and_properties_in_any_common_form() {
     let semgrep = parse(&fixture("semgrep-1.182.0/semgrep-generated.sarif")).unwrap();
     let password = &semgrep.findings[0];
     assert_eq!(password.cwe.as_deref(), Some("CWE-259"));
-    assert_eq!(meta(password, "other_cwes"), json!(["CWE-798"]));
+    assert_eq!(password.metadata.get("other_cwes"), json!(["CWE-798"]));
     let bandit = parse(&fixture("bandit-1.9.4/bandit-generated.sarif")).unwrap();
     assert_eq!(bandit.findings[0].cwe.as_deref(), Some("CWE-502"));
     let rules =
@@ -271,7 +262,7 @@ fn cwes_come_from_tags_and_properties_in_any_common_form() {
     let output = parse_json(log(rules, results)).unwrap();
     assert_eq!(output.findings[0].cwe.as_deref(), Some("CWE-79"));
     assert_eq!(
-        meta(&output.findings[0], "other_cwes"),
+        output.findings[0].metadata.get("other_cwes"),
         json!(["CWE-80", "CWE-116"])
     );
     assert_eq!(output.findings[1].cwe.as_deref(), Some("CWE-89"));
@@ -329,7 +320,7 @@ fn remediation_comes_from_the_rules_help_text() {
     assert_eq!(first.severity, Severity::Medium, "security-severity 5.3");
     assert_eq!(first.title, "openssl: information disclosure in fork()");
     assert_eq!(
-        meta(first, "help_uri"),
+        first.metadata.get("help_uri"),
         json!("https://avd.aquasec.com/nvd/cve-2019-1549")
     );
 }
@@ -354,7 +345,7 @@ fn suppressed_results_are_skipped_and_counted() {
         ["under review: kept", "rejected: kept", "empty list: kept"]
     );
     assert_eq!(
-        meta(&output.findings[0], "suppression_status"),
+        output.findings[0].metadata.get("suppression_status"),
         json!("underReview")
     );
     assert_eq!(
@@ -397,7 +388,7 @@ fn multi_run_logs_and_runs_without_results_are_handled() {
     let seen: Vec<(String, Value)> = output
         .findings
         .iter()
-        .map(|f| (f.title.clone(), meta(f, "tool")))
+        .map(|f| (f.title.clone(), f.metadata.get("tool")))
         .collect();
     assert_eq!(
         seen,

@@ -1,5 +1,5 @@
 use securescan_adapter_sdk::testing::{fixture_bytes, parse_mutated_fixtures, parse_report};
-use securescan_adapter_sdk::{Adapter, Finding, Input, Output, ParseError, Severity};
+use securescan_adapter_sdk::{Adapter, Input, Output, ParseError, Severity};
 use serde_json::Value;
 
 use crate::Zap;
@@ -19,15 +19,6 @@ fn fixture_text(name: &str) -> String {
 
 fn fixture(name: &str) -> Output {
     parse(fixture_text(name).as_bytes()).unwrap()
-}
-
-fn meta(finding: &Finding, key: &str) -> Value {
-    finding
-        .metadata
-        .clone()
-        .into_map()
-        .remove(key)
-        .unwrap_or(Value::Null)
 }
 
 // Counts from ../shared/corpus/INDEX.tsv: alerts summed over sites, or the list length.
@@ -61,10 +52,13 @@ fn api_alerts_read_risk_and_plugin_id() {
     assert_eq!(first.severity, Severity::Medium);
     assert_eq!(first.rule_id.as_deref(), Some("zap-10098"));
     assert_eq!(
-        meta(first, "url"),
+        first.metadata.get("url"),
         "https://backend.auenkumar64.workers.dev/sitemap.xml"
     );
-    assert_eq!(meta(first, "evidence"), "Access-Control-Allow-Origin: *");
+    assert_eq!(
+        first.metadata.get("evidence"),
+        "Access-Control-Allow-Origin: *"
+    );
     assert!(
         output
             .findings
@@ -101,11 +95,11 @@ fn positive_cweids_become_the_cwe() {
         .find(|f| f.rule_id.as_deref() == Some("zap-10202"))
         .unwrap();
     assert_eq!(csrf.cwe.as_deref(), Some("CWE-352"));
-    assert_eq!(meta(csrf, "cweid"), "352");
+    assert_eq!(csrf.metadata.get("cweid"), "352");
     let no_cwe = output
         .findings
         .iter()
-        .find(|f| meta(f, "cweid") == "-1")
+        .find(|f| f.metadata.get("cweid") == "-1")
         .unwrap();
     assert_eq!(no_cwe.cwe, None);
     let zero = br#"[{"pluginId":"1","alert":"a","risk":"Low","cweid":"0"}]"#;
@@ -127,18 +121,21 @@ fn zaps_paragraph_markup_is_removed_but_quoted_tags_stay() {
         .findings
         .iter()
         .find(|f| {
-            meta(f, "other_info")
+            f.metadata
+                .get("other_info")
                 .as_str()
                 .is_some_and(|t| t.contains("<base>"))
         })
         .unwrap();
     assert!(
-        meta(relative_path, "other_info")
+        relative_path
+            .metadata
+            .get("other_info")
             .as_str()
             .unwrap()
             .starts_with("No <base> tag was specified in the HTML <head> tag")
     );
-    let references = meta(&output.findings[0], "references");
+    let references = output.findings[0].metadata.get("references");
     assert!(references.as_array().is_some_and(
         |r| !r.is_empty() && r.iter().all(|u| u.as_str().unwrap().starts_with("http"))
     ));
@@ -152,15 +149,15 @@ fn report_instances_are_counted_and_listed_up_to_a_cap() {
         .iter()
         .find(|f| f.rule_id.as_deref() == Some("zap-10027"))
         .unwrap();
-    assert_eq!(meta(comments, "count"), 21);
-    let listed = meta(comments, "instances");
+    assert_eq!(comments.metadata.get("count"), 21);
+    let listed = comments.metadata.get("instances");
     assert_eq!(listed.as_array().unwrap().len(), 20);
     let first = &listed[0];
     assert_eq!(
         first.as_object().unwrap().keys().collect::<Vec<_>>(),
         ["uri", "method", "param"]
     );
-    assert_eq!(meta(comments, "url"), first["uri"]);
+    assert_eq!(comments.metadata.get("url"), first["uri"]);
 }
 
 #[test]
@@ -183,12 +180,12 @@ fn the_target_url_lands_in_metadata_when_the_host_ran_zap() {
         output
             .findings
             .iter()
-            .all(|f| meta(f, "target_url") == "https://backend.auenkumar64.workers.dev")
+            .all(|f| f.metadata.get("target_url") == "https://backend.auenkumar64.workers.dev")
     );
     // `ingest` passes `.`, which is no URL.
     input.target = ".".into();
     let output = Zap::parse(&input).unwrap();
-    assert_eq!(meta(&output.findings[0], "target_url"), Value::Null);
+    assert_eq!(output.findings[0].metadata.get("target_url"), Value::Null);
 }
 
 #[test]
@@ -238,7 +235,7 @@ fn odd_shapes_are_handled() {
     let output = parse(old).unwrap();
     assert_eq!(output.findings[0].rule_id.as_deref(), Some("zap-10021"));
     assert_eq!(output.findings[0].cwe.as_deref(), Some("CWE-16"));
-    assert_eq!(meta(&output.findings[0], "confidence"), "Medium");
+    assert_eq!(output.findings[0].metadata.get("confidence"), "Medium");
     // No sites, no alerts, a site without alerts, a UTF-8 byte-order mark.
     assert!(
         parse(br#"{"@version":"2.14.0","site":[]}"#)
@@ -252,7 +249,7 @@ fn odd_shapes_are_handled() {
         two_sites
             .findings
             .iter()
-            .all(|f| meta(f, "site") == "http://www.itsecgames.com")
+            .all(|f| f.metadata.get("site") == "http://www.itsecgames.com")
     );
     let mut bom = b"\xEF\xBB\xBF".to_vec();
     bom.extend(fixture_text("zap-2.15.0/django-helloworld-2.15.0.json").bytes());
