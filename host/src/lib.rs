@@ -7,6 +7,7 @@ pub mod gather;
 pub mod registry;
 pub mod report;
 pub mod sandbox;
+pub mod sbom;
 pub mod scan;
 pub mod settings;
 pub mod tools;

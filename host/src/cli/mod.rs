@@ -7,6 +7,7 @@ mod exit;
 mod ingest;
 mod locations;
 mod output;
+mod sbom;
 mod scan;
 mod status;
 
@@ -55,6 +56,8 @@ enum Command {
     Ingest(ingest::IngestArgs),
     /// Show every scanner: its type, whether its tool is installed, and its version.
     Status(status::StatusArgs),
+    /// Write a CycloneDX 1.5 or SPDX 2.3 SBOM of the packages the target's lockfiles list.
+    Sbom(sbom::SbomArgs),
     /// Work with adapter components: run, inspect, verify pins, build.
     #[command(subcommand)]
     Adapter(adapter::AdapterCommand),
@@ -102,6 +105,7 @@ async fn run(command: Command) -> Exit {
         Command::Scan(args) => scan::run(args).await,
         Command::Ingest(args) => ingest::run(args).await,
         Command::Status(args) => status::run(args).await,
+        Command::Sbom(args) => sbom::run(args).await,
         Command::Adapter(command) => adapter::run(command).await,
     };
     result.unwrap_or_else(|failure| {

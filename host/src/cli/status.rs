@@ -1,6 +1,6 @@
 use std::fmt::Write;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use super::exit::{CommandResult, Exit};
@@ -9,15 +9,23 @@ use super::output::write_artifact;
 use crate::findings::ScanType;
 use crate::gather::ZapSession;
 use crate::registry::{AdapterEntry, Input, ZapDriver};
-use crate::report::OutputFormat;
 use crate::sandbox::component_sha256;
 use crate::settings::user_setting;
 use crate::tools::{ToolStatus, probe_tool};
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Text)]
-    output: OutputFormat,
+    #[arg(long, short = 'o', value_enum, default_value_t = StatusFormat::Text)]
+    output: StatusFormat,
+}
+
+/// `status` describes scanners, not findings: the findings formats (sarif, csv, …) do not apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum StatusFormat {
+    /// A table, one scanner per line.
+    Text,
+    /// The scanners as a JSON array.
+    Json,
 }
 
 #[derive(Debug, Serialize)]
@@ -41,10 +49,10 @@ pub async fn run(args: StatusArgs) -> CommandResult {
         rows.push(row(entry, &dir).await);
     }
     let text = match args.output {
-        OutputFormat::Json => serde_json::to_string_pretty(&rows)
+        StatusFormat::Json => serde_json::to_string_pretty(&rows)
             .map(|t| t + "\n")
             .unwrap_or_default(),
-        OutputFormat::Text => table(&rows),
+        StatusFormat::Text => table(&rows),
     };
     write_artifact(&text, None)?;
     Ok(Exit::Ok)

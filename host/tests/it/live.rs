@@ -184,10 +184,15 @@ fn dast_and_network_refuse_targets_of_the_wrong_kind() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("needs a url target"));
     let output = securescan()
-        .args(["scan", "--type", "network", "-oX/tmp/owned"])
+        .args(["scan", "--type", "network", "--", "-oX/tmp/owned"])
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(2), "an option is never a host");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("is not an IPv4 or IPv6 address"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 #[test]

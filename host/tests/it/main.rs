@@ -3,8 +3,10 @@
 mod cli;
 mod conformance;
 mod corpus;
+mod formats;
 mod hostile;
 mod live;
 mod processes;
 mod real_tools;
+mod sbom;
 mod support;

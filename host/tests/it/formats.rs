@@ -1,0 +1,611 @@
+//! The machine formats (sarif, csv, junit): golden bytes, determinism, and each format read back
+//! by a real reader — Microsoft's SARIF validator with GitHub's ingestion rules, an RFC 4180
+//! reader, an XML well-formedness check.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use securescan::findings::{Finding, ScanType, Severity};
+use securescan::report::{OutputFormat, render};
+use securescan::scan::{ScanResult, ScannerOutcome, ScannerStatus};
+use serde_json::{Map, Value};
+
+use crate::support::{securescan, workspace};
+
+fn finding(scanner: &str, scan_type: ScanType, severity: Severity, title: &str) -> Finding {
+    Finding {
+        id: format!("id-{}", title.len()),
+        scan_id: "s1".into(),
+        scanner: scanner.into(),
+        scan_type,
+        severity,
+        title: title.into(),
+        description: format!("{title}."),
+        file_path: None,
+        line_start: None,
+        line_end: None,
+        rule_id: None,
+        cwe: None,
+        remediation: None,
+        metadata: Map::new(),
+        compliance_tags: Vec::new(),
+        fingerprint: String::new(),
+    }
+}
+
+/// Every shape a renderer must cope with, in canonical order: a finding without lines, ones
+/// without a file, a duplicate fingerprint, a rule id with odd characters, unicode, quotes,
+/// commas, newlines and a control character in text.
+fn sample() -> ScanResult {
+    let cve = Finding {
+        file_path: Some("requirements.txt".into()),
+        rule_id: Some("CVE-2024-0001".into()),
+        description: "Bad bug".into(),
+        remediation: Some("Update to 2.32.0".into()),
+        fingerprint: "36c56bcb0274db524d1b3c4c8508bc56d50fdf59d19130aacc6791e6aa8aeef6".into(),
+        ..finding(
+            "trivy",
+            ScanType::Dependency,
+            Severity::Critical,
+            "CVE-2024-0001 in requests",
+        )
+    };
+    let eval = Finding {
+        description: "Detected use of eval(). This is dangerous. More text here.".into(),
+        file_path: Some("src/app.py".into()),
+        line_start: Some(42),
+        line_end: Some(42),
+        rule_id: Some("python.lang.security.audit.eval-detected".into()),
+        cwe: Some(
+            "CWE-95: Improper Neutralization of Directives in Dynamically Evaluated Code".into(),
+        ),
+        remediation: Some("Avoid eval.".into()),
+        compliance_tags: vec!["OWASP-A03".into(), "PCI-DSS-6.5.1".into()],
+        fingerprint: "698e2557ce15ec994e195553c860c23ad96c0aca421c6f271e0f799ae2a43240".into(),
+        ..finding("semgrep", ScanType::Code, Severity::High, "Use of eval")
+    };
+    let eval_again = Finding {
+        line_start: Some(57),
+        line_end: Some(58),
+        ..eval.clone()
+    };
+    let shell = Finding {
+        description: "subprocess call with shell=True identified,\n\"security issue\".".into(),
+        file_path: Some("src/run.py".into()),
+        line_start: Some(10),
+        line_end: Some(12),
+        rule_id: Some("B602".into()),
+        cwe: Some("CWE-78".into()),
+        fingerprint: "4119bfde0a5009ed0238ddb65f17468d048b7a44b42ee758fff6c59f8a382ece".into(),
+        ..finding(
+            "bandit",
+            ScanType::Code,
+            Severity::Medium,
+            "subprocess_popen_with_shell_equals_true",
+        )
+    };
+    let unicode = Finding {
+        description: "Clé trouvée: «AKIA…», voir \"docs\"".into(),
+        file_path: Some("docs/naïve dir/ü #1.md".into()),
+        line_start: Some(3),
+        rule_id: Some("odd rule/\"id\",<&>".into()),
+        remediation: Some("Révoquez-la,\r\npuis changez-la.".into()),
+        fingerprint: "5b1f0c43f8e3c0b61c1b3f5e9d6a2c7e4f8a9b0c1d2e3f405162738495a6b7c8".into(),
+        ..finding(
+            "secrets",
+            ScanType::Code,
+            Severity::Medium,
+            "Clé « secrète » exposée ☃",
+        )
+    };
+    let docker = Finding {
+        description: "Escape \u{1b}[31mred\u{1b}[0m & <tags> in \"quotes\"".into(),
+        file_path: Some("Dockerfile".into()),
+        rule_id: Some("DL3007".into()),
+        ..finding(
+            "dockerfile",
+            ScanType::Iac,
+            Severity::Low,
+            "Using latest <tag> & \"friends\"",
+        )
+    };
+    let csp = Finding {
+        rule_id: Some("dast/missing-csp".into()),
+        fingerprint: "0f0e0d0c0b0a09080706050403020100f0e0d0c0b0a090807060504030201000".into(),
+        ..finding(
+            "builtin_dast",
+            ScanType::Dast,
+            Severity::Info,
+            "Missing Content-Security-Policy header",
+        )
+    };
+    let firewall = Finding {
+        description: "Neither ufw nor iptables.".into(),
+        ..finding(
+            "baseline",
+            ScanType::Baseline,
+            Severity::Info,
+            "No active firewall detected",
+        )
+    };
+    let outcome = |scanner: &str, scan_type, status| ScannerOutcome {
+        scanner: scanner.into(),
+        scan_type,
+        status,
+        tool_version: None,
+        warnings: Vec::new(),
+        duration: std::time::Duration::ZERO,
+    };
+    ScanResult {
+        scan_id: "s1".into(),
+        target: "https://app.example.test/".into(),
+        scan_types: vec![ScanType::Code, ScanType::Dast],
+        scanners: vec![
+            outcome(
+                "semgrep",
+                ScanType::Code,
+                ScannerStatus::Completed { findings: 2 },
+            ),
+            outcome(
+                "bandit",
+                ScanType::Code,
+                ScannerStatus::Failed {
+                    kind: "parse".into(),
+                    error: "report is not JSON".into(),
+                },
+            ),
+            outcome(
+                "zap",
+                ScanType::Dast,
+                ScannerStatus::Skipped {
+                    reason: "zap is not installed".into(),
+                    install_hint: None,
+                },
+            ),
+        ],
+        findings: vec![cve, eval, eval_again, shell, unicode, docker, csp, firewall],
+    }
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("SECURESCAN_UPDATE_GOLDEN").is_some_and(|v| v == "1") {
+        std::fs::create_dir_all(path.parent().expect("golden dir")).expect("mkdir golden");
+        std::fs::write(&path, actual).expect("write golden");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|err| {
+        panic!(
+            "{}: {err}; run with SECURESCAN_UPDATE_GOLDEN=1 to create it",
+            path.display()
+        )
+    });
+    assert!(
+        expected == actual,
+        "{} differs (SECURESCAN_UPDATE_GOLDEN=1 regenerates it after a deliberate change):\n{actual}",
+        path.display()
+    );
+}
+
+#[test]
+fn sarif_matches_its_golden_file() {
+    golden("scan.sarif", &render(&sample(), OutputFormat::Sarif));
+}
+
+#[test]
+fn csv_matches_its_golden_file() {
+    golden("scan.csv", &render(&sample(), OutputFormat::Csv));
+}
+
+#[test]
+fn junit_matches_its_golden_file() {
+    golden("scan.junit.xml", &render(&sample(), OutputFormat::Junit));
+}
+
+#[test]
+fn every_machine_format_renders_the_same_bytes_twice() {
+    for format in [OutputFormat::Sarif, OutputFormat::Csv, OutputFormat::Junit] {
+        assert_eq!(
+            render(&sample(), format),
+            render(&sample(), format),
+            "{format:?}"
+        );
+    }
+}
+
+/// The errors `sarif-multitool validate` reports, from its own SARIF log, with the SARIF rules
+/// plus GitHub's ingestion rules (`Gh`). Warnings (such as a file finding without a region) pass.
+fn validate_sarif(sarif: &str) -> Vec<String> {
+    let tool = std::env::var("SECURESCAN_TEST_SARIF_MULTITOOL").expect(
+        "scripts/setup.sh exports SECURESCAN_TEST_SARIF_MULTITOOL (@microsoft/sarif-multitool)",
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("input.sarif");
+    let log = dir.path().join("validation.sarif");
+    std::fs::write(&input, sarif).expect("write sarif");
+    // The npm wrapper hands its arguments to a shell, so they must be plain words.
+    let plain = |p: &PathBuf| {
+        let text = p.to_str().expect("utf-8 temp path").to_string();
+        assert!(
+            text.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/._-".contains(&b)),
+            "{text}"
+        );
+        text
+    };
+    let output = Command::new(&tool)
+        .arg("validate")
+        .arg(plain(&input))
+        .args(["--rule-kind", "Sarif", "Gh", "-o"])
+        .arg(plain(&log))
+        .output()
+        .unwrap_or_else(|err| panic!("{tool}: {err}"));
+    let console = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{tool} failed:\n{console}");
+    let log: Value = serde_json::from_slice(
+        &std::fs::read(&log).unwrap_or_else(|err| panic!("no validation log ({err}):\n{console}")),
+    )
+    .expect("the validation log is JSON");
+    let mut errors = Vec::new();
+    for run in log["runs"].as_array().expect("runs") {
+        let notifications = run["invocations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|i| {
+                [
+                    "toolExecutionNotifications",
+                    "toolConfigurationNotifications",
+                ]
+                .map(|key| i[key].as_array().cloned().unwrap_or_default())
+            })
+            .flatten();
+        for item in run["results"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .chain(notifications)
+        {
+            if item["level"] == "error" {
+                errors.push(item.to_string());
+            }
+        }
+    }
+    errors
+}
+
+#[test]
+fn sarif_passes_microsofts_validator_with_githubs_rules() {
+    let errors = validate_sarif(&render(&sample(), OutputFormat::Sarif));
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
+fn sarif_collapses_equal_fingerprints_and_reports_the_failed_scanner() {
+    let sarif: Value =
+        serde_json::from_str(&render(&sample(), OutputFormat::Sarif)).expect("sarif is JSON");
+    let run = &sarif["runs"][0];
+    let results = run["results"].as_array().expect("results");
+    assert_eq!(results.len(), sample().findings.len() - 1);
+    let eval: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["ruleId"] == "python.lang.security.audit.eval-detected")
+        .collect();
+    assert_eq!(eval.len(), 1);
+    assert_eq!(
+        eval[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        42
+    );
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .map(|r| r["id"].as_str().expect("id"))
+        .collect();
+    let mut sorted = rules.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(rules, sorted);
+    assert_eq!(run["invocations"][0]["executionSuccessful"], false);
+}
+
+/// RFC 4180 records: CRLF-terminated, quoted fields with doubled quotes.
+fn read_csv(text: &str) -> Vec<Vec<String>> {
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => {
+                assert!(
+                    field.is_empty(),
+                    "a quote inside an unquoted field: {field:?}"
+                );
+                quoted = true;
+            }
+            (false, ',') => record.push(std::mem::take(&mut field)),
+            (false, '\r') => {
+                assert_eq!(chars.next(), Some('\n'), "CR without LF outside quotes");
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            (false, '\n') => panic!("a bare LF ends a record"),
+            (false, c) => field.push(c),
+        }
+    }
+    assert!(!quoted, "unterminated quoted field");
+    assert!(
+        field.is_empty() && record.is_empty(),
+        "the last record lacks its CRLF"
+    );
+    records
+}
+
+#[test]
+fn csv_reads_back_field_for_field() {
+    let result = sample();
+    let records = read_csv(&render(&result, OutputFormat::Csv));
+    assert_eq!(
+        records[0],
+        [
+            "severity",
+            "scanner",
+            "title",
+            "file",
+            "line",
+            "rule_id",
+            "cwe",
+            "description",
+            "remediation"
+        ]
+    );
+    assert_eq!(records.len(), result.findings.len() + 1);
+    for (record, f) in records[1..].iter().zip(&result.findings) {
+        let expected = [
+            f.severity.as_str().to_string(),
+            f.scanner.clone(),
+            f.title.clone(),
+            f.file_path.clone().unwrap_or_default(),
+            f.line_start.map(|l| l.to_string()).unwrap_or_default(),
+            f.rule_id.clone().unwrap_or_default(),
+            f.cwe.clone().unwrap_or_default(),
+            f.description.clone(),
+            f.remediation.clone().unwrap_or_default(),
+        ];
+        assert_eq!(record, &expected);
+    }
+}
+
+#[test]
+fn csv_cuts_description_and_remediation_at_200_characters() {
+    let mut result = sample();
+    result.findings.truncate(1);
+    result.findings[0].description = "é".repeat(250);
+    let records = read_csv(&render(&result, OutputFormat::Csv));
+    assert_eq!(records[1][7], "é".repeat(200));
+}
+
+/// An XML element tree, enough to check well-formedness and read attributes and text back.
+#[derive(Debug)]
+struct Element {
+    name: String,
+    attributes: Vec<(String, String)>,
+    children: Vec<Element>,
+    text: String,
+}
+
+impl Element {
+    fn attribute(&self, name: &str) -> &str {
+        self.attributes
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_else(|| panic!("<{}> has no {name}", self.name))
+    }
+}
+
+fn decode_xml(raw: &str) -> String {
+    let mut out = String::new();
+    let mut rest = raw;
+    while let Some(at) = rest.find(['&', '<']) {
+        out.push_str(&rest[..at]);
+        assert!(rest[at..].starts_with('&'), "raw < in {raw:?}");
+        let end = rest[at..].find(';').expect("entity ends with ;") + at;
+        let entity = &rest[at + 1..end];
+        let c = match entity {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            _ => {
+                let code = entity.strip_prefix('#').expect("known entity");
+                let value = match code.strip_prefix('x') {
+                    Some(hex) => u32::from_str_radix(hex, 16),
+                    None => code.parse(),
+                }
+                .expect("numeric reference");
+                char::from_u32(value).expect("a character")
+            }
+        };
+        out.push(c);
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    assert!(
+        out.chars().all(|c| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)),
+        "a character XML 1.0 forbids in {out:?}"
+    );
+    out
+}
+
+fn parse_element(xml: &str) -> (Element, &str) {
+    let rest = xml.strip_prefix('<').expect("an element starts with <");
+    let name_end = rest
+        .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+        .expect("element name ends");
+    let mut element = Element {
+        name: rest[..name_end].to_string(),
+        attributes: Vec::new(),
+        children: Vec::new(),
+        text: String::new(),
+    };
+    let mut rest = rest[name_end..].trim_start();
+    loop {
+        if let Some(after) = rest.strip_prefix("/>") {
+            return (element, after);
+        }
+        if let Some(after) = rest.strip_prefix('>') {
+            rest = after;
+            break;
+        }
+        let (name, after) = rest.split_once("=\"").expect("attribute=\"value\"");
+        let end = after.find('"').expect("attribute value closes");
+        let name = name.trim().to_string();
+        assert!(
+            element.attributes.iter().all(|(n, _)| *n != name),
+            "duplicate attribute {name}"
+        );
+        element.attributes.push((name, decode_xml(&after[..end])));
+        rest = after[end + 1..].trim_start();
+    }
+    loop {
+        let close = format!("</{}>", element.name);
+        if let Some(after) = rest.strip_prefix(close.as_str()) {
+            return (element, after);
+        }
+        if rest.starts_with('<') {
+            let (child, after) = parse_element(rest);
+            element.children.push(child);
+            rest = after;
+        } else {
+            let end = rest.find('<').expect("element closes");
+            element.text.push_str(&decode_xml(&rest[..end]));
+            rest = &rest[end..];
+        }
+    }
+}
+
+fn parse_xml(document: &str) -> Element {
+    let body = document
+        .strip_prefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
+        .expect("XML declaration");
+    let (root, rest) = parse_element(body);
+    assert_eq!(rest, "\n", "one root element, then the final newline");
+    root
+}
+
+#[test]
+fn junit_is_well_formed_and_reads_back() {
+    let result = sample();
+    let suite = parse_xml(&render(&result, OutputFormat::Junit));
+    assert_eq!(suite.name, "testsuite");
+    assert_eq!(suite.attribute("tests"), result.findings.len().to_string());
+    assert_eq!(suite.attribute("failures"), "3");
+    assert_eq!(suite.children.len(), result.findings.len());
+    for (case, f) in suite.children.iter().zip(&result.findings) {
+        assert_eq!(case.name, "testcase");
+        assert_eq!(case.attribute("name"), f.title);
+        assert_eq!(
+            case.attribute("classname"),
+            format!("securescan.{}", f.scanner)
+        );
+        match f.severity {
+            Severity::Critical | Severity::High => {
+                let failure = &case.children[0];
+                assert_eq!(failure.name, "failure");
+                assert_eq!(failure.attribute("message"), f.title);
+                assert!(failure.text.starts_with(&f.description), "{failure:?}");
+            }
+            Severity::Medium => {
+                assert_eq!(case.children[0].name, "system-out");
+                assert_eq!(case.children[0].text, f.description);
+            }
+            Severity::Low | Severity::Info => assert!(case.children.is_empty()),
+        }
+    }
+}
+
+#[test]
+fn junit_replaces_characters_xml_cannot_carry() {
+    let mut result = sample();
+    result.findings.truncate(1);
+    result.findings[0].description = "nul\u{0} bell\u{7} esc\u{1b}".into();
+    let suite = parse_xml(&render(&result, OutputFormat::Junit));
+    assert!(
+        suite.children[0].children[0]
+            .text
+            .starts_with("nul\u{FFFD} bell\u{FFFD} esc\u{FFFD}\n"),
+        "{suite:?}"
+    );
+}
+
+#[test]
+fn ingested_semgrep_report_gives_valid_repo_relative_sarif() {
+    let report =
+        workspace().join("plugins/semgrep/fixtures/semgrep-1.182.0/generated-python-vuln-app.json");
+    let output = securescan()
+        .args(["ingest", "--scanner", "semgrep", "--output", "sarif"])
+        .arg(&report)
+        .output()
+        .expect("securescan runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let sarif = String::from_utf8(output.stdout).expect("utf-8");
+    let errors = validate_sarif(&sarif);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let sarif: Value = serde_json::from_str(&sarif).expect("json");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert!(!results.is_empty());
+    for result in results {
+        let artifact = &result["locations"][0]["physicalLocation"]["artifactLocation"];
+        assert_eq!(artifact["uriBaseId"], "%SRCROOT%", "{result}");
+        assert!(
+            artifact["uri"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("pyapp/")),
+            "{result}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_output_format_lists_the_valid_ones() {
+    let output = securescan()
+        .args(["scan", ".", "--output", "yaml"])
+        .output()
+        .expect("securescan runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("[possible values: text, json, sarif, csv, junit]"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_validator_check_does_catch_github_errors() {
+    let mut sarif: Value =
+        serde_json::from_str(&render(&sample(), OutputFormat::Sarif)).expect("sarif is JSON");
+    let result = sarif["runs"][0]["results"][0]
+        .as_object_mut()
+        .expect("a result");
+    result.remove("locations");
+    let errors = validate_sarif(&sarif.to_string());
+    assert!(errors.iter().any(|e| e.contains("GH1015")), "{errors:#?}");
+}
