@@ -18,6 +18,9 @@ pub const CONFIG: &str = "etc/ssh/sshd_config";
 pub const DROP_IN_DIR: &str = "etc/ssh/sshd_config.d";
 /// sshd's own limit on nested includes.
 const MAX_INCLUDE_DEPTH: usize = 16;
+/// Included files read in all. Patterns that match their own directory would otherwise re-read
+/// it at every level: k patterns, k^16 reads (found by fuzzing).
+const MAX_INCLUDED_READS: usize = 256;
 /// Where the user edits the setting, whatever path was audited.
 const EDIT_HINT: &str = "in /etc/ssh/sshd_config (or the sshd_config.d file that sets it) and restart sshd: sudo systemctl restart sshd";
 
@@ -29,6 +32,8 @@ pub fn check(probes: &Probes, out: &mut Output) {
         probes,
         config: Config::default(),
         warnings: Vec::new(),
+        chain: vec![main.path.clone()],
+        reads: 0,
     };
     reader.read(&main, 0, &mut None);
     let config = reader.config;
@@ -198,6 +203,19 @@ struct Reader<'p, 'a> {
     probes: &'p Probes<'a>,
     config: Config,
     warnings: Vec<String>,
+    /// The files being read, outermost first: a file that includes itself (directly or through
+    /// others) is not read again.
+    chain: Vec<String>,
+    reads: usize,
+}
+
+impl Reader<'_, '_> {
+    /// One warning per distinct message: a fanned-out include repeats the same one endlessly.
+    fn warn(&mut self, message: String) {
+        if !self.warnings.contains(&message) {
+            self.warnings.push(message);
+        }
+    }
 }
 
 impl Reader<'_, '_> {
@@ -240,7 +258,7 @@ impl Reader<'_, '_> {
         block: Option<usize>,
     ) {
         if depth + 1 >= MAX_INCLUDE_DEPTH {
-            self.warnings.push(format!(
+            self.warn(format!(
                 "{} line {line}: `Include {pattern}` nests more than {MAX_INCLUDE_DEPTH} deep and was not followed",
                 from.path
             ));
@@ -249,11 +267,28 @@ impl Reader<'_, '_> {
         match self.resolve(pattern) {
             Some(files) => {
                 for file in files {
+                    if self.chain.contains(&file.path) {
+                        self.warn(format!(
+                            "{} line {line}: `Include {pattern}` includes {} again, inside itself; not read twice",
+                            from.path, file.path
+                        ));
+                        continue;
+                    }
+                    if self.reads >= MAX_INCLUDED_READS {
+                        self.warn(format!(
+                            "{} line {line}: more than {MAX_INCLUDED_READS} included files; the rest were not read",
+                            from.path
+                        ));
+                        return;
+                    }
+                    self.reads += 1;
+                    self.chain.push(file.path.clone());
                     let mut context = block;
                     self.read(&file, depth + 1, &mut context);
+                    self.chain.pop();
                 }
             }
-            None => self.warnings.push(format!(
+            None => self.warn(format!(
                 "{} line {line}: `Include {pattern}` was not followed (only {DROP_IN_DIR}/ is gathered); settings in the included files were not checked and may override those reported",
                 from.path
             )),

@@ -569,7 +569,36 @@ fn an_include_loop_stops_with_a_warning() {
         output
             .warnings
             .iter()
-            .any(|w| w.contains("nests more than 16"))
+            .any(|w| w.contains("includes /etc/ssh/sshd_config.d/loop.conf again")),
+        "{:?}",
+        output.warnings
+    );
+    assert_eq!(only(&output, "BASELINE-SSH-001").len(), 1);
+}
+
+// Regression (fuzzing): drop-ins that include their own directory several times were re-read at
+// every level, k patterns giving k^16 reads: three patterns took 47 s and 43 million warnings.
+#[test]
+fn includes_that_fan_out_over_their_own_directory_are_read_a_bounded_number_of_times() {
+    let fan_out = "Include sshd_config.d/* sshd_config.d/* sshd_config.d/*\n";
+    let mut probe = Probe::host().file("etc/ssh/sshd_config", fan_out);
+    for name in ["a", "b", "c", "d", "e", "f"] {
+        probe = probe.file(
+            &format!("etc/ssh/sshd_config.d/{name}.conf"),
+            &format!("{fan_out}PermitRootLogin yes\n"),
+        );
+    }
+    let output = audit(&probe);
+    assert!(
+        output.warnings.len() < 100,
+        "{} warnings",
+        output.warnings.len()
+    );
+    assert!(
+        output
+            .warnings
+            .iter()
+            .any(|w| w.contains("more than 256 included files"))
     );
     assert_eq!(only(&output, "BASELINE-SSH-001").len(), 1);
 }
