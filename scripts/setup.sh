@@ -74,6 +74,12 @@ if ! command -v nmap >/dev/null 2>&1; then
         say "nmap is not installed (apt-get install nmap); the network scanner will be skipped"
     fi
 fi
+# poppler (pdftotext, pdfinfo) so the tests can read the PDF report back.
+if ! command -v pdftotext >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing poppler-utils"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null
+fi
 # npm for npm-audit (Node.js images ship it; Debian's package otherwise).
 if ! command -v npm >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     say "installing npm"

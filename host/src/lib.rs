@@ -2,6 +2,7 @@
 //! and gives one deterministic stream of findings to the CLI (and later the server).
 
 pub mod cli;
+pub mod config;
 pub mod findings;
 pub mod gather;
 pub mod registry;

@@ -5,6 +5,10 @@ pub enum Exit {
     Internal,
     Usage,
     ScannerFailed,
+    /// `config validate`: the config has errors.
+    ConfigInvalid,
+    /// A kept finding is at or above `--fail-on-severity` (or the config's `fail_on_severity`).
+    FindingsAtThreshold,
     Interrupted,
 }
 
@@ -15,6 +19,8 @@ impl Exit {
             Exit::Internal => 1,
             Exit::Usage => 2,
             Exit::ScannerFailed => 3,
+            Exit::ConfigInvalid => 1,
+            Exit::FindingsAtThreshold => 4,
             Exit::Interrupted => 130,
         }
     }

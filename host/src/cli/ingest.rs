@@ -1,12 +1,13 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use super::config::{GateArgs, load_for};
 use super::exit::{CommandResult, Failure};
 use super::locations;
 use super::output::write_artifact;
 use super::scan::report_failures;
-use crate::report::{OutputFormat, render};
+use crate::report::{OutputFormat, TextStyle, render_styled};
 use crate::scan::runner_unknown_scanner;
 
 #[derive(Debug, Args)]
@@ -23,9 +24,18 @@ pub struct IngestArgs {
     output: OutputFormat,
     #[arg(long)]
     output_file: Option<PathBuf>,
+    #[command(flatten)]
+    gate: GateArgs,
 }
 
 pub async fn run(args: IngestArgs) -> CommandResult {
+    // The target's config applies as in a scan: overrides, ignored rules, fail_on_severity.
+    let start = Path::new(&args.target);
+    let config = load_for(if start.exists() {
+        start
+    } else {
+        Path::new(".")
+    })?;
     let scanner = locations::scanner()?;
     let Some(entry) = scanner.registry().get(&args.scanner) else {
         return Err(Failure::usage(runner_unknown_scanner(
@@ -51,9 +61,20 @@ pub async fn run(args: IngestArgs) -> CommandResult {
     let report = std::fs::read(&args.report)
         .map_err(|err| Failure::usage(format!("cannot read {}: {err}", args.report.display())))?;
     let result = scanner
-        .ingest(&args.scanner, report, &args.target)
+        .ingest_with(
+            &args.scanner,
+            report,
+            &args.target,
+            &args.gate.policy(config.as_ref()),
+        )
         .await
         .map_err(Failure::usage)?;
-    write_artifact(&render(&result, args.output), args.output_file.as_deref())?;
-    Ok(report_failures(&result))
+    let style = TextStyle::for_destination(args.output_file.as_deref());
+    write_artifact(
+        &render_styled(&result, args.output, style),
+        args.output_file.as_deref(),
+    )?;
+    Ok(args
+        .gate
+        .gate(config.as_ref(), &result.findings, report_failures(&result)))
 }

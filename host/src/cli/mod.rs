@@ -3,6 +3,7 @@
 
 mod adapter;
 mod build;
+mod config;
 mod exit;
 mod ingest;
 mod locations;
@@ -20,10 +21,15 @@ pub use exit::Exit;
 const EXIT_CODES: &str = "\
 Exit codes:
   0    success: every selected scanner completed, or was skipped because its tool is not installed
-  1    internal error (the engine could not start, the output file could not be written)
-  2    usage error: bad flag or value, missing target, unknown scanner id, invalid registry
+  1    internal error (the engine could not start, the output file could not be written);
+       for `config validate`: the config has errors
+  2    usage error: bad flag or value, missing target, unknown scanner id, invalid registry,
+       a .securescan.yml with errors (the scan does not start); for `config validate`: no
+       config found
   3    finished, but at least one scanner failed; the failure is on stderr and the other
        scanners' findings are in the output
+  4    finished, and a finding that is not suppressed is at or above --fail-on-severity (or
+       the config's fail_on_severity); the output is written in full
   130  interrupted (Ctrl-C); running tool processes were killed
 
 Environment:
@@ -61,6 +67,9 @@ enum Command {
     /// Work with adapter components: run, inspect, verify pins, build.
     #[command(subcommand)]
     Adapter(adapter::AdapterCommand),
+    /// Work with the project config file, .securescan.yml.
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
 }
 
 pub fn main() -> ExitCode {
@@ -107,6 +116,7 @@ async fn run(command: Command) -> Exit {
         Command::Status(args) => status::run(args).await,
         Command::Sbom(args) => sbom::run(args).await,
         Command::Adapter(command) => adapter::run(command).await,
+        Command::Config(command) => config::run(command).await,
     };
     result.unwrap_or_else(|failure| {
         eprintln!("securescan: {}", failure.message);

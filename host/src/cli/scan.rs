@@ -4,12 +4,13 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use super::config::{GateArgs, load_for};
 use super::exit::{CommandResult, Exit, Failure};
 use super::locations;
 use super::output::write_artifact;
 use crate::findings::ScanType;
 use crate::registry::{Registry, TargetKind};
-use crate::report::{OutputFormat, render};
+use crate::report::{OutputFormat, TextStyle, render_styled};
 use crate::scan::{
     ScanRequest, ScanResult, ScannerOutcome, ScannerStatus, check_target, looks_like_url,
 };
@@ -20,7 +21,8 @@ pub struct ScanArgs {
     /// network.
     target: String,
     /// Scan type to run (repeatable): code, dependency, iac, baseline, dast, network.
-    /// Default: code and dependency for a path, dast for a URL, network for a host.
+    /// Default: the config's scan_types, else code and dependency for a path, dast for a URL,
+    /// network for a host.
     #[arg(long = "type", short = 't', value_parser = parse_scan_type)]
     types: Vec<ScanType>,
     #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Text)]
@@ -29,7 +31,8 @@ pub struct ScanArgs {
     #[arg(long)]
     output_file: Option<PathBuf>,
     /// Semgrep rule source (repeatable): a rules file or directory, or a registry name such as
-    /// `auto` or `p/ci` when semgrep can reach its registry. Default: auto.
+    /// `auto` or `p/ci` when semgrep can reach its registry. Default: the config's
+    /// semgrep_rules, else auto.
     #[arg(
         long = "semgrep-config",
         env = "SECURESCAN_SEMGREP_CONFIG",
@@ -47,6 +50,8 @@ pub struct ScanArgs {
     /// is a directory. Implies --type baseline.
     #[arg(long)]
     baseline_host_probes: bool,
+    #[command(flatten)]
+    gate: GateArgs,
 }
 
 pub fn parse_scan_type(text: &str) -> Result<ScanType, String> {
@@ -55,10 +60,11 @@ pub fn parse_scan_type(text: &str) -> Result<ScanType, String> {
 }
 
 pub async fn run(args: ScanArgs) -> CommandResult {
-    let mut types = if args.types.is_empty() {
-        default_types(&args.target)
-    } else {
-        args.types
+    let config = load_for(&config_start(&args.target))?;
+    let mut types = match (&config, args.types.is_empty()) {
+        (_, false) => args.types,
+        (Some(config), true) if !config.scan_types.is_empty() => config.scan_types.clone(),
+        (_, true) => default_types(&args.target),
     };
     if args.baseline_host_probes {
         types.push(ScanType::Baseline);
@@ -71,8 +77,16 @@ pub async fn run(args: ScanArgs) -> CommandResult {
             .or_default()
             .insert(var.to_string(), values);
     };
+    let config_rules = config.as_ref().map_or(Vec::new(), |c| {
+        c.semgrep_rules
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect()
+    });
     if !args.semgrep_config.is_empty() {
         set("semgrep", "config", args.semgrep_config);
+    } else if !config_rules.is_empty() {
+        set("semgrep", "config", config_rules);
     }
     if let Some(db) = args.safety_db {
         set("safety", "db", vec![db]);
@@ -94,6 +108,7 @@ pub async fn run(args: ScanArgs) -> CommandResult {
         types,
         vars,
         host_probes: args.baseline_host_probes,
+        policy: args.gate.policy(config.as_ref()),
     };
     let scanner = locations::scanner()?;
     check_targets(scanner.registry(), &request)?;
@@ -114,8 +129,23 @@ pub async fn run(args: ScanArgs) -> CommandResult {
             }
         })
         .await;
-    write_artifact(&render(&result, args.output), args.output_file.as_deref())?;
-    Ok(report_failures(&result))
+    let style = TextStyle::for_destination(args.output_file.as_deref());
+    write_artifact(
+        &render_styled(&result, args.output, style),
+        args.output_file.as_deref(),
+    )?;
+    Ok(args
+        .gate
+        .gate(config.as_ref(), &result.findings, report_failures(&result)))
+}
+
+/// Where config discovery starts: the target when it is a path, else the current directory.
+fn config_start(target: &str) -> PathBuf {
+    if !looks_like_url(target) && Path::new(target).exists() {
+        PathBuf::from(target)
+    } else {
+        PathBuf::from(".")
+    }
 }
 
 /// A URL means dast and a host means network; anything else is a path.

@@ -1,11 +1,16 @@
-//! The host's finding model and the parts of the pipeline it owns: identity and order.
+//! The host's finding model and the parts of the pipeline it owns: identity (read against the
+//! scan root's files) and order.
 
 mod fingerprint;
 mod model;
 mod order;
+mod root;
 mod score;
+mod source;
 
 pub use fingerprint::fingerprint;
 pub use model::{Finding, ScanType, Severity};
 pub use order::sort_canonical;
+pub use root::ScanRoot;
 pub use score::{Summary, risk_score};
+pub use source::{SourceCache, SourceFiles, SourceText};

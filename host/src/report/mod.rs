@@ -1,17 +1,23 @@
-//! Rendering a scan for people (text) and machines (json, sarif, csv, junit). Machine formats are
-//! deterministic: the same scan renders to the same bytes.
+//! Rendering a scan for people (text, html, report-pdf) and machines (json, sarif, csv, junit).
+//! Every format but text is deterministic: the same scan renders to the same bytes.
 
 mod csv;
+mod html;
 mod json;
 mod junit;
+mod pdf;
 mod sarif;
 mod text;
+
+use std::collections::BTreeMap;
 
 use clap::ValueEnum;
 
 use sarif::SourceRoots;
+pub use text::TextStyle;
 
-use crate::scan::ScanResult;
+use crate::findings::{Finding, Severity};
+use crate::scan::{ScanResult, ScannerStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
@@ -25,16 +31,109 @@ pub enum OutputFormat {
     Csv,
     /// JUnit XML for CI test-result tabs: critical and high findings fail.
     Junit,
+    /// One self-contained HTML report: inline CSS, no scripts, nothing fetched.
+    Html,
+    /// A PDF report (PDF 1.4, built-in Helvetica), best written with `--output-file`.
+    #[value(name = "report-pdf")]
+    ReportPdf,
 }
 
-/// Renders the scan; SARIF reports file paths under the scan target or the current directory
-/// relative to `%SRCROOT%`.
+/// Renders the scan, text without colour; see [`render_styled`].
 pub fn render(result: &ScanResult, format: OutputFormat) -> String {
+    render_styled(result, format, TextStyle::PLAIN)
+}
+
+/// Renders the scan, text drawn in `text_style`; SARIF reports file paths under the scan target
+/// or the current directory relative to `%SRCROOT%`.
+pub fn render_styled(result: &ScanResult, format: OutputFormat, text_style: TextStyle) -> String {
     match format {
-        OutputFormat::Text => text::render(result),
+        OutputFormat::Text => text::render(result, text_style),
         OutputFormat::Json => json::render(result),
         OutputFormat::Sarif => sarif::render(result, &SourceRoots::for_target(&result.target)),
         OutputFormat::Csv => csv::render(result),
         OutputFormat::Junit => junit::render(result),
+        OutputFormat::Html => html::render(result),
+        OutputFormat::ReportPdf => pdf::render(result),
+    }
+}
+
+/// The report's headline word for a risk score, on the original report's thresholds.
+fn risk_label(score: f64) -> &'static str {
+    match score {
+        s if s >= 70.0 => "CRITICAL",
+        s if s >= 50.0 => "HIGH",
+        s if s >= 25.0 => "MEDIUM",
+        s if s >= 1.0 => "LOW",
+        _ => "INFO",
+    }
+}
+
+/// Findings grouped by severity, most severe first, empty groups left out; canonical order
+/// within a group.
+fn by_severity(findings: &[Finding]) -> Vec<(Severity, Vec<&Finding>)> {
+    [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ]
+    .into_iter()
+    .map(|s| (s, findings.iter().filter(|f| f.severity == s).collect()))
+    .filter(|(_, group): &(Severity, Vec<&Finding>)| !group.is_empty())
+    .collect()
+}
+
+/// Severity capitalized, as report headings show it.
+fn severity_heading(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "Critical",
+        Severity::High => "High",
+        Severity::Medium => "Medium",
+        Severity::Low => "Low",
+        Severity::Info => "Info",
+    }
+}
+
+/// Each compliance tag with how many findings carry it, sorted by tag; empty when no finding
+/// has tags, and then reports leave the coverage section out.
+fn compliance_coverage(findings: &[Finding]) -> Vec<(&str, usize)> {
+    let mut counts = BTreeMap::new();
+    for tag in findings.iter().flat_map(|f| &f.compliance_tags) {
+        *counts.entry(tag.as_str()).or_insert(0) += 1;
+    }
+    counts.into_iter().collect()
+}
+
+/// `path:line`, `path`, or nothing when the finding has no file.
+fn location(f: &Finding) -> Option<String> {
+    let path = f.file_path.as_deref()?;
+    Some(match f.line_start.filter(|&l| l > 0) {
+        Some(line) => format!("{path}:{line}"),
+        None => path.to_string(),
+    })
+}
+
+/// A scanner's status word and the detail behind it (count, reason, error).
+fn scanner_status(status: &ScannerStatus) -> (&'static str, String) {
+    match status {
+        ScannerStatus::Completed { findings } => (
+            "completed",
+            format!(
+                "{findings} finding{}",
+                if *findings == 1 { "" } else { "s" }
+            ),
+        ),
+        ScannerStatus::Skipped {
+            reason,
+            install_hint,
+        } => (
+            "skipped",
+            match install_hint {
+                Some(hint) => format!("{reason} (install: {hint})"),
+                None => reason.clone(),
+            },
+        ),
+        ScannerStatus::Failed { kind, error } => ("failed", format!("{kind}: {error}")),
     }
 }

@@ -9,7 +9,8 @@ use tokio::task::JoinSet;
 use super::identity::{assign_finding_ids, scan_id};
 use super::outcome::{ScanResult, ScannerOutcome, ScannerStatus};
 use super::scanner::{Job, ScannerRun, run_scanner};
-use crate::findings::{Finding, ScanType, fingerprint, sort_canonical};
+use crate::config::FindingPolicy;
+use crate::findings::{Finding, ScanRoot, ScanType, SourceCache, fingerprint, sort_canonical};
 use crate::registry::Registry;
 use crate::sandbox::{AdapterFinding, MAX_CONCURRENT_CALLS, Sandbox, WitInput, WitToolReport};
 
@@ -22,6 +23,8 @@ pub struct ScanRequest {
     pub vars: BTreeMap<String, BTreeMap<String, Vec<String>>>,
     /// Baseline probes the live host even though the target is a directory.
     pub host_probes: bool,
+    /// The project config's severity overrides and ignored rules.
+    pub policy: FindingPolicy,
 }
 
 pub(super) struct Context {
@@ -120,7 +123,7 @@ impl Scanner {
                 })
             })
             .collect();
-        finalize(&request.target, &request.types, runs)
+        finalize(&request.target, &request.types, &request.policy, runs)
     }
 
     /// Normalize an existing tool report through adapter `id`: a scan minus running the tool.
@@ -129,6 +132,18 @@ impl Scanner {
         id: &str,
         report: Vec<u8>,
         target: &str,
+    ) -> Result<ScanResult, String> {
+        self.ingest_with(id, report, target, &FindingPolicy::default())
+            .await
+    }
+
+    /// [`Scanner::ingest`] with a project's finding policy applied.
+    pub async fn ingest_with(
+        &self,
+        id: &str,
+        report: Vec<u8>,
+        target: &str,
+        policy: &FindingPolicy,
     ) -> Result<ScanResult, String> {
         let entry = self
             .ctx
@@ -181,6 +196,7 @@ impl Scanner {
         Ok(finalize(
             target,
             &[entry.scan_type],
+            policy,
             vec![ScannerRun { outcome, findings }],
         ))
     }
@@ -193,19 +209,32 @@ pub fn unknown_scanner(registry: &Registry, id: &str) -> String {
     )
 }
 
-/// Give findings identity (fingerprint, ids) and canonical order.
-fn finalize(target: &str, types: &[ScanType], runs: Vec<ScannerRun>) -> ScanResult {
+/// Give findings identity (fingerprint, ids) and canonical order. Fingerprints read the files
+/// findings point at, each once, under the target's root.
+fn finalize(
+    target: &str,
+    types: &[ScanType],
+    policy: &FindingPolicy,
+    runs: Vec<ScannerRun>,
+) -> ScanResult {
     let cwd = std::env::current_dir().unwrap_or_default();
+    let root = ScanRoot::of_target(target, &cwd);
+    let mut sources = SourceCache::new(root.as_ref());
     let mut findings = Vec::new();
     let mut scanners = Vec::new();
     for run in runs {
         for adapter_finding in run.findings {
             let mut finding = host_finding(&run.outcome, adapter_finding);
-            finding.fingerprint = fingerprint(&finding, &cwd);
+            finding.fingerprint = fingerprint(&finding, root.as_ref(), &mut sources);
             findings.push(finding);
         }
         scanners.push(run.outcome);
     }
+    tracing::debug!(
+        files = sources.files_read(),
+        "read source files for finding identity"
+    );
+    apply_policy(policy, &mut findings);
     sort_canonical(&mut findings);
     let scan_id = scan_id(target, types, &findings);
     assign_finding_ids(&scan_id, &mut findings);
@@ -215,6 +244,18 @@ fn finalize(target: &str, types: &[ScanType], runs: Vec<ScannerRun>) -> ScanResu
         scan_types: types.to_vec(),
         scanners,
         findings,
+    }
+}
+
+/// Overrides and config suppression, after identity (a fingerprint never depends on severity) and
+/// before order and the summary, which see the overridden severities.
+fn apply_policy(policy: &FindingPolicy, findings: &mut Vec<Finding>) {
+    let suppressed = policy.apply(findings);
+    if !suppressed.is_empty() {
+        tracing::info!(
+            "suppressed {} finding(s) by ignored_rules",
+            suppressed.len()
+        );
     }
 }
 

@@ -45,6 +45,9 @@ fn securescan(path: &FakePath) -> Command {
         )
         .env_remove("SECURESCAN_SEMGREP_CONFIG")
         .env_remove("SECURESCAN_ZAP_ADDRESS")
+        // Text output is plain on a pipe unless these say otherwise; tests set them on purpose.
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
         // No user .env file either: the fake PATH directory has no securescan/.env in it.
         .env("XDG_CONFIG_HOME", path.path())
         .stdin(Stdio::null());
@@ -200,6 +203,106 @@ fn missing_tools_are_skipped_with_their_install_hint() {
     assert!(
         !text.contains("not a git repository"),
         "an optional tool that has nothing to add is not a warning: {text}"
+    );
+}
+
+#[test]
+fn text_groups_findings_under_severity_headings() {
+    let target = secret_tree();
+    let output = run(securescan(&FakePath::new())
+        .args(["scan", "-t", "code"])
+        .arg(target.path()));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    let settings = target.path().join("settings.py");
+    let critical = format!(
+        "\nCRITICAL (1)\n  secrets  {}:1  Potential AWS Access Key detected [secrets/aws-access-key]\n",
+        settings.display()
+    );
+    assert!(text.contains(&critical), "{text}");
+    assert!(text.contains("\nHIGH (1)\n  secrets  "), "{text}");
+    assert!(
+        text.contains(
+            "\nSummary\nTotal: 2 findings (1 critical, 1 high, 0 medium, 0 low, 0 info)\n"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains('\x1b'), "a pipe gets no colour: {text:?}");
+}
+
+#[test]
+fn clicolor_force_colours_a_pipe_but_no_color_and_output_files_stay_plain() {
+    let target = secret_tree();
+    let scan = |configure: &dyn Fn(&mut Command)| {
+        let mut command = securescan(&FakePath::new());
+        command.args(["scan", "-t", "code"]).arg(target.path());
+        configure(&mut command);
+        let output = run(&mut command);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let forced = scan(&|c| {
+        c.env("CLICOLOR_FORCE", "1");
+    });
+    assert!(
+        forced.contains("\x1b[1;35mCRITICAL (1)\x1b[0m"),
+        "{forced:?}"
+    );
+    let vetoed = scan(&|c| {
+        c.env("CLICOLOR_FORCE", "1").env("NO_COLOR", "1");
+    });
+    assert!(!vetoed.contains('\x1b'), "{vetoed:?}");
+    let out = tempfile::tempdir().expect("temp dir");
+    let file = out.path().join("report.txt");
+    scan(&|c| {
+        c.env("CLICOLOR_FORCE", "1").arg("--output-file").arg(&file);
+    });
+    let written = std::fs::read_to_string(&file).expect("file written");
+    assert!(written.contains("\nCRITICAL (1)\n"), "{written}");
+    assert!(!written.contains('\x1b'), "{written:?}");
+}
+
+#[test]
+fn escape_sequences_in_a_report_never_reach_the_terminal() {
+    let report = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(
+        report.path(),
+        r#"{"errors": [], "generated_at": "2026-01-01T00:00:00Z", "metrics": {}, "results": [{
+            "filename": "evil\u001b]0;owned\u0007.py", "test_id": "B105\u001b[0m",
+            "test_name": "hardcoded_password\u001b[2J\u001b[31m", "issue_text": "x\u009b2J",
+            "issue_severity": "HIGH", "issue_confidence": "HIGH",
+            "line_number": 3, "line_range": [3]}]}"#,
+    )
+    .expect("write");
+    let output = run(securescan(&FakePath::new())
+        .env("CLICOLOR_FORCE", "1")
+        .args(["ingest", "--scanner", "bandit"])
+        .arg(report.path()));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.contains("hardcoded_password"))
+        .unwrap_or_else(|| panic!("the finding is listed: {text}"));
+    assert!(
+        line.starts_with("  bandit  evil\u{fffd}]0;owned\u{fffd}.py:3  hardcoded_password\u{fffd}[2J\u{fffd}[31m "),
+        "{line:?}"
+    );
+    // The only escapes are the report's own colour, each a complete SGR sequence.
+    let sgr = regex::Regex::new("\x1b\\[[0-9;]*m").expect("regex");
+    assert!(!sgr.replace_all(&text, "").contains('\x1b'), "{text:?}");
+    assert!(
+        !text.contains('\x07') && !text.contains('\u{9b}'),
+        "{text:?}"
+    );
+    // Neutralized at the adapter boundary already, so every format gets the cleaned title.
+    let json = run(securescan(&FakePath::new())
+        .args(["ingest", "--scanner", "bandit", "-o", "json"])
+        .arg(report.path()));
+    let findings: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(
+        findings[0]["title"],
+        "hardcoded_password\u{fffd}[2J\u{fffd}[31m"
     );
 }
 

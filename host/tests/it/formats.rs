@@ -1,6 +1,6 @@
-//! The machine formats (sarif, csv, junit): golden bytes, determinism, and each format read back
-//! by a real reader — Microsoft's SARIF validator with GitHub's ingestion rules, an RFC 4180
-//! reader, an XML well-formedness check.
+//! The deterministic formats (sarif, csv, junit, html, report-pdf): golden bytes, determinism,
+//! and each format read back by a real reader — Microsoft's SARIF validator with GitHub's
+//! ingestion rules, an RFC 4180 reader, an XML well-formedness check, poppler for the PDF.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -205,8 +205,24 @@ fn junit_matches_its_golden_file() {
 }
 
 #[test]
+fn html_matches_its_golden_file() {
+    golden("scan.html", &render(&sample(), OutputFormat::Html));
+}
+
+#[test]
+fn pdf_matches_its_golden_file() {
+    golden("scan.pdf", &render(&sample(), OutputFormat::ReportPdf));
+}
+
+#[test]
 fn every_machine_format_renders_the_same_bytes_twice() {
-    for format in [OutputFormat::Sarif, OutputFormat::Csv, OutputFormat::Junit] {
+    for format in [
+        OutputFormat::Sarif,
+        OutputFormat::Csv,
+        OutputFormat::Junit,
+        OutputFormat::Html,
+        OutputFormat::ReportPdf,
+    ] {
         assert_eq!(
             render(&sample(), format),
             render(&sample(), format),
@@ -593,7 +609,7 @@ fn an_unknown_output_format_lists_the_valid_ones() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("[possible values: text, json, sarif, csv, junit]"),
+        stderr.contains("[possible values: text, json, sarif, csv, junit, html, report-pdf]"),
         "{stderr}"
     );
 }
@@ -608,4 +624,171 @@ fn the_validator_check_does_catch_github_errors() {
     result.remove("locations");
     let errors = validate_sarif(&sarif.to_string());
     assert!(errors.iter().any(|e| e.contains("GH1015")), "{errors:#?}");
+}
+
+#[test]
+fn html_escapes_everything_scanned_content_controls() {
+    let mut result = sample();
+    result.target = "<img src=x onerror=alert(1)>".into();
+    result.findings[0].title = "<script>alert('pwned')</script>".into();
+    result.findings[0].file_path = Some("a\"><b>.txt".into());
+    result.findings[1].description = "</td></tr><iframe src=//evil.test>".into();
+    result.scanners[0].scanner = "<svg onload=x>".into();
+    let html = render(&result, OutputFormat::Html);
+    let tags: std::collections::BTreeSet<&str> = html
+        .split('<')
+        .skip(1)
+        .map(|rest| {
+            let name = rest.trim_start_matches('/');
+            &name[..name.find([' ', '>']).expect("a tag ends")]
+        })
+        .collect();
+    let ours = [
+        "!DOCTYPE", "b", "body", "code", "dd", "div", "dl", "dt", "footer", "h1", "h2", "h3",
+        "head", "header", "html", "li", "main", "meta", "section", "span", "strong", "style",
+        "table", "tbody", "td", "th", "thead", "title", "tr", "ul",
+    ];
+    for tag in &tags {
+        assert!(ours.contains(tag), "<{tag}> reached the report");
+    }
+    for raw in ["url(", "@import", "href="] {
+        assert!(!html.contains(raw), "{raw} reached the report");
+    }
+    assert!(html.contains("&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;"));
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(html.contains(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+    ));
+}
+
+#[test]
+fn html_shows_compliance_coverage_only_when_findings_carry_tags() {
+    let html = render(&sample(), OutputFormat::Html);
+    assert!(html.contains("<h2>Compliance Coverage</h2>"));
+    assert!(html.contains("<tr><td>OWASP-A03</td><td>2</td></tr>"));
+    let mut untagged = sample();
+    for f in &mut untagged.findings {
+        f.compliance_tags.clear();
+    }
+    assert!(!render(&untagged, OutputFormat::Html).contains("Compliance Coverage"));
+}
+
+#[test]
+fn html_groups_findings_by_severity_most_severe_first() {
+    let html = render(&sample(), OutputFormat::Html);
+    let at = |needle: &str| {
+        html.find(needle)
+            .unwrap_or_else(|| panic!("{needle} is missing"))
+    };
+    assert!(at("Critical (1)</span></h3>") < at("High (2)</span></h3>"));
+    assert!(at("High (2)</span></h3>") < at("Medium (2)</span></h3>"));
+    assert!(at("Low (1)</span></h3>") < at("Info (2)</span></h3>"));
+    assert!(at("CVE-2024-0001 in requests") < at("High (2)"));
+}
+
+/// What poppler's `pdfinfo` or `pdftotext` prints for the PDF (scripts/setup.sh installs it).
+fn poppler(tool: &str, pdf: &str) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("report.pdf");
+    std::fs::write(&file, pdf).expect("write pdf");
+    let mut command = Command::new(tool);
+    command.arg(&file);
+    if tool == "pdftotext" {
+        command.arg("-");
+    }
+    let output = match command.output() {
+        Ok(output) => output,
+        Err(err) => panic!("{tool}: {err} (scripts/setup.sh installs poppler-utils)"),
+    };
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{tool} failed: {stderr}");
+    // Poppler reports a broken xref or stream but carries on; any such note is a failure here.
+    assert!(stderr.is_empty(), "{tool} complained: {stderr}");
+    String::from_utf8(output.stdout).expect("utf-8")
+}
+
+fn pdf_pages(pdf: &str) -> usize {
+    let info = poppler("pdfinfo", pdf);
+    let pages = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .expect("pdfinfo prints Pages:");
+    pages.trim().parse().expect("a page count")
+}
+
+#[test]
+fn pdf_text_reads_back_with_poppler() {
+    let result = sample();
+    let pdf = render(&result, OutputFormat::ReportPdf);
+    assert!(pdf.is_ascii() && pdf.starts_with("%PDF-1.4\n"));
+    let text = poppler("pdftotext", &pdf);
+    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = words(&text);
+    for f in &result.findings {
+        // WinAnsi has no snowman; everything else in the titles survives the round trip.
+        let title = words(&f.title.replace('☃', "?"));
+        assert!(text.contains(&title), "{title:?} is not in:\n{text}");
+    }
+    for needle in [
+        "Risk Score: 73.5 — CRITICAL",
+        "Critical: 1 High: 2 Medium: 2 Low: 1 Info: 2",
+        "OWASP-A03: 2 findings",
+        "Location: docs/naïve dir/ü #1.md:3",
+        "bandit (code): failed — parse: report is not JSON",
+    ] {
+        assert!(text.contains(needle), "{needle:?} is not in:\n{text}");
+    }
+    assert_eq!(pdf_pages(&pdf), 2);
+}
+
+#[test]
+fn a_long_pdf_report_has_as_many_pages_as_poppler_counts() {
+    let mut result = sample();
+    let template = result.findings[1].clone();
+    result.findings = (0..120)
+        .map(|i| Finding {
+            title: format!("Finding number {i} (with \\ and parentheses)"),
+            description: "A long description that must wrap. ".repeat(8),
+            ..template.clone()
+        })
+        .collect();
+    let pdf = render(&result, OutputFormat::ReportPdf);
+    let written = pdf.matches("/Type /Page /Parent").count();
+    assert!(written > 5, "{written} pages");
+    assert!(pdf.contains(&format!("page {written} of {written})")));
+    assert_eq!(pdf_pages(&pdf), written);
+    let text = poppler("pdftotext", &pdf);
+    assert!(
+        text.contains("Finding number 119 (with \\ and parentheses)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn ingest_writes_a_pdf_and_an_html_report_to_files() {
+    let report =
+        workspace().join("plugins/semgrep/fixtures/semgrep-1.182.0/generated-python-vuln-app.json");
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (format, name, start) in [
+        ("report-pdf", "report.pdf", "%PDF-1.4\n"),
+        ("html", "report.html", "<!DOCTYPE html>\n"),
+    ] {
+        let file = dir.path().join(name);
+        let output = securescan()
+            .args(["ingest", "--scanner", "semgrep", "--output", format])
+            .arg(&report)
+            .arg("--output-file")
+            .arg(&file)
+            .output()
+            .expect("securescan runs");
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let written = std::fs::read_to_string(&file).expect("the report file");
+        assert!(written.starts_with(start), "{format}");
+        assert!(written.contains("Findings by Severity"), "{format}");
+    }
 }

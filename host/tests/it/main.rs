@@ -1,10 +1,12 @@
 //! The host's one integration-test binary.
 
 mod cli;
+mod config;
 mod conformance;
 mod corpus;
 mod formats;
 mod hostile;
+mod identity;
 mod live;
 mod processes;
 mod real_tools;

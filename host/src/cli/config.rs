@@ -1,0 +1,176 @@
+//! `securescan config …` and the project config as every scanning command loads it.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+
+use super::exit::{CommandResult, Exit, Failure};
+use crate::config::{
+    CONFIG_NAMES, FindingPolicy, Lint, ProjectConfig, discover, lint, parse_severity,
+    severity_names,
+};
+use crate::findings::{Finding, Severity};
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Lint .securescan.yml: unknown keys, bad severities and scan types, missing rule-pack paths,
+    /// rules both ignored and overridden. Exit 0 when valid, 1 with errors, 2 when no config is
+    /// found.
+    Validate {
+        /// The config file, or a directory to look for one from (default: the current directory,
+        /// walking up to the repository root).
+        path: Option<PathBuf>,
+    },
+}
+
+/// The flags that decide what a scan's findings do to the exit code and which are suppressed.
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// Exit with 4 when a kept (not suppressed) finding is at or above this severity: critical,
+    /// high, medium, low, info, or none to turn off the config's fail_on_severity.
+    #[arg(long, value_parser = parse_threshold)]
+    fail_on_severity: Option<Threshold>,
+    /// Suppress nothing: findings of ignored_rules are kept.
+    #[arg(long)]
+    no_suppress: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Threshold {
+    Off,
+    At(Severity),
+}
+
+fn parse_threshold(text: &str) -> Result<Threshold, String> {
+    if text.eq_ignore_ascii_case("none") {
+        return Ok(Threshold::Off);
+    }
+    parse_severity(text).map(Threshold::At).ok_or_else(|| {
+        format!(
+            "invalid severity {text:?}; valid: {}, none",
+            severity_names()
+        )
+    })
+}
+
+impl GateArgs {
+    pub fn policy(&self, config: Option<&ProjectConfig>) -> FindingPolicy {
+        FindingPolicy {
+            no_suppress: self.no_suppress,
+            ..config.map(FindingPolicy::from_config).unwrap_or_default()
+        }
+    }
+
+    /// The flag wins over the config's `fail_on_severity`.
+    fn threshold(&self, config: Option<&ProjectConfig>) -> Option<Severity> {
+        match self.fail_on_severity {
+            Some(Threshold::Off) => None,
+            Some(Threshold::At(severity)) => Some(severity),
+            None => config.and_then(|c| c.fail_on_severity),
+        }
+    }
+
+    /// [`Exit::FindingsAtThreshold`] when kept findings reach the threshold and nothing worse
+    /// happened; `exit` otherwise.
+    pub fn gate(&self, config: Option<&ProjectConfig>, findings: &[Finding], exit: Exit) -> Exit {
+        let Some(threshold) = self.threshold(config) else {
+            return exit;
+        };
+        let failing = findings
+            .iter()
+            .filter(|f| f.severity >= threshold && !f.metadata.contains_key("suppressed_by"))
+            .count();
+        if failing == 0 || exit != Exit::Ok {
+            return exit;
+        }
+        eprintln!(
+            "securescan: failing: {failing} finding(s) at or above {}",
+            threshold.as_str()
+        );
+        Exit::FindingsAtThreshold
+    }
+}
+
+/// The project config for a scan of `start`, if there is one. A config with errors stops the
+/// command with the lint `config validate` prints.
+pub fn load_for(start: &Path) -> Result<Option<ProjectConfig>, Failure> {
+    let Some(path) = discover(start) else {
+        return Ok(None);
+    };
+    let checked = lint(&path);
+    match checked.config {
+        Some(config) => Ok(Some(config)),
+        None => Err(Failure::usage(format!(
+            "{}: invalid config; nothing was scanned (check it with `securescan config \
+             validate`)\n{}",
+            path.display(),
+            checked.render().trim_end()
+        ))),
+    }
+}
+
+pub async fn run(command: ConfigCommand) -> CommandResult {
+    match command {
+        ConfigCommand::Validate { path } => validate(path.as_deref()),
+    }
+}
+
+fn validate(path: Option<&Path>) -> CommandResult {
+    let cwd = std::env::current_dir()
+        .map_err(|err| Failure::internal(format!("cannot read the current directory: {err}")))?;
+    let start = path.unwrap_or(&cwd);
+    let file = if start.is_dir() {
+        discover(start).ok_or_else(|| {
+            Failure::usage(format!(
+                "no .securescan.yml in this directory tree (looked for {} from {} up to the \
+                 repository root)",
+                CONFIG_NAMES.join(", "),
+                start.display()
+            ))
+        })?
+    } else {
+        std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf())
+    };
+    let checked = lint(&file);
+    let shown = file.strip_prefix(&cwd).unwrap_or(&file);
+    eprint!("{}", report(shown, &checked));
+    Ok(if checked.is_valid() {
+        Exit::Ok
+    } else {
+        Exit::ConfigInvalid
+    })
+}
+
+/// `<file>: OK` and what the config sets, or `<file>: invalid`; then the issues and the summary.
+fn report(file: &Path, checked: &Lint) -> String {
+    let mut out = String::new();
+    match &checked.config {
+        Some(config) => {
+            out.push_str(&format!("{}: OK\n", file.display()));
+            if !config.scan_types.is_empty() {
+                let types: Vec<&str> = config.scan_types.iter().map(|t| t.as_str()).collect();
+                out.push_str(&format!("scan_types: {}\n", types.join(", ")));
+            }
+            out.push_str(&format!("ignored_rules: {}\n", config.ignored_rules.len()));
+            out.push_str(&format!(
+                "severity_overrides: {}\n",
+                config.severity_overrides.len()
+            ));
+            if !config.semgrep_rules.is_empty() {
+                let dir = config.path.parent().unwrap_or(Path::new("/"));
+                let rules: Vec<String> = config
+                    .semgrep_rules
+                    .iter()
+                    .map(|p| p.strip_prefix(dir).unwrap_or(p).display().to_string())
+                    .collect();
+                out.push_str(&format!("semgrep_rules: {}\n", rules.join(", ")));
+            }
+            if let Some(severity) = config.fail_on_severity {
+                out.push_str(&format!("fail_on_severity: {}\n", severity.as_str()));
+            }
+        }
+        None => out.push_str(&format!("{}: invalid\n", file.display())),
+    }
+    out.push_str(&checked.render());
+    out
+}
