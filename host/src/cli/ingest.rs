@@ -5,9 +5,8 @@ use clap::Args;
 use super::config::{GateArgs, load_for};
 use super::exit::{CommandResult, Failure};
 use super::locations;
-use super::output::write_artifact;
-use super::scan::report_failures;
-use crate::report::{OutputFormat, TextStyle, render_styled};
+use super::scan::deliver;
+use crate::report::OutputFormat;
 use crate::scan::runner_unknown_scanner;
 
 #[derive(Debug, Args)]
@@ -69,12 +68,11 @@ pub async fn run(args: IngestArgs) -> CommandResult {
         )
         .await
         .map_err(Failure::usage)?;
-    let style = TextStyle::for_destination(args.output_file.as_deref());
-    write_artifact(
-        &render_styled(&result, args.output, style),
+    deliver(
+        &result,
+        args.output,
         args.output_file.as_deref(),
-    )?;
-    Ok(args
-        .gate
-        .gate(config.as_ref(), &result.findings, report_failures(&result)))
+        &args.gate,
+        config.as_ref(),
+    )
 }

@@ -8,6 +8,7 @@ use super::config::{GateArgs, load_for};
 use super::exit::{CommandResult, Exit, Failure};
 use super::locations;
 use super::output::write_artifact;
+use crate::config::ProjectConfig;
 use crate::findings::ScanType;
 use crate::registry::{Registry, TargetKind};
 use crate::report::{OutputFormat, TextStyle, render_styled};
@@ -129,14 +130,27 @@ pub async fn run(args: ScanArgs) -> CommandResult {
             }
         })
         .await;
-    let style = TextStyle::for_destination(args.output_file.as_deref());
-    write_artifact(
-        &render_styled(&result, args.output, style),
+    deliver(
+        &result,
+        args.output,
         args.output_file.as_deref(),
-    )?;
-    Ok(args
-        .gate
-        .gate(config.as_ref(), &result.findings, report_failures(&result)))
+        &args.gate,
+        config.as_ref(),
+    )
+}
+
+/// Render the result, write it where it goes, report failed scanners and apply the severity gate:
+/// how `scan` and `ingest` both end.
+pub fn deliver(
+    result: &ScanResult,
+    format: OutputFormat,
+    output_file: Option<&Path>,
+    gate: &GateArgs,
+    config: Option<&ProjectConfig>,
+) -> CommandResult {
+    let style = TextStyle::for_destination(output_file);
+    write_artifact(&render_styled(result, format, style), output_file)?;
+    Ok(gate.gate(config, &result.findings, report_failures(result)))
 }
 
 /// Where config discovery starts: the target when it is a path, else the current directory.

@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use super::{
     by_severity, compliance_coverage, location, risk_label, scanner_status, severity_heading,
+    top_findings,
 };
 use crate::findings::{Finding, Severity};
 use crate::scan::ScanResult;
@@ -80,12 +81,7 @@ pub fn render(result: &ScanResult) -> String {
         );
     }
     out.push_str("</div>\n");
-    let top: Vec<&Finding> = result
-        .findings
-        .iter()
-        .filter(|f| matches!(f.severity, Severity::Critical | Severity::High))
-        .take(3)
-        .collect();
+    let top = top_findings(&result.findings);
     if !top.is_empty() {
         out.push_str("<h3>Top findings</h3>\n<ul>\n");
         for f in top {

@@ -85,6 +85,15 @@ fn by_severity(findings: &[Finding]) -> Vec<(Severity, Vec<&Finding>)> {
 }
 
 /// Severity capitalized, as report headings show it.
+/// The first critical and high findings (canonical order), for a report's executive summary.
+fn top_findings(findings: &[Finding]) -> Vec<&Finding> {
+    findings
+        .iter()
+        .filter(|f| matches!(f.severity, Severity::Critical | Severity::High))
+        .take(3)
+        .collect()
+}
+
 fn severity_heading(severity: Severity) -> &'static str {
     match severity {
         Severity::Critical => "Critical",

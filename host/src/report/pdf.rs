@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use super::{
     by_severity, compliance_coverage, location, risk_label, scanner_status, severity_heading,
+    top_findings,
 };
 use crate::findings::{Finding, Severity};
 use crate::scan::ScanResult;
@@ -94,12 +95,7 @@ pub fn render(result: &ScanResult) -> String {
         summary.critical, summary.high, summary.medium, summary.low, summary.info
     );
     page.text(&counts, Font::Regular, 10.0, 0.0, BLACK);
-    let top: Vec<&Finding> = result
-        .findings
-        .iter()
-        .filter(|f| matches!(f.severity, Severity::Critical | Severity::High))
-        .take(3)
-        .collect();
+    let top = top_findings(&result.findings);
     if !top.is_empty() {
         page.gap(4.0);
         page.text("Top findings:", Font::Bold, 10.0, 0.0, BLACK);
