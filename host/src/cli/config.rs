@@ -9,7 +9,7 @@ use crate::config::{
     CONFIG_NAMES, FindingPolicy, Lint, ProjectConfig, discover, lint, parse_severity,
     severity_names,
 };
-use crate::findings::{Finding, Severity};
+use crate::findings::{Finding, Severity, is_suppressed};
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
@@ -30,9 +30,15 @@ pub struct GateArgs {
     /// high, medium, low, info, or none to turn off the config's fail_on_severity.
     #[arg(long, value_parser = parse_threshold)]
     fail_on_severity: Option<Threshold>,
-    /// Suppress nothing: findings of ignored_rules are kept.
+    /// Suppress nothing: findings of inline `securescan: ignore` comments and of ignored_rules
+    /// are kept and counted.
     #[arg(long)]
     no_suppress: bool,
+    /// Keep suppressed findings in the output, marked as suppressed (text prefixes them with
+    /// [SUPPRESSED:<by>], JSON stamps metadata.suppressed_by, SARIF adds suppressions); they
+    /// still never count.
+    #[arg(long)]
+    show_suppressed: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -57,6 +63,7 @@ impl GateArgs {
     pub fn policy(&self, config: Option<&ProjectConfig>) -> FindingPolicy {
         FindingPolicy {
             no_suppress: self.no_suppress,
+            show_suppressed: self.show_suppressed,
             ..config.map(FindingPolicy::from_config).unwrap_or_default()
         }
     }
@@ -78,7 +85,7 @@ impl GateArgs {
         };
         let failing = findings
             .iter()
-            .filter(|f| f.severity >= threshold && !f.metadata.contains_key("suppressed_by"))
+            .filter(|f| f.severity >= threshold && !is_suppressed(f))
             .count();
         if failing == 0 || exit != Exit::Ok {
             return exit;

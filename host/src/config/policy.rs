@@ -1,20 +1,22 @@
 //! What a project's config does to findings once the adapters are done: severity overrides, then
-//! suppression of ignored rules.
+//! suppression, inline comments first (the most local wins), then ignored rules.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
 use super::ProjectConfig;
-use crate::findings::{Finding, Severity};
+use crate::findings::{Finding, InlineMarks, Severity, SuppressedBy, clear_stamps, stamp};
 
-/// The finding rules of one scan. The default changes nothing.
+/// The finding rules of one scan. The default changes nothing but honours inline comments.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FindingPolicy {
     pub severity_overrides: BTreeMap<String, Severity>,
     pub ignored_rules: BTreeSet<String>,
-    /// `--no-suppress`: keep every finding, whatever `ignored_rules` says.
+    /// `--no-suppress`: keep every finding, whatever inline comments and `ignored_rules` say.
     pub no_suppress: bool,
+    /// `--show-suppressed`: suppressed findings stay in the result, stamped, uncounted.
+    pub show_suppressed: bool,
 }
 
 impl FindingPolicy {
@@ -22,37 +24,40 @@ impl FindingPolicy {
         FindingPolicy {
             severity_overrides: config.severity_overrides.clone(),
             ignored_rules: config.ignored_rules.iter().cloned().collect(),
-            no_suppress: false,
+            ..FindingPolicy::default()
         }
     }
 
-    /// Override severities (keeping the scanner's in `metadata.original_severity`), then remove
-    /// the findings of ignored rules. Returns the suppressed findings, each stamped
-    /// `metadata.suppressed_by = "config"`.
-    pub fn apply(&self, findings: &mut Vec<Finding>) -> Vec<Finding> {
+    /// Override severities (keeping the scanner's in `metadata.original_severity`), then stamp
+    /// `metadata.suppressed_by`: `"inline"` for a finding an ignore comment in `marks` silences
+    /// (its reason in `metadata.suppression_reason`), else `"config"` for an ignored rule.
+    /// Suppressed findings are removed and returned, unless `show_suppressed` keeps them in
+    /// `findings` (then the returned list is empty).
+    pub fn apply(&self, findings: &mut Vec<Finding>, marks: &mut InlineMarks) -> Vec<Finding> {
         for finding in findings.iter_mut() {
             self.override_severity(finding);
+            clear_stamps(finding);
+            if self.no_suppress {
+                continue;
+            }
+            if let Some(mark) = marks.find(finding) {
+                stamp(finding, SuppressedBy::Inline, mark.reason.as_deref());
+            } else if finding
+                .rule_id
+                .as_ref()
+                .is_some_and(|rule| self.ignored_rules.contains(rule))
+            {
+                stamp(finding, SuppressedBy::Config, None);
+            }
         }
-        if self.no_suppress || self.ignored_rules.is_empty() {
+        if self.show_suppressed {
             return Vec::new();
         }
-        let (suppressed, kept): (Vec<Finding>, Vec<Finding>) =
-            std::mem::take(findings).into_iter().partition(|f| {
-                f.rule_id
-                    .as_ref()
-                    .is_some_and(|rule| self.ignored_rules.contains(rule))
-            });
+        let (suppressed, kept): (Vec<Finding>, Vec<Finding>) = std::mem::take(findings)
+            .into_iter()
+            .partition(crate::findings::is_suppressed);
         *findings = kept;
         suppressed
-            .into_iter()
-            .map(|mut finding| {
-                finding
-                    .metadata
-                    .entry("suppressed_by")
-                    .or_insert_with(|| Value::from("config"));
-                finding
-            })
-            .collect()
     }
 
     /// Idempotent: a finding already carrying an original severity keeps it.
@@ -82,7 +87,7 @@ impl FindingPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::ScanType;
+    use crate::findings::{ScanType, SourceCache};
 
     fn finding(rule: &str, severity: Severity) -> Finding {
         Finding {
@@ -109,15 +114,21 @@ mod tests {
         FindingPolicy {
             severity_overrides: [("loud".to_string(), Severity::Low)].into(),
             ignored_rules: ["noisy".to_string()].into(),
-            no_suppress: false,
+            ..FindingPolicy::default()
         }
+    }
+
+    /// Applies `policy` with no files to read, so no inline marks.
+    fn apply(policy: &FindingPolicy, findings: &mut Vec<Finding>) -> Vec<Finding> {
+        let mut sources = SourceCache::default();
+        policy.apply(findings, &mut InlineMarks::new(None, &mut sources))
     }
 
     #[test]
     fn an_override_keeps_the_scanner_severity_and_is_idempotent() {
         let mut findings = vec![finding("loud", Severity::High)];
-        policy().apply(&mut findings);
-        policy().apply(&mut findings);
+        apply(&policy(), &mut findings);
+        apply(&policy(), &mut findings);
         assert_eq!(findings[0].severity, Severity::Low);
         assert_eq!(findings[0].metadata["original_severity"], "high");
     }
@@ -128,7 +139,7 @@ mod tests {
             finding("noisy", Severity::Critical),
             finding("other", Severity::Low),
         ];
-        let suppressed = policy().apply(&mut findings);
+        let suppressed = apply(&policy(), &mut findings);
         assert_eq!(findings.len(), 1);
         assert_eq!(suppressed.len(), 1);
         assert_eq!(suppressed[0].metadata["suppressed_by"], "config");
@@ -144,8 +155,35 @@ mod tests {
             no_suppress: true,
             ..policy()
         };
-        assert!(policy.apply(&mut findings).is_empty());
+        assert!(apply(&policy, &mut findings).is_empty());
         assert_eq!(findings.len(), 2);
         assert_eq!(findings[1].severity, Severity::Low);
+    }
+
+    #[test]
+    fn show_suppressed_keeps_stamped_findings() {
+        let mut findings = vec![
+            finding("noisy", Severity::Critical),
+            finding("other", Severity::Low),
+        ];
+        let policy = FindingPolicy {
+            show_suppressed: true,
+            ..policy()
+        };
+        assert!(apply(&policy, &mut findings).is_empty());
+        assert_eq!(findings.len(), 2);
+        assert_eq!(findings[0].metadata["suppressed_by"], "config");
+        assert!(!findings[1].metadata.contains_key("suppressed_by"));
+    }
+
+    #[test]
+    fn a_stamp_from_the_tool_is_not_a_suppression() {
+        let mut stamped = finding("other", Severity::High);
+        stamped
+            .metadata
+            .insert("suppressed_by".into(), Value::from("baseline"));
+        let mut findings = vec![stamped];
+        assert!(apply(&policy(), &mut findings).is_empty());
+        assert!(!findings[0].metadata.contains_key("suppressed_by"));
     }
 }

@@ -1,5 +1,5 @@
 //! The host's finding model and the parts of the pipeline it owns: identity (read against the
-//! scan root's files) and order.
+//! scan root's files), inline suppression and order.
 
 mod fingerprint;
 mod model;
@@ -7,6 +7,7 @@ mod order;
 mod root;
 mod score;
 mod source;
+mod suppression;
 
 pub use fingerprint::fingerprint;
 pub use model::{Finding, ScanType, Severity};
@@ -14,3 +15,4 @@ pub use order::sort_canonical;
 pub use root::ScanRoot;
 pub use score::{Summary, risk_score};
 pub use source::{SourceCache, SourceFiles, SourceText};
+pub use suppression::{InlineMarks, SuppressedBy, clear_stamps, is_suppressed, stamp};

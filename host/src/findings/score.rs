@@ -1,8 +1,9 @@
 use serde::Serialize;
 
-use super::{Finding, Severity};
+use super::{Finding, Severity, is_suppressed};
 
-/// Counts per severity and the risk score, for the summary users read first.
+/// Counts per severity and the risk score, for the summary users read first. Suppressed findings
+/// (listed with `--show-suppressed`) are not counted.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Summary {
     pub total_findings: usize,
@@ -16,9 +17,10 @@ pub struct Summary {
 
 impl Summary {
     pub fn of(findings: &[Finding]) -> Summary {
-        let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+        let kept: Vec<&Finding> = findings.iter().filter(|f| !is_suppressed(f)).collect();
+        let count = |s: Severity| kept.iter().filter(|f| f.severity == s).count();
         Summary {
-            total_findings: findings.len(),
+            total_findings: kept.len(),
             critical: count(Severity::Critical),
             high: count(Severity::High),
             medium: count(Severity::Medium),
@@ -29,11 +31,13 @@ impl Summary {
     }
 }
 
-/// 0–100: `min(100, 20 · ln(1 + Σ weight))`, rounded to one decimal. Logarithmic so the hundredth
-/// low finding moves the score less than the first critical one.
+/// 0–100: `min(100, 20 · ln(1 + Σ weight))`, rounded to one decimal, over the findings that are
+/// not suppressed. Logarithmic so the hundredth low finding moves the score less than the first
+/// critical one.
 pub fn risk_score(findings: &[Finding]) -> f64 {
     let raw: f64 = findings
         .iter()
+        .filter(|f| !is_suppressed(f))
         .map(|f| match f.severity {
             Severity::Critical => 15.0,
             Severity::High => 8.0,

@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
-use crate::findings::{Finding, ScanType, Severity};
+use crate::findings::{Finding, ScanType, Severity, SuppressedBy};
 use crate::scan::{ScanResult, ScannerStatus};
 
 /// The base every relative artifact URI is resolved against: the repository or scan root.
@@ -239,6 +239,9 @@ fn result_object(
             }),
         );
     }
+    if let Some(suppression) = suppression(finding) {
+        object.insert("suppressions".into(), json!([suppression]));
+    }
     let mut properties = Map::new();
     properties.insert("scanner".into(), finding.scanner.clone().into());
     if let Some(cwe) = &finding.cwe {
@@ -255,6 +258,31 @@ fn result_object(
     }
     object.insert("properties".into(), properties.into());
     Value::Object(object)
+}
+
+/// The SARIF suppression of a finding `--show-suppressed` kept: `inSource` for an ignore comment
+/// in the file, `external` for the config's ignored_rules; `None` when it is not suppressed.
+fn suppression(finding: &Finding) -> Option<Value> {
+    let by = finding.metadata.get("suppressed_by")?.as_str()?;
+    let kind = if by == SuppressedBy::Inline.as_str() {
+        "inSource"
+    } else {
+        "external"
+    };
+    let mut suppression = Map::new();
+    suppression.insert("kind".into(), kind.into());
+    suppression.insert("status".into(), "accepted".into());
+    let reason = finding
+        .metadata
+        .get("suppression_reason")
+        .and_then(Value::as_str);
+    suppression.insert(
+        "justification".into(),
+        reason
+            .map_or_else(|| format!("suppressed by {by}"), str::to_string)
+            .into(),
+    );
+    Some(Value::Object(suppression))
 }
 
 /// A file and region when the finding has a file; otherwise a logical location, since GitHub

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use std::io::IsTerminal;
 use std::path::Path;
 
-use crate::findings::{Finding, Severity};
+use crate::findings::{Finding, Severity, SuppressedBy, is_suppressed};
 use crate::scan::{ScanResult, ScannerStatus};
 
 /// How the text report is drawn.
@@ -92,8 +92,36 @@ pub fn render(result: &ScanResult, style: TextStyle) -> String {
         s.low,
         s.info
     );
+    if let Some(line) = suppressed_summary(&result.findings) {
+        let _ = writeln!(out, "{line}");
+    }
     let _ = writeln!(out, "Risk score: {:.1}", s.risk_score);
     out
+}
+
+/// `[SUPPRESSED:inline] ` (or `config`) before a finding `--show-suppressed` kept; nothing for
+/// the others.
+fn suppressed_prefix(f: &Finding, paint: Paint) -> String {
+    match f.metadata.get("suppressed_by").and_then(|by| by.as_str()) {
+        Some(by) => format!("{} ", paint.dim(&format!("[SUPPRESSED:{}]", one_line(by)))),
+        None => String::new(),
+    }
+}
+
+/// `Suppressed: 2 (inline=1, config=1)` when suppressed findings are listed; they are not in the
+/// total above it.
+fn suppressed_summary(findings: &[Finding]) -> Option<String> {
+    let by = |mechanism: SuppressedBy| {
+        findings
+            .iter()
+            .filter(|f| {
+                f.metadata.get("suppressed_by").and_then(|b| b.as_str()) == Some(mechanism.as_str())
+            })
+            .count()
+    };
+    let (inline, config) = (by(SuppressedBy::Inline), by(SuppressedBy::Config));
+    let total = findings.iter().filter(|f| is_suppressed(f)).count();
+    (total > 0).then(|| format!("Suppressed: {total} (inline={inline}, config={config})"))
 }
 
 fn render_scanners(out: &mut String, result: &ScanResult, paint: Paint) {
@@ -162,10 +190,24 @@ fn render_findings(out: &mut String, findings: &[Finding], paint: Paint) {
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "  {:width$}  {location}{}{rule}",
+                "  {}{:width$}  {location}{}{rule}",
+                suppressed_prefix(f, paint),
                 one_line(&f.scanner),
                 one_line(&f.title)
             );
+            if let Some(reason) = f
+                .metadata
+                .get("suppression_reason")
+                .and_then(|r| r.as_str())
+            {
+                let _ = writeln!(
+                    out,
+                    "  {:width$}  {} {}",
+                    "",
+                    paint.dim("reason:"),
+                    one_line(reason)
+                );
+            }
             if let Some(fix) = f.remediation.as_deref().filter(|r| !r.trim().is_empty()) {
                 let continuation = format!("\n  {:width$}       ", "");
                 let _ = writeln!(

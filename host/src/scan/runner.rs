@@ -10,7 +10,9 @@ use super::identity::{assign_finding_ids, scan_id};
 use super::outcome::{ScanResult, ScannerOutcome, ScannerStatus};
 use super::scanner::{Job, ScannerRun, run_scanner};
 use crate::config::FindingPolicy;
-use crate::findings::{Finding, ScanRoot, ScanType, SourceCache, fingerprint, sort_canonical};
+use crate::findings::{
+    Finding, InlineMarks, ScanRoot, ScanType, SourceCache, fingerprint, sort_canonical,
+};
 use crate::registry::Registry;
 use crate::sandbox::{AdapterFinding, MAX_CONCURRENT_CALLS, Sandbox, WitInput, WitToolReport};
 
@@ -230,11 +232,15 @@ fn finalize(
         }
         scanners.push(run.outcome);
     }
+    apply_policy(
+        policy,
+        &mut findings,
+        &mut InlineMarks::new(root.as_ref(), &mut sources),
+    );
     tracing::debug!(
         files = sources.files_read(),
-        "read source files for finding identity"
+        "read source files for finding identity and inline suppression"
     );
-    apply_policy(policy, &mut findings);
     sort_canonical(&mut findings);
     let scan_id = scan_id(target, types, &findings);
     assign_finding_ids(&scan_id, &mut findings);
@@ -247,15 +253,13 @@ fn finalize(
     }
 }
 
-/// Overrides and config suppression, after identity (a fingerprint never depends on severity) and
-/// before order and the summary, which see the overridden severities.
-fn apply_policy(policy: &FindingPolicy, findings: &mut Vec<Finding>) {
-    let suppressed = policy.apply(findings);
+/// Overrides and suppression (inline comments, ignored rules), after identity (a fingerprint
+/// never depends on severity) and before order and the summary, which see the overridden
+/// severities.
+fn apply_policy(policy: &FindingPolicy, findings: &mut Vec<Finding>, marks: &mut InlineMarks) {
+    let suppressed = policy.apply(findings, marks);
     if !suppressed.is_empty() {
-        tracing::info!(
-            "suppressed {} finding(s) by ignored_rules",
-            suppressed.len()
-        );
+        tracing::info!("suppressed {} finding(s)", suppressed.len());
     }
 }
 

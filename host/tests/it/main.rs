@@ -12,3 +12,4 @@ mod processes;
 mod real_tools;
 mod sbom;
 mod support;
+mod suppression;

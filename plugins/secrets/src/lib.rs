@@ -11,6 +11,8 @@ mod false_positive;
 mod history;
 mod patterns;
 
+use std::borrow::Cow;
+
 use securescan_adapter_sdk::prelude::*;
 
 pub struct Secrets;
@@ -47,8 +49,13 @@ impl Adapter for Secrets {
 }
 
 /// Text with undecodable bytes dropped: a stray Latin-1 byte must not hide a key on the same line.
-fn lossy_text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).replace(char::REPLACEMENT_CHARACTER, "")
+fn lossy_text(bytes: &[u8]) -> Cow<'_, str> {
+    let text = String::from_utf8_lossy(bytes);
+    if text.contains(char::REPLACEMENT_CHARACTER) {
+        Cow::Owned(text.replace(char::REPLACEMENT_CHARACTER, ""))
+    } else {
+        text
+    }
 }
 
 fn basename(path: &str) -> &str {

@@ -1,9 +1,12 @@
 //! Credential patterns, tried in table order on every line; the first that matches on a line that
 //! is not a likely false positive gives that line's one finding.
+//!
+//! Almost no line holds a credential, so one [`RegexSet`] pass rules out whole files and lines
+//! before the per-line false-positive rules or any single pattern runs.
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use securescan_adapter_sdk::{Finding, Severity};
 
 use crate::false_positive::is_likely_false_positive;
@@ -107,16 +110,29 @@ pub static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         .collect()
 });
 
+/// All of [`TABLE`] at once, in table order, so the lowest match index is the first pattern.
+static ANY_PATTERN: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new(TABLE.iter().map(|(_, _, regex)| regex))
+        .unwrap_or_else(|err| panic!("pattern set: {err}"))
+});
+
 /// Findings for one file's text. `path` is reported; `relative` feeds the false-positive rules.
 pub fn scan_file(path: &str, relative: &str, text: &str) -> Vec<Finding> {
     let mut findings = Vec::new();
+    // No pattern is anchored or looks past a line break, so a line's match is also the file's.
+    if !ANY_PATTERN.is_match(text) {
+        return findings;
+    }
     for (index, line) in text.split('\n').enumerate() {
-        if line.chars().count() > MAX_LINE_CHARS || is_likely_false_positive(line, relative) {
+        if !ANY_PATTERN.is_match(line)
+            || line.chars().count() > MAX_LINE_CHARS
+            || is_likely_false_positive(line, relative)
+        {
             continue;
         }
-        if let Some(pattern) = PATTERNS.iter().find(|p| p.regex.is_match(line)) {
+        if let Some(first) = ANY_PATTERN.matches(line).iter().next() {
             let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
-            findings.push(finding(pattern, path, number));
+            findings.push(finding(&PATTERNS[first], path, number));
         }
     }
     findings
