@@ -26,35 +26,32 @@ cd "$ROOT"
 rustup show active-toolchain >/dev/null
 rustup target add wasm32-wasip2 >/dev/null 2>&1 || rustup target add wasm32-wasip2
 
-if [ ! -x "$TOOLS_VENV/bin/python" ]; then
-    say "creating the scanner-tools virtualenv at $TOOLS_VENV"
-    python3 -m venv "$TOOLS_VENV"
-fi
-installed() { "$TOOLS_VENV/bin/python" -m pip show "$1" 2>/dev/null | sed -n 's/^Version: //p'; }
-if [ "$(installed semgrep)" != "$SEMGREP_VERSION" ] || [ "$(installed bandit)" != "$BANDIT_VERSION" ] \
-    || [ "$(installed pip-licenses)" != "$PIP_LICENSES_VERSION" ]; then
-    say "installing semgrep $SEMGREP_VERSION, bandit $BANDIT_VERSION and pip-licenses $PIP_LICENSES_VERSION"
-    "$TOOLS_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-        "semgrep==$SEMGREP_VERSION" "bandit==$BANDIT_VERSION" "pip-licenses==$PIP_LICENSES_VERSION"
-fi
-if [ ! -x "$CHECKOV_VENV/bin/python" ]; then
-    say "creating the checkov virtualenv at $CHECKOV_VENV"
-    python3 -m venv "$CHECKOV_VENV"
-fi
-if [ "$("$CHECKOV_VENV/bin/python" -m pip show checkov 2>/dev/null | sed -n 's/^Version: //p')" != "$CHECKOV_VERSION" ]; then
-    say "installing checkov $CHECKOV_VERSION"
-    "$CHECKOV_VENV/bin/python" -m pip install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION"
-fi
-if [ ! -x "$SAFETY_VENV/bin/python" ]; then
-    say "creating the safety virtualenv at $SAFETY_VENV"
-    python3 -m venv "$SAFETY_VENV"
-fi
-if [ "$("$SAFETY_VENV/bin/python" -m pip show safety 2>/dev/null | sed -n 's/^Version: //p')" != "$SAFETY_VERSION" ] \
-    || [ "$("$SAFETY_VENV/bin/python" -m pip show safety-db 2>/dev/null | sed -n 's/^Version: //p')" != "$SAFETY_DB_VERSION" ]; then
-    say "installing safety $SAFETY_VERSION with safety-db $SAFETY_DB_VERSION"
-    "$SAFETY_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-        "safety==$SAFETY_VERSION" "safety-db==$SAFETY_DB_VERSION"
-fi
+# venv_with DIR SPEC...: a virtualenv at DIR holding exactly these `name==version` packages
+# (extras allowed: `name[extra]==version`); installs only what is missing or at another version.
+venv_with() {
+    local venv="$1" spec name want missing=()
+    shift
+    if [ ! -x "$venv/bin/python" ]; then
+        say "creating the virtualenv $venv"
+        python3 -m venv "$venv"
+    fi
+    for spec in "$@"; do
+        name="${spec%%==*}"
+        name="${name%%\[*}"
+        want="${spec##*==}"
+        if [ "$("$venv/bin/python" -m pip show "$name" 2>/dev/null | sed -n 's/^Version: //p')" != "$want" ]; then
+            missing+=("$spec")
+        fi
+    done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        say "installing ${missing[*]} into $venv"
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${missing[@]}"
+    fi
+}
+
+venv_with "$TOOLS_VENV" "semgrep==$SEMGREP_VERSION" "bandit==$BANDIT_VERSION" "pip-licenses==$PIP_LICENSES_VERSION"
+venv_with "$CHECKOV_VENV" "checkov==$CHECKOV_VERSION"
+venv_with "$SAFETY_VENV" "safety==$SAFETY_VERSION" "safety-db==$SAFETY_DB_VERSION"
 # (Located without importing it: the package's __init__ opens a path relative to the cwd.)
 SECURESCAN_TEST_SAFETY_DB="$("$SAFETY_VENV/bin/python" -c 'import importlib.util, os; print(os.path.dirname(importlib.util.find_spec("safety_db").origin))')"
 export SECURESCAN_TEST_SAFETY_DB
@@ -64,28 +61,26 @@ ln -sf "$CHECKOV_VENV/bin/checkov" "$TOOLS_VENV/extra-bin/checkov"
 ln -sf "$SAFETY_VENV/bin/safety" "$TOOLS_VENV/extra-bin/safety"
 export PATH="$TOOLS_VENV/bin:$TOOLS_VENV/extra-bin:$PATH"
 
-# nmap (Debian's package) for the network scanner; only ever pointed at 127.0.0.1 by the tests.
-if ! command -v nmap >/dev/null 2>&1; then
-    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-        say "installing nmap"
-        apt-get update -qq >/dev/null
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nmap >/dev/null
-    else
-        say "nmap is not installed (apt-get install nmap); the network scanner will be skipped"
+# debian_package COMMAND PACKAGE: install PACKAGE from Debian when COMMAND is missing and this runs
+# as root with apt-get; otherwise say what the user misses.
+debian_package() {
+    if command -v "$1" >/dev/null 2>&1; then
+        return
     fi
-fi
-# poppler (pdftotext, pdfinfo) so the tests can read the PDF report back.
-if ! command -v pdftotext >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing poppler-utils"
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null
-fi
-# npm for npm-audit (Node.js images ship it; Debian's package otherwise).
-if ! command -v npm >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing npm"
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
-fi
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        say "installing $2"
+        apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+    else
+        say "$1 is not installed (apt-get install $2); what needs it will be skipped"
+    fi
+}
+
+# nmap for the network scanner (the tests only ever point it at 127.0.0.1); poppler so the tests
+# can read the PDF report back; npm for npm-audit (Node.js images ship it).
+debian_package nmap nmap
+debian_package pdftotext poppler-utils
+debian_package npm npm
 
 # The standards' own validators for the output formats the tests check: Microsoft's SARIF
 # multitool (npm), and CycloneDX's and SPDX's Python tools, in a virtualenv of their own.
@@ -102,16 +97,7 @@ export SECURESCAN_TEST_SARIF_MULTITOOL="$NODE_TOOLS/node_modules/.bin/sarif-mult
 VALIDATORS_VENV="${SECURESCAN_VALIDATORS_VENV:-$HOME/.cache/securescan/validators-venv}"
 CYCLONEDX_LIB_VERSION="11.12.0"
 SPDX_TOOLS_VERSION="0.8.5"
-if [ ! -x "$VALIDATORS_VENV/bin/python" ]; then
-    say "creating the validators virtualenv at $VALIDATORS_VENV"
-    python3 -m venv "$VALIDATORS_VENV"
-fi
-if [ "$("$VALIDATORS_VENV/bin/python" -m pip show cyclonedx-python-lib 2>/dev/null | sed -n 's/^Version: //p')" != "$CYCLONEDX_LIB_VERSION" ] \
-    || [ "$("$VALIDATORS_VENV/bin/python" -m pip show spdx-tools 2>/dev/null | sed -n 's/^Version: //p')" != "$SPDX_TOOLS_VERSION" ]; then
-    say "installing cyclonedx-python-lib $CYCLONEDX_LIB_VERSION and spdx-tools $SPDX_TOOLS_VERSION"
-    "$VALIDATORS_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-        "cyclonedx-python-lib[json-validation]==$CYCLONEDX_LIB_VERSION" "spdx-tools==$SPDX_TOOLS_VERSION"
-fi
+venv_with "$VALIDATORS_VENV" "cyclonedx-python-lib[json-validation]==$CYCLONEDX_LIB_VERSION" "spdx-tools==$SPDX_TOOLS_VERSION"
 export SECURESCAN_TEST_VALIDATORS_PYTHON="$VALIDATORS_VENV/bin/python"
 
 say "building securescan"
