@@ -2,10 +2,10 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::support::{adapter_dir, bin, fake_aws_key, target_dir, tree};
+use crate::support::{adapter_dir, bin, fake_aws_key, isolated, run, stderr, tree};
 
 /// A PATH holding only `git` and the given fake tools, so scans never touch a real semgrep that
 /// would try to reach its registry.
@@ -35,31 +35,7 @@ impl FakePath {
 }
 
 fn securescan(path: &FakePath) -> Command {
-    let mut command = Command::new(bin());
-    command
-        .env("PATH", path.path())
-        .env("SECURESCAN_ADAPTER_DIR", adapter_dir())
-        .env(
-            "SECURESCAN_CACHE_DIR",
-            target_dir().join("test-compile-cache"),
-        )
-        .env_remove("SECURESCAN_SEMGREP_CONFIG")
-        .env_remove("SECURESCAN_ZAP_ADDRESS")
-        // Text output is plain on a pipe unless these say otherwise; tests set them on purpose.
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        // No user .env file either: the fake PATH directory has no securescan/.env in it.
-        .env("XDG_CONFIG_HOME", path.path())
-        .stdin(Stdio::null());
-    command
-}
-
-fn run(command: &mut Command) -> Output {
-    command.output().expect("securescan runs")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
+    isolated(path.path())
 }
 
 fn secret_tree() -> tempfile::TempDir {

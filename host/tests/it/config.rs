@@ -3,35 +3,16 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::support::{adapter_dir, bin, target_dir, tree};
+use crate::support::{isolated, run, stderr, tree};
 
 fn securescan(fake_path: &Path, cwd: &Path) -> Command {
-    let mut command = Command::new(bin());
+    let mut command = isolated(fake_path);
+    command.current_dir(cwd);
     command
-        .current_dir(cwd)
-        .env("PATH", fake_path)
-        .env("SECURESCAN_ADAPTER_DIR", adapter_dir())
-        .env(
-            "SECURESCAN_CACHE_DIR",
-            target_dir().join("test-compile-cache"),
-        )
-        .env_remove("SECURESCAN_SEMGREP_CONFIG")
-        .env_remove("SECURESCAN_ZAP_ADDRESS")
-        .env("XDG_CONFIG_HOME", fake_path)
-        .stdin(Stdio::null());
-    command
-}
-
-fn run(command: &mut Command) -> Output {
-    command.output().expect("securescan runs")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// Two bandit results: B602 (medium) in run.py and B105 (high) in settings.py.

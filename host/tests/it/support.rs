@@ -105,6 +105,30 @@ pub fn securescan() -> Command {
     command
 }
 
+/// The binary cut off from this machine: PATH is only `path_dir` (no real tool runs), no user
+/// `.env` (`path_dir` holds no `securescan/.env`), no stdin, and none of the environment settings
+/// a developer may have exported (semgrep rules, a ZAP daemon, colour).
+pub fn isolated(path_dir: &Path) -> Command {
+    let mut command = securescan();
+    command
+        .env("PATH", path_dir)
+        .env_remove("SECURESCAN_SEMGREP_CONFIG")
+        .env_remove("SECURESCAN_ZAP_ADDRESS")
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env("XDG_CONFIG_HOME", path_dir)
+        .stdin(std::process::Stdio::null());
+    command
+}
+
+pub fn run(command: &mut Command) -> std::process::Output {
+    command.output().expect("securescan runs")
+}
+
+pub fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 /// Run a scan that must succeed and return its JSON findings.
 pub fn scan_json(command: &mut Command) -> serde_json::Value {
     let output = command.output().expect("securescan runs");

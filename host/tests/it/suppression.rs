@@ -7,7 +7,7 @@ use std::process::Output;
 
 use serde_json::Value;
 
-use crate::support::{securescan, tree};
+use crate::support::{isolated, tree};
 
 /// A bandit report: `(file, test id, severity, line)` per result.
 fn bandit(results: &[(&str, &str, &str, u32)]) -> String {
@@ -28,11 +28,8 @@ fn bandit(results: &[(&str, &str, &str, u32)]) -> String {
 /// tools cannot run (empty PATH) and no user config is read.
 fn ingest(dir: &Path, format: &str, extra: &[&str]) -> Output {
     let empty = tempfile::tempdir().expect("temp dir");
-    securescan()
+    isolated(empty.path())
         .current_dir(dir)
-        .env("PATH", empty.path())
-        .env("XDG_CONFIG_HOME", empty.path())
-        .stdin(std::process::Stdio::null())
         .args(["ingest", "--scanner", "bandit", "-o", format, "--target"])
         .arg(dir)
         .arg(dir.join("bandit.json"))
