@@ -1,14 +1,20 @@
 //! SecureScan: runs security scanners, normalizes what they report inside a WebAssembly sandbox,
 //! and gives one deterministic stream of findings to the CLI (and later the server).
 
+pub mod atomic;
 pub mod cli;
+pub mod compliance;
 pub mod config;
 pub mod findings;
 pub mod gather;
+pub mod git;
 pub mod registry;
 pub mod report;
 pub mod sandbox;
 pub mod sbom;
 pub mod scan;
 pub mod settings;
+pub mod snapshot;
+pub mod stamp;
+pub mod store;
 pub mod tools;

@@ -10,6 +10,7 @@ use crate::config::{
     severity_names,
 };
 use crate::findings::{Finding, Severity, is_suppressed};
+use crate::snapshot::baseline_fingerprints;
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
@@ -39,6 +40,11 @@ pub struct GateArgs {
     /// still never count.
     #[arg(long)]
     show_suppressed: bool,
+    /// A baseline file (`securescan baseline`): findings whose fingerprint it lists are
+    /// suppressed as `baseline`. A missing or unreadable file is a warning, and suppresses
+    /// nothing.
+    #[arg(long)]
+    baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -60,10 +66,23 @@ fn parse_threshold(text: &str) -> Result<Threshold, String> {
 }
 
 impl GateArgs {
+    /// The finding policy of the config and these flags; reading the baseline file warns on
+    /// stderr when it is missing or broken.
     pub fn policy(&self, config: Option<&ProjectConfig>) -> FindingPolicy {
+        let baseline = match &self.baseline {
+            Some(path) => {
+                let (prints, warning) = baseline_fingerprints(path);
+                if let Some(warning) = warning {
+                    eprintln!("securescan: {warning}");
+                }
+                prints
+            }
+            None => Default::default(),
+        };
         FindingPolicy {
             no_suppress: self.no_suppress,
             show_suppressed: self.show_suppressed,
+            baseline,
             ..config.map(FindingPolicy::from_config).unwrap_or_default()
         }
     }
@@ -75,6 +94,10 @@ impl GateArgs {
             Some(Threshold::At(severity)) => Some(severity),
             None => config.and_then(|c| c.fail_on_severity),
         }
+    }
+
+    pub fn show_suppressed(&self) -> bool {
+        self.show_suppressed
     }
 
     /// [`Exit::FindingsAtThreshold`] when kept findings reach the threshold and nothing worse

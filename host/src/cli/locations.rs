@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use super::exit::Failure;
+use crate::compliance::ComplianceMapper;
 use crate::registry::Registry;
 use crate::sandbox::{CompileCache, Sandbox};
 use crate::scan::Scanner;
@@ -35,5 +36,23 @@ pub fn builtin_registry() -> Result<Registry, Failure> {
 }
 
 pub fn scanner() -> Result<Scanner, Failure> {
-    Ok(Scanner::new(builtin_registry()?, sandbox()?, adapter_dir()))
+    Ok(Scanner::new(
+        builtin_registry()?,
+        sandbox()?,
+        adapter_dir(),
+        compliance()?,
+    ))
+}
+
+/// The built-in compliance frameworks, replaced or extended by the JSON files in
+/// `SECURESCAN_COMPLIANCE_DIR` (else `~/.config/securescan/compliance` when it exists).
+pub fn compliance() -> Result<ComplianceMapper, Failure> {
+    let dir = match std::env::var_os("SECURESCAN_COMPLIANCE_DIR").filter(|v| !v.is_empty()) {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => std::env::var_os("HOME")
+            .map(|home| PathBuf::from(home).join(".config/securescan/compliance"))
+            .filter(|dir| dir.is_dir()),
+    };
+    ComplianceMapper::load(dir.as_deref())
+        .map_err(|err| Failure::usage(format!("compliance mappings: {err}")))
 }

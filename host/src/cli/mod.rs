@@ -2,10 +2,16 @@
 //! and diagnostics go to stderr, progress only when stderr is a terminal.
 
 mod adapter;
+mod baseline;
 mod build;
+mod changes;
+mod compare;
 mod config;
+mod diff;
 mod exit;
+mod history;
 mod ingest;
+mod init;
 mod locations;
 mod output;
 mod sbom;
@@ -45,6 +51,11 @@ Environment:
   SECURESCAN_ZAP_API_KEY   its API key (sent in a header, never in a URL)
                            (both ZAP settings may also come from ~/.config/securescan/.env;
                            the environment wins)
+  SECURESCAN_DB_PATH       the local scan store `scan` saves to and `history` reads
+                           (default: ~/.securescan/scans.db)
+  SECURESCAN_COMPLIANCE_DIR  JSON framework files replacing or adding compliance mappings
+                           (default: ~/.config/securescan/compliance when it exists)
+  SECURESCAN_FAKE_NOW      pin the time saved scans and SBOMs record (RFC 3339)
   SECURESCAN_LOG           log filter for stderr, e.g. debug or securescan=trace (default: warn)";
 
 #[derive(Debug, Parser)]
@@ -58,8 +69,19 @@ struct Cli {
 enum Command {
     /// Scan a directory or file, a URL (dast) or a host (network) with the registry's scanners.
     Scan(scan::ScanArgs),
+    /// What a change introduces: findings new between two git refs, or two findings files.
+    Diff(diff::DiffArgs),
+    /// What drifted since a baseline file: new, disappeared and still-present findings.
+    Compare(compare::CompareArgs),
+    /// Write a baseline of the current findings (deterministic; check it in), for `--baseline`
+    /// and `compare`.
+    Baseline(baseline::BaselineArgs),
     /// Normalize an existing tool report through its scanner's adapter.
     Ingest(ingest::IngestArgs),
+    /// List the scans saved in the local store (SECURESCAN_DB_PATH), newest first.
+    History(history::HistoryArgs),
+    /// Set a project up: .securescan.yml for its stack, a GitHub workflow, an empty baseline.
+    Init(init::InitArgs),
     /// Show every scanner: its type, whether its tool is installed, and its version.
     Status(status::StatusArgs),
     /// Write a CycloneDX 1.5 or SPDX 2.3 SBOM of the packages the target's lockfiles list.
@@ -113,7 +135,12 @@ async fn run(command: Command) -> Exit {
     let result = match command {
         Command::Scan(args) => scan::run(args).await,
         Command::Ingest(args) => ingest::run(args).await,
+        Command::Baseline(args) => baseline::run(args).await,
+        Command::Diff(args) => diff::run(args).await,
+        Command::Compare(args) => compare::run(args).await,
         Command::Status(args) => status::run(args).await,
+        Command::History(args) => history::run(args).await,
+        Command::Init(args) => init::run(args).await,
         Command::Sbom(args) => sbom::run(args).await,
         Command::Adapter(command) => adapter::run(command).await,
         Command::Config(command) => config::run(command).await,
@@ -132,4 +159,16 @@ fn init_logging() {
         .with_writer(std::io::stderr)
         .with_target(false)
         .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// clap checks flag definitions (duplicate names across flattened groups, …) only in debug
+    /// builds, at parse time; this runs those checks in every build.
+    #[test]
+    fn every_command_line_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
 }

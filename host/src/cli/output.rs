@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::exit::Failure;
+use crate::atomic::write_atomically;
 
 pub fn write_artifact(text: &str, file: Option<&Path>) -> Result<(), Failure> {
     match file {
@@ -15,17 +16,7 @@ pub fn write_artifact(text: &str, file: Option<&Path>) -> Result<(), Failure> {
                 .map_err(|err| Failure::internal(format!("cannot write to stdout: {err}")))
         }
         Some(path) => {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let write = || -> std::io::Result<()> {
-                let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-                tmp.write_all(text.as_bytes())?;
-                tmp.persist(path).map_err(|err| err.error)?;
-                Ok(())
-            };
-            write().map_err(|err| {
+            write_atomically(path, text.as_bytes()).map_err(|err| {
                 Failure::internal(format!("cannot write {}: {err}", path.display()))
             })?;
             eprintln!("Output written to {}", path.display());

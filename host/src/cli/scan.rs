@@ -8,29 +8,46 @@ use super::config::{GateArgs, load_for};
 use super::exit::{CommandResult, Exit, Failure};
 use super::locations;
 use super::output::write_artifact;
-use crate::config::ProjectConfig;
+use sha2::Digest;
+
+use crate::config::{FindingPolicy, ProjectConfig};
 use crate::findings::ScanType;
 use crate::registry::{Registry, TargetKind};
 use crate::report::{OutputFormat, TextStyle, render_styled};
 use crate::scan::{
     ScanRequest, ScanResult, ScannerOutcome, ScannerStatus, check_target, looks_like_url,
 };
+use crate::stamp::Stamp;
+use crate::store::Store;
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// What to scan: a directory or file; a URL for dast; a host, IP address or CIDR range for
     /// network.
     target: String,
-    /// Scan type to run (repeatable): code, dependency, iac, baseline, dast, network.
-    /// Default: the config's scan_types, else code and dependency for a path, dast for a URL,
-    /// network for a host.
-    #[arg(long = "type", short = 't', value_parser = parse_scan_type)]
-    types: Vec<ScanType>,
+    #[command(flatten)]
+    options: ScanOptions,
     #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Text)]
     output: OutputFormat,
     /// Write the output here instead of stdout.
     #[arg(long)]
     output_file: Option<PathBuf>,
+    #[command(flatten)]
+    gate: GateArgs,
+    /// Do not save this scan to the local store (SECURESCAN_DB_PATH, default
+    /// ~/.securescan/scans.db) that `history` lists.
+    #[arg(long)]
+    no_save: bool,
+}
+
+/// What to run: the flags every scanning command (scan, baseline, compare, diff) shares.
+#[derive(Debug, Args)]
+pub struct ScanOptions {
+    /// Scan type to run (repeatable): code, dependency, iac, baseline, dast, network.
+    /// Default: the config's scan_types, else code and dependency for a path, dast for a URL,
+    /// network for a host.
+    #[arg(long = "type", short = 't', value_parser = parse_scan_type)]
+    types: Vec<ScanType>,
     /// Semgrep rule source (repeatable): a rules file or directory, or a registry name such as
     /// `auto` or `p/ci` when semgrep can reach its registry. Default: the config's
     /// semgrep_rules, else auto.
@@ -51,8 +68,6 @@ pub struct ScanArgs {
     /// is a directory. Implies --type baseline.
     #[arg(long)]
     baseline_host_probes: bool,
-    #[command(flatten)]
-    gate: GateArgs,
 }
 
 pub fn parse_scan_type(text: &str) -> Result<ScanType, String> {
@@ -62,57 +77,87 @@ pub fn parse_scan_type(text: &str) -> Result<ScanType, String> {
 
 pub async fn run(args: ScanArgs) -> CommandResult {
     let config = load_for(&config_start(&args.target))?;
-    let mut types = match (&config, args.types.is_empty()) {
-        (_, false) => args.types,
-        (Some(config), true) if !config.scan_types.is_empty() => config.scan_types.clone(),
-        (_, true) => default_types(&args.target),
-    };
-    if args.baseline_host_probes {
-        types.push(ScanType::Baseline);
+    let policy = args.gate.policy(config.as_ref());
+    let request = args.options.request(args.target, config.as_ref(), policy)?;
+    let started = Stamp::from_env().map_err(|err| Failure::usage(err.to_string()))?;
+    let result = run_request(&request).await?;
+    if !args.no_save {
+        save(&result, &started);
     }
-    types.sort();
-    types.dedup();
-    let mut vars: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
-    let mut set = |scanner: &str, var: &str, values: Vec<String>| {
-        vars.entry(scanner.to_string())
-            .or_default()
-            .insert(var.to_string(), values);
-    };
-    let config_rules = config.as_ref().map_or(Vec::new(), |c| {
-        c.semgrep_rules
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect()
-    });
-    if !args.semgrep_config.is_empty() {
-        set("semgrep", "config", args.semgrep_config);
-    } else if !config_rules.is_empty() {
-        set("semgrep", "config", config_rules);
-    }
-    if let Some(db) = args.safety_db {
-        set("safety", "db", vec![db]);
-    }
-    if let Some(ports) = args.ports {
-        if ports.is_empty()
-            || !ports
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b",-".contains(&b))
-        {
-            return Err(Failure::usage(format!(
-                "--ports {ports:?}: give port numbers and ranges, like 22,80,8000-8100"
-            )));
+    deliver(
+        &result,
+        args.output,
+        args.output_file.as_deref(),
+        &args.gate,
+        config.as_ref(),
+    )
+}
+
+impl ScanOptions {
+    /// The scan these flags ask for, of `target`, under `policy`: flags win over the config,
+    /// which wins over the defaults for the target's kind.
+    pub fn request(
+        &self,
+        target: String,
+        config: Option<&ProjectConfig>,
+        policy: FindingPolicy,
+    ) -> Result<ScanRequest, Failure> {
+        let mut types = match (config, self.types.is_empty()) {
+            (_, false) => self.types.clone(),
+            (Some(config), true) if !config.scan_types.is_empty() => config.scan_types.clone(),
+            (_, true) => default_types(&target),
+        };
+        if self.baseline_host_probes {
+            types.push(ScanType::Baseline);
         }
-        set("nmap", "ports", vec![ports]);
+        types.sort();
+        types.dedup();
+        let mut vars: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+        let mut set = |scanner: &str, var: &str, values: Vec<String>| {
+            vars.entry(scanner.to_string())
+                .or_default()
+                .insert(var.to_string(), values);
+        };
+        let config_rules = config.map_or(Vec::new(), |c| {
+            c.semgrep_rules
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect()
+        });
+        if !self.semgrep_config.is_empty() {
+            set("semgrep", "config", self.semgrep_config.clone());
+        } else if !config_rules.is_empty() {
+            set("semgrep", "config", config_rules);
+        }
+        if let Some(db) = &self.safety_db {
+            set("safety", "db", vec![db.clone()]);
+        }
+        if let Some(ports) = &self.ports {
+            if ports.is_empty()
+                || !ports
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b",-".contains(&b))
+            {
+                return Err(Failure::usage(format!(
+                    "--ports {ports:?}: give port numbers and ranges, like 22,80,8000-8100"
+                )));
+            }
+            set("nmap", "ports", vec![ports.clone()]);
+        }
+        Ok(ScanRequest {
+            target,
+            types,
+            vars,
+            host_probes: self.baseline_host_probes,
+            policy,
+        })
     }
-    let request = ScanRequest {
-        target: args.target,
-        types,
-        vars,
-        host_probes: args.baseline_host_probes,
-        policy: args.gate.policy(config.as_ref()),
-    };
+}
+
+/// Run a scan, with progress on stderr when it is a terminal.
+pub async fn run_request(request: &ScanRequest) -> Result<ScanResult, Failure> {
     let scanner = locations::scanner()?;
-    check_targets(scanner.registry(), &request)?;
+    check_targets(scanner.registry(), request)?;
     let show_progress = std::io::stderr().is_terminal();
     if show_progress {
         let ids: Vec<&str> = scanner
@@ -123,20 +168,26 @@ pub async fn run(args: ScanArgs) -> CommandResult {
             .collect();
         eprintln!("Scanning {} with {}", request.target, ids.join(", "));
     }
-    let result = scanner
-        .scan(&request, |outcome| {
+    Ok(scanner
+        .scan(request, |outcome| {
             if show_progress {
                 eprintln!("{}", progress_line(outcome))
             }
         })
-        .await;
-    deliver(
-        &result,
-        args.output,
-        args.output_file.as_deref(),
-        &args.gate,
-        config.as_ref(),
-    )
+        .await)
+}
+
+/// Save the scan for `history`. A store that cannot be written is a warning: the scan's output
+/// matters more than its record.
+fn save(result: &ScanResult, started: &Stamp) {
+    let finished = Stamp::from_env().unwrap_or_else(|_| Stamp::now());
+    let id = Stamp::now().uuid(&sha2::Sha256::digest(result.scan_id.as_bytes()).into());
+    let path = Store::default_path();
+    let saved = Store::open(&path)
+        .and_then(|mut store| store.save(result, &id, &started.created, &finished.created));
+    if let Err(err) = saved {
+        eprintln!("securescan: warning: the scan was not saved: {err} (use --no-save to skip)");
+    }
 }
 
 /// Render the result, write it where it goes, report failed scanners and apply the severity gate:
@@ -154,7 +205,7 @@ pub fn deliver(
 }
 
 /// Where config discovery starts: the target when it is a path, else the current directory.
-fn config_start(target: &str) -> PathBuf {
+pub fn config_start(target: &str) -> PathBuf {
     if !looks_like_url(target) && Path::new(target).exists() {
         PathBuf::from(target)
     } else {

@@ -13,6 +13,8 @@ use crate::findings::{Finding, InlineMarks, Severity, SuppressedBy, clear_stamps
 pub struct FindingPolicy {
     pub severity_overrides: BTreeMap<String, Severity>,
     pub ignored_rules: BTreeSet<String>,
+    /// Fingerprints of the `--baseline` file: findings already known when it was written.
+    pub baseline: BTreeSet<String>,
     /// `--no-suppress`: keep every finding, whatever inline comments and `ignored_rules` say.
     pub no_suppress: bool,
     /// `--show-suppressed`: suppressed findings stay in the result, stamped, uncounted.
@@ -30,7 +32,8 @@ impl FindingPolicy {
 
     /// Override severities (keeping the scanner's in `metadata.original_severity`), then stamp
     /// `metadata.suppressed_by`: `"inline"` for a finding an ignore comment in `marks` silences
-    /// (its reason in `metadata.suppression_reason`), else `"config"` for an ignored rule.
+    /// (its reason in `metadata.suppression_reason`), else `"config"` for an ignored rule, else
+    /// `"baseline"` for a fingerprint in the baseline file.
     /// Suppressed findings are removed and returned, unless `show_suppressed` keeps them in
     /// `findings` (then the returned list is empty).
     pub fn apply(&self, findings: &mut Vec<Finding>, marks: &mut InlineMarks) -> Vec<Finding> {
@@ -42,12 +45,8 @@ impl FindingPolicy {
             }
             if let Some(mark) = marks.find(finding) {
                 stamp(finding, SuppressedBy::Inline, mark.reason.as_deref());
-            } else if finding
-                .rule_id
-                .as_ref()
-                .is_some_and(|rule| self.ignored_rules.contains(rule))
-            {
-                stamp(finding, SuppressedBy::Config, None);
+            } else if let Some(by) = self.ignored_or_known(finding) {
+                stamp(finding, by, None);
             }
         }
         if self.show_suppressed {
@@ -58,6 +57,41 @@ impl FindingPolicy {
             .partition(crate::findings::is_suppressed);
         *findings = kept;
         suppressed
+    }
+
+    /// The policy over findings read back from a file (a `diff` snapshot), whose files may not
+    /// exist here: overrides, then ignored rules and the baseline for findings the file does
+    /// not record as suppressed already (its inline marks were read when it was written).
+    /// Everything stays in `findings`; `no_suppress` drops the recorded stamps.
+    pub fn apply_recorded(&self, findings: &mut [Finding]) {
+        for finding in findings.iter_mut() {
+            self.override_severity(finding);
+            if self.no_suppress {
+                clear_stamps(finding);
+                continue;
+            }
+            if crate::findings::is_suppressed(finding) {
+                continue;
+            }
+            if let Some(by) = self.ignored_or_known(finding) {
+                stamp(finding, by, None);
+            }
+        }
+    }
+
+    /// `config` for an ignored rule, else `baseline` for a fingerprint the baseline lists.
+    fn ignored_or_known(&self, finding: &Finding) -> Option<SuppressedBy> {
+        if finding
+            .rule_id
+            .as_ref()
+            .is_some_and(|rule| self.ignored_rules.contains(rule))
+        {
+            Some(SuppressedBy::Config)
+        } else if self.baseline.contains(&finding.fingerprint) {
+            Some(SuppressedBy::Baseline)
+        } else {
+            None
+        }
     }
 
     /// Idempotent: a finding already carrying an original severity keeps it.
@@ -174,6 +208,24 @@ mod tests {
         assert_eq!(findings.len(), 2);
         assert_eq!(findings[0].metadata["suppressed_by"], "config");
         assert!(!findings[1].metadata.contains_key("suppressed_by"));
+    }
+
+    #[test]
+    fn config_beats_baseline_and_baseline_stamps_the_rest() {
+        let mut known = finding("other", Severity::High);
+        known.fingerprint = "known".into();
+        let mut ignored = finding("noisy", Severity::High);
+        ignored.fingerprint = "known".into();
+        let mut findings = vec![known, ignored, finding("fresh", Severity::High)];
+        let policy = FindingPolicy {
+            baseline: ["known".to_string()].into(),
+            show_suppressed: true,
+            ..policy()
+        };
+        apply(&policy, &mut findings);
+        assert_eq!(findings[0].metadata["suppressed_by"], "baseline");
+        assert_eq!(findings[1].metadata["suppressed_by"], "config");
+        assert!(!findings[2].metadata.contains_key("suppressed_by"));
     }
 
     #[test]

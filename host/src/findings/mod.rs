@@ -1,6 +1,8 @@
 //! The host's finding model and the parts of the pipeline it owns: identity (read against the
 //! scan root's files), inline suppression and order.
 
+mod changes;
+mod dedup;
 mod fingerprint;
 mod model;
 mod order;
@@ -9,10 +11,14 @@ mod score;
 mod source;
 mod suppression;
 
+pub use changes::{ChangeMode, ChangeSet};
+pub use dedup::deduplicate;
 pub use fingerprint::fingerprint;
 pub use model::{Finding, ScanType, Severity};
 pub use order::sort_canonical;
-pub use root::ScanRoot;
+pub use root::{ScanRoot, name_from_root};
 pub use score::{Summary, risk_score};
 pub use source::{SourceCache, SourceFiles, SourceText};
-pub use suppression::{InlineMarks, SuppressedBy, clear_stamps, is_suppressed, stamp};
+pub use suppression::{
+    InlineMarks, SuppressedBy, clear_stamps, comment_prefixes, is_suppressed, stamp, suppressed_by,
+};

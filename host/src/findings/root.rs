@@ -109,6 +109,28 @@ fn lexical(path: &Path) -> PathBuf {
     out
 }
 
+/// Name each finding's file relative to the root of a scan of `target`, under `prefix` (the
+/// root's place in a repository; empty for the root itself): what files that must read the same
+/// in every checkout (baselines, diffs, pull-request links) show. Paths outside the root stay as
+/// printed.
+pub fn name_from_root(findings: &mut [super::Finding], target: &str, prefix: &Path) {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let Some(root) = ScanRoot::of_target(target, &cwd) else {
+        return;
+    };
+    for finding in findings {
+        let Some(relative) = finding.file_path.as_deref().and_then(|p| root.relative(p)) else {
+            continue;
+        };
+        let named = match (relative.as_str(), prefix.as_os_str().is_empty()) {
+            (_, true) => relative,
+            (".", false) => prefix.to_string_lossy().replace('\\', "/"),
+            (_, false) => prefix.join(&relative).to_string_lossy().replace('\\', "/"),
+        };
+        finding.file_path = Some(named);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

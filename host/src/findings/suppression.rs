@@ -16,6 +16,8 @@ use super::{Finding, ScanRoot, SourceFiles};
 pub enum SuppressedBy {
     Inline,
     Config,
+    /// The finding's fingerprint is in the `--baseline` file.
+    Baseline,
 }
 
 impl SuppressedBy {
@@ -23,6 +25,7 @@ impl SuppressedBy {
         match self {
             SuppressedBy::Inline => "inline",
             SuppressedBy::Config => "config",
+            SuppressedBy::Baseline => "baseline",
         }
     }
 }
@@ -31,6 +34,11 @@ impl SuppressedBy {
 /// findings are never counted, scored or gated on.
 pub fn is_suppressed(finding: &Finding) -> bool {
     finding.metadata.contains_key(SUPPRESSED_BY)
+}
+
+/// The mechanism that suppressed this finding (`inline`, `config`, `baseline`), if any.
+pub fn suppressed_by(finding: &Finding) -> Option<&str> {
+    finding.metadata.get(SUPPRESSED_BY).and_then(|v| v.as_str())
 }
 
 const SUPPRESSED_BY: &str = "suppressed_by";

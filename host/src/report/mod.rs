@@ -2,6 +2,7 @@
 //! Every format but text is deterministic: the same scan renders to the same bytes.
 
 mod csv;
+pub mod github;
 mod html;
 mod json;
 mod junit;
@@ -57,6 +58,14 @@ pub fn render_styled(result: &ScanResult, format: OutputFormat, text_style: Text
     }
 }
 
+/// SARIF of the scan with `properties` on its invocation (diff and compare: which refs).
+pub fn sarif_with(
+    result: &ScanResult,
+    properties: Option<serde_json::Map<String, serde_json::Value>>,
+) -> String {
+    sarif::render_with(result, &SourceRoots::for_target(&result.target), properties)
+}
+
 /// The report's headline word for a risk score, on the original report's thresholds.
 fn risk_label(score: f64) -> &'static str {
     match score {
@@ -70,7 +79,7 @@ fn risk_label(score: f64) -> &'static str {
 
 /// Findings grouped by severity, most severe first, empty groups left out; canonical order
 /// within a group.
-fn by_severity(findings: &[Finding]) -> Vec<(Severity, Vec<&Finding>)> {
+pub(crate) fn by_severity(findings: &[Finding]) -> Vec<(Severity, Vec<&Finding>)> {
     [
         Severity::Critical,
         Severity::High,
@@ -94,7 +103,7 @@ fn top_findings(findings: &[Finding]) -> Vec<&Finding> {
         .collect()
 }
 
-fn severity_heading(severity: Severity) -> &'static str {
+pub(crate) fn severity_heading(severity: Severity) -> &'static str {
     match severity {
         Severity::Critical => "Critical",
         Severity::High => "High",

@@ -49,6 +49,16 @@ impl SourceRoots {
 }
 
 pub fn render(result: &ScanResult, roots: &SourceRoots) -> String {
+    render_with(result, roots, None)
+}
+
+/// [`render`] with `properties` on the run's invocation (diff and compare say which refs the
+/// results are new between).
+pub fn render_with(
+    result: &ScanResult,
+    roots: &SourceRoots,
+    properties: Option<Map<String, Value>>,
+) -> String {
     let findings = dedupe_by_fingerprint(&result.findings);
     let mut first_by_rule: BTreeMap<String, &Finding> = BTreeMap::new();
     for finding in &findings {
@@ -82,7 +92,7 @@ pub fn render(result: &ScanResult, roots: &SourceRoots) -> String {
                 "rules": rules,
             }},
             "results": results,
-            "invocations": [invocation(result)],
+            "invocations": [invocation(result, properties)],
         }],
     });
     let mut text = serde_json::to_string_pretty(&document)
@@ -386,7 +396,7 @@ fn encode_relative(path: &str) -> String {
 
 /// Succeeds only when no scanner failed; failures are error notifications and skipped scanners
 /// notes, in the run's scanner order.
-fn invocation(result: &ScanResult) -> Value {
+fn invocation(result: &ScanResult, properties: Option<Map<String, Value>>) -> Value {
     let mut notifications = Vec::new();
     for outcome in &result.scanners {
         let (level, text) = match &outcome.status {
@@ -413,6 +423,9 @@ fn invocation(result: &ScanResult) -> Value {
     );
     if !notifications.is_empty() {
         object.insert("toolExecutionNotifications".into(), notifications.into());
+    }
+    if let Some(properties) = properties {
+        object.insert("properties".into(), Value::Object(properties));
     }
     Value::Object(object)
 }

@@ -108,7 +108,7 @@ fn suppressed_prefix(f: &Finding, paint: Paint) -> String {
     }
 }
 
-/// `Suppressed: 2 (inline=1, config=1)` when suppressed findings are listed; they are not in the
+/// `Suppressed: 2 (inline=1, config=1, baseline=0)` when suppressed findings are listed; they are not in the
 /// total above it.
 fn suppressed_summary(findings: &[Finding]) -> Option<String> {
     let by = |mechanism: SuppressedBy| {
@@ -119,9 +119,15 @@ fn suppressed_summary(findings: &[Finding]) -> Option<String> {
             })
             .count()
     };
-    let (inline, config) = (by(SuppressedBy::Inline), by(SuppressedBy::Config));
+    let (inline, config, baseline) = (
+        by(SuppressedBy::Inline),
+        by(SuppressedBy::Config),
+        by(SuppressedBy::Baseline),
+    );
     let total = findings.iter().filter(|f| is_suppressed(f)).count();
-    (total > 0).then(|| format!("Suppressed: {total} (inline={inline}, config={config})"))
+    (total > 0).then(|| {
+        format!("Suppressed: {total} (inline={inline}, config={config}, baseline={baseline})")
+    })
 }
 
 fn render_scanners(out: &mut String, result: &ScanResult, paint: Paint) {

@@ -17,7 +17,6 @@ mod purl;
 mod python;
 mod ruby;
 mod spdx;
-mod stamp;
 mod yarn;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -26,7 +25,7 @@ use std::path::Path;
 use crate::gather::{list_files, read_files};
 use crate::registry::FileSelection;
 
-pub use stamp::{Stamp, StampError};
+pub use crate::stamp::{Stamp, StampError};
 
 /// Lockfiles can be large; anything bigger than this is skipped with a warning.
 const MAX_MANIFEST_BYTES: u64 = 64 * 1024 * 1024;

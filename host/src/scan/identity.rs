@@ -50,3 +50,11 @@ fn uuid_shape(digest: &[u8]) -> String {
         &hex[20..32]
     )
 }
+
+/// Give `findings` (in their final order) the scan id of `target` and ids under it: for findings
+/// whose scan ran somewhere temporary (a `diff` worktree), named by where they really are.
+pub fn identify(target: &str, types: &[ScanType], findings: &mut [Finding]) -> String {
+    let id = scan_id(target, types, findings);
+    assign_finding_ids(&id, findings);
+    id
+}

@@ -11,6 +11,7 @@ mod scanner;
 mod target;
 mod url_input;
 
+pub use identity::identify;
 pub use outcome::{ScanResult, ScannerOutcome, ScannerStatus};
 pub use runner::{ScanRequest, Scanner, unknown_scanner as runner_unknown_scanner};
 pub use target::{TargetError, check_target, looks_like_url};

@@ -6,12 +6,13 @@ use std::time::Instant;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::identity::{assign_finding_ids, scan_id};
+use super::identity::identify;
 use super::outcome::{ScanResult, ScannerOutcome, ScannerStatus};
 use super::scanner::{Job, ScannerRun, run_scanner};
+use crate::compliance::ComplianceMapper;
 use crate::config::FindingPolicy;
 use crate::findings::{
-    Finding, InlineMarks, ScanRoot, ScanType, SourceCache, fingerprint, sort_canonical,
+    Finding, InlineMarks, ScanRoot, ScanType, SourceCache, deduplicate, fingerprint, sort_canonical,
 };
 use crate::registry::Registry;
 use crate::sandbox::{AdapterFinding, MAX_CONCURRENT_CALLS, Sandbox, WitInput, WitToolReport};
@@ -35,6 +36,8 @@ pub(super) struct Context {
     pub adapter_dir: PathBuf,
     /// Bounds concurrent adapter calls to the cores available; tools run unbounded.
     pub calls: Semaphore,
+    /// Tags findings with the framework controls they touch.
+    pub compliance: ComplianceMapper,
 }
 
 /// Runs scans against one registry, sandbox and adapter directory.
@@ -52,7 +55,12 @@ impl std::fmt::Debug for Scanner {
 }
 
 impl Scanner {
-    pub fn new(registry: Registry, sandbox: Sandbox, adapter_dir: PathBuf) -> Scanner {
+    pub fn new(
+        registry: Registry,
+        sandbox: Sandbox,
+        adapter_dir: PathBuf,
+        compliance: ComplianceMapper,
+    ) -> Scanner {
         let cores = std::thread::available_parallelism()
             .map_or(2, usize::from)
             .min(MAX_CONCURRENT_CALLS);
@@ -62,6 +70,7 @@ impl Scanner {
                 sandbox,
                 adapter_dir,
                 calls: Semaphore::new(cores),
+                compliance,
             }),
         }
     }
@@ -125,7 +134,13 @@ impl Scanner {
                 })
             })
             .collect();
-        finalize(&request.target, &request.types, &request.policy, runs)
+        finalize(
+            &self.ctx.compliance,
+            &request.target,
+            &request.types,
+            &request.policy,
+            runs,
+        )
     }
 
     /// Normalize an existing tool report through adapter `id`: a scan minus running the tool.
@@ -196,6 +211,7 @@ impl Scanner {
             duration: started.elapsed(),
         };
         Ok(finalize(
+            &self.ctx.compliance,
             target,
             &[entry.scan_type],
             policy,
@@ -211,9 +227,11 @@ pub fn unknown_scanner(registry: &Registry, id: &str) -> String {
     )
 }
 
-/// Give findings identity (fingerprint, ids) and canonical order. Fingerprints read the files
-/// findings point at, each once, under the target's root.
+/// The host's pipeline over what the adapters returned: identity (fingerprints read the files
+/// findings point at, each once, under the target's root), severity overrides and suppression,
+/// cross-scanner dedup, compliance tags, canonical order, ids.
 fn finalize(
+    compliance: &ComplianceMapper,
     target: &str,
     types: &[ScanType],
     policy: &FindingPolicy,
@@ -237,13 +255,17 @@ fn finalize(
         &mut findings,
         &mut InlineMarks::new(root.as_ref(), &mut sources),
     );
+    let merged = deduplicate(&mut findings);
+    if merged > 0 {
+        tracing::info!("merged {merged} finding(s) other scanners also reported");
+    }
+    compliance.tag_all(&mut findings);
     tracing::debug!(
         files = sources.files_read(),
         "read source files for finding identity and inline suppression"
     );
     sort_canonical(&mut findings);
-    let scan_id = scan_id(target, types, &findings);
-    assign_finding_ids(&scan_id, &mut findings);
+    let scan_id = identify(target, types, &mut findings);
     ScanResult {
         scan_id,
         target: target.to_string(),

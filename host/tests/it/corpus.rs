@@ -75,7 +75,12 @@ const NOT_ONE_FOR_ONE: &[&str] = &["licenses"];
 #[tokio::test]
 async fn every_corpus_file_is_ingested_and_keeps_every_entry() {
     let registry = Registry::builtin().expect("registry");
-    let scanner = Scanner::new(registry, sandbox().clone(), adapter_dir());
+    let scanner = Scanner::new(
+        registry,
+        sandbox().clone(),
+        adapter_dir(),
+        securescan::compliance::ComplianceMapper::load(None).unwrap(),
+    );
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     let rows = index();
     assert!(

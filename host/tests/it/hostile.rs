@@ -210,7 +210,12 @@ async fn every_attack_in_one_scan_is_contained_while_secrets_completes() {
     registry.adapters.push(secrets_entry);
 
     let target = tree(&[("settings.py", &format!("KEY = '{}'\n", fake_aws_key()))]);
-    let scanner = Scanner::new(registry, sandbox().clone(), dir.path().to_path_buf());
+    let scanner = Scanner::new(
+        registry,
+        sandbox().clone(),
+        dir.path().to_path_buf(),
+        securescan::compliance::ComplianceMapper::load(None).unwrap(),
+    );
     let request = ScanRequest {
         target: target.path().to_string_lossy().into_owned(),
         types: vec![ScanType::Code],

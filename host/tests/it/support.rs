@@ -98,10 +98,15 @@ pub fn fake_aws_key() -> String {
 /// The binary with the built adapters and the shared compile cache, and the real PATH.
 pub fn securescan() -> Command {
     let mut command = Command::new(bin());
-    command.env("SECURESCAN_ADAPTER_DIR", adapter_dir()).env(
-        "SECURESCAN_CACHE_DIR",
-        target_dir().join("test-compile-cache"),
-    );
+    command
+        .env("SECURESCAN_ADAPTER_DIR", adapter_dir())
+        .env(
+            "SECURESCAN_CACHE_DIR",
+            target_dir().join("test-compile-cache"),
+        )
+        // Scans are saved; tests save to one store of their own, never the user's.
+        .env("SECURESCAN_DB_PATH", target_dir().join("test-scans.db"))
+        .env_remove("SECURESCAN_COMPLIANCE_DIR");
     command
 }
 

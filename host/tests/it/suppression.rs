@@ -227,7 +227,7 @@ fn show_suppressed_keeps_them_marked() {
     );
     assert!(text.contains("reason: fixture"), "{text}");
     assert!(
-        text.contains("Suppressed: 3 (inline=1, config=2)"),
+        text.contains("Suppressed: 3 (inline=1, config=2, baseline=0)"),
         "{text}"
     );
     assert!(text.contains("Total: 0 findings"), "{text}");

@@ -1,4 +1,5 @@
-//! The two things in a document that are not its content: when it was made, and its unique id.
+//! The two things in a document that are not its content: when it was made, and its unique id
+//! (SBOMs; saved scans use the time).
 //!
 //! With `SECURESCAN_FAKE_NOW` set both are pinned (the id is derived from the content and that
 //! time), so tests and reproducible builds get byte-identical documents.
