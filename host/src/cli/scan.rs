@@ -7,13 +7,13 @@ use clap::Args;
 use super::config::{GateArgs, load_for};
 use super::exit::{CommandResult, Exit, Failure};
 use super::locations;
-use super::output::write_artifact;
+use super::output::write_streamed;
 use sha2::Digest;
 
 use crate::config::{FindingPolicy, ProjectConfig};
 use crate::findings::ScanType;
 use crate::registry::{Registry, TargetKind};
-use crate::report::{OutputFormat, TextStyle, render_styled};
+use crate::report::{OutputFormat, TextStyle, render_to};
 use crate::scan::{
     ScanRequest, ScanResult, ScannerOutcome, ScannerStatus, check_target, looks_like_url,
 };
@@ -200,7 +200,7 @@ pub fn deliver(
     config: Option<&ProjectConfig>,
 ) -> CommandResult {
     let style = TextStyle::for_destination(output_file);
-    write_artifact(&render_styled(result, format, style), output_file)?;
+    write_streamed(output_file, |out| render_to(result, format, style, out))?;
     Ok(gate.gate(config, &result.findings, report_failures(result)))
 }
 

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::ProjectConfig;
-use crate::findings::{Finding, InlineMarks, Severity, SuppressedBy, clear_stamps, stamp};
+use crate::findings::{Finding, IgnoreMark, Severity, SuppressedBy, clear_stamps, stamp};
 
 /// The finding rules of one scan. The default changes nothing but honours inline comments.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -31,19 +31,20 @@ impl FindingPolicy {
     }
 
     /// Override severities (keeping the scanner's in `metadata.original_severity`), then stamp
-    /// `metadata.suppressed_by`: `"inline"` for a finding an ignore comment in `marks` silences
+    /// `metadata.suppressed_by`: `"inline"` for a finding whose ignore comment is in `marks`
+    /// (index for index) and silences it
     /// (its reason in `metadata.suppression_reason`), else `"config"` for an ignored rule, else
     /// `"baseline"` for a fingerprint in the baseline file.
     /// Suppressed findings are removed and returned, unless `show_suppressed` keeps them in
     /// `findings` (then the returned list is empty).
-    pub fn apply(&self, findings: &mut Vec<Finding>, marks: &mut InlineMarks) -> Vec<Finding> {
-        for finding in findings.iter_mut() {
+    pub fn apply(&self, findings: &mut Vec<Finding>, marks: &[Option<IgnoreMark>]) -> Vec<Finding> {
+        for (index, finding) in findings.iter_mut().enumerate() {
             self.override_severity(finding);
             clear_stamps(finding);
             if self.no_suppress {
                 continue;
             }
-            if let Some(mark) = marks.find(finding) {
+            if let Some(mark) = marks.get(index).and_then(Option::as_ref) {
                 stamp(finding, SuppressedBy::Inline, mark.reason.as_deref());
             } else if let Some(by) = self.ignored_or_known(finding) {
                 stamp(finding, by, None);
@@ -52,11 +53,9 @@ impl FindingPolicy {
         if self.show_suppressed {
             return Vec::new();
         }
-        let (suppressed, kept): (Vec<Finding>, Vec<Finding>) = std::mem::take(findings)
-            .into_iter()
-            .partition(crate::findings::is_suppressed);
-        *findings = kept;
-        suppressed
+        findings
+            .extract_if(.., |f| crate::findings::is_suppressed(f))
+            .collect()
     }
 
     /// The policy over findings read back from a file (a `diff` snapshot), whose files may not
@@ -121,7 +120,7 @@ impl FindingPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::{ScanType, SourceCache};
+    use crate::findings::ScanType;
 
     fn finding(rule: &str, severity: Severity) -> Finding {
         Finding {
@@ -152,10 +151,9 @@ mod tests {
         }
     }
 
-    /// Applies `policy` with no files to read, so no inline marks.
+    /// Applies `policy` with no inline marks.
     fn apply(policy: &FindingPolicy, findings: &mut Vec<Finding>) -> Vec<Finding> {
-        let mut sources = SourceCache::default();
-        policy.apply(findings, &mut InlineMarks::new(None, &mut sources))
+        policy.apply(findings, &[])
     }
 
     #[test]

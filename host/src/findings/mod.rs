@@ -20,5 +20,6 @@ pub use root::{ScanRoot, name_from_root};
 pub use score::{Summary, risk_score};
 pub use source::{SourceCache, SourceFiles, SourceText};
 pub use suppression::{
-    InlineMarks, SuppressedBy, clear_stamps, comment_prefixes, is_suppressed, stamp, suppressed_by,
+    IgnoreMark, InlineMarks, SuppressedBy, clear_stamps, comment_prefixes, is_suppressed, stamp,
+    suppressed_by,
 };

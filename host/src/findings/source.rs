@@ -54,8 +54,8 @@ pub trait SourceFiles {
     fn source(&mut self, relative: &str) -> Option<&SourceText>;
 }
 
-/// Reads each file under a scan root at most once per scan: a scan of 20,000 findings in 1,000
-/// files reads 1,000 files.
+/// Reads each file under a scan root at most once per scan (while it is held): a scan of 20,000
+/// findings in 1,000 files, visited file by file, reads 1,000 files.
 #[derive(Debug, Default)]
 pub struct SourceCache {
     /// The root with symlinks resolved; `None` (nothing is read) when the scan has no root.
@@ -70,6 +70,14 @@ impl SourceCache {
             root: root.and_then(|r| std::fs::canonicalize(r.dir()).ok()),
             files: HashMap::new(),
             reads: 0,
+        }
+    }
+
+    /// Forget every file but `relative`: a caller visiting findings file by file keeps one file
+    /// in memory, not the whole tree.
+    pub fn hold_only(&mut self, relative: &str) {
+        if self.files.len() > 1 || !self.files.contains_key(relative) {
+            self.files.retain(|name, _| name == relative);
         }
     }
 

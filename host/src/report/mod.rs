@@ -58,6 +58,20 @@ pub fn render_styled(result: &ScanResult, format: OutputFormat, text_style: Text
     }
 }
 
+/// [`render_styled`] into `out`; JSON is streamed, so a scan of many findings is never held
+/// twice in memory.
+pub fn render_to(
+    result: &ScanResult,
+    format: OutputFormat,
+    text_style: TextStyle,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        OutputFormat::Json => json::write(result, out),
+        _ => out.write_all(render_styled(result, format, text_style).as_bytes()),
+    }
+}
+
 /// SARIF of the scan with `properties` on its invocation (diff and compare: which refs).
 pub fn sarif_with(
     result: &ScanResult,

@@ -9,6 +9,10 @@ use crate::sandbox::{LoadedAdapter, WitCommandOutput, WitGatheredFile, WitInput}
 
 /// Files are sent in calls of at most this share of the input limit, leaving room for paths.
 const BATCH_SHARE: f64 = 0.9;
+/// …and of at most this many bytes: the host holds one batch and the sandbox a copy of it, so
+/// smaller batches keep a big tree's scan small in memory (a call costs well under a
+/// millisecond to set up).
+const MAX_BATCH_BYTES: usize = 4 << 20;
 
 pub(super) async fn files_scan(
     job: &mut Job,
@@ -42,6 +46,7 @@ pub(super) async fn files_scan(
     .await;
     let commands_size: usize = commands.iter().map(|c| c.stdout.len()).sum();
     let budget = ((adapter.limits.max_input_bytes as f64 * BATCH_SHARE) as usize)
+        .min(MAX_BATCH_BYTES)
         .saturating_sub(commands_size)
         .max(1);
     let mut all = batches(candidates, budget);

@@ -12,7 +12,8 @@ use super::scanner::{Job, ScannerRun, run_scanner};
 use crate::compliance::ComplianceMapper;
 use crate::config::FindingPolicy;
 use crate::findings::{
-    Finding, InlineMarks, ScanRoot, ScanType, SourceCache, deduplicate, fingerprint, sort_canonical,
+    Finding, IgnoreMark, InlineMarks, ScanRoot, ScanType, SourceCache, deduplicate, fingerprint,
+    sort_canonical,
 };
 use crate::registry::Registry;
 use crate::sandbox::{AdapterFinding, MAX_CONCURRENT_CALLS, Sandbox, WitInput, WitToolReport};
@@ -239,31 +240,26 @@ fn finalize(
 ) -> ScanResult {
     let cwd = std::env::current_dir().unwrap_or_default();
     let root = ScanRoot::of_target(target, &cwd);
-    let mut sources = SourceCache::new(root.as_ref());
-    let mut findings = Vec::new();
+    let mut findings = Vec::with_capacity(runs.iter().map(|r| r.findings.len()).sum());
     let mut scanners = Vec::new();
     for run in runs {
-        for adapter_finding in run.findings {
-            let mut finding = host_finding(&run.outcome, adapter_finding);
-            finding.fingerprint = fingerprint(&finding, root.as_ref(), &mut sources);
-            findings.push(finding);
-        }
+        findings.extend(
+            run.findings
+                .into_iter()
+                .map(|f| host_finding(&run.outcome, f)),
+        );
         scanners.push(run.outcome);
     }
-    apply_policy(
-        policy,
-        &mut findings,
-        &mut InlineMarks::new(root.as_ref(), &mut sources),
-    );
+    let inline = read_sources(&mut findings, root.as_ref());
+    let suppressed = policy.apply(&mut findings, &inline);
+    if !suppressed.is_empty() {
+        tracing::info!("suppressed {} finding(s)", suppressed.len());
+    }
     let merged = deduplicate(&mut findings);
     if merged > 0 {
         tracing::info!("merged {merged} finding(s) other scanners also reported");
     }
     compliance.tag_all(&mut findings);
-    tracing::debug!(
-        files = sources.files_read(),
-        "read source files for finding identity and inline suppression"
-    );
     sort_canonical(&mut findings);
     let scan_id = identify(target, types, &mut findings);
     ScanResult {
@@ -275,14 +271,36 @@ fn finalize(
     }
 }
 
-/// Overrides and suppression (inline comments, ignored rules), after identity (a fingerprint
-/// never depends on severity) and before order and the summary, which see the overridden
-/// severities.
-fn apply_policy(policy: &FindingPolicy, findings: &mut Vec<Finding>, marks: &mut InlineMarks) {
-    let suppressed = policy.apply(findings, marks);
-    if !suppressed.is_empty() {
-        tracing::info!("suppressed {} finding(s)", suppressed.len());
+/// Fingerprints (their line context) and inline ignore marks, both read from the files findings
+/// point at. Findings are visited file by file, so each file is read once and only one is held
+/// in memory at a time, however many findings a big tree has. Returns each finding's mark.
+fn read_sources(findings: &mut [Finding], root: Option<&ScanRoot>) -> Vec<Option<IgnoreMark>> {
+    let mut order: Vec<(Option<String>, usize)> = findings
+        .iter()
+        .enumerate()
+        .map(|(index, f)| {
+            let relative = root
+                .zip(f.file_path.as_deref())
+                .and_then(|(r, p)| r.relative(p));
+            (relative, index)
+        })
+        .collect();
+    order.sort_unstable();
+    let mut sources = SourceCache::new(root);
+    let mut marks = vec![None; findings.len()];
+    for (relative, index) in order {
+        if let Some(relative) = &relative {
+            sources.hold_only(relative);
+        }
+        let finding = &mut findings[index];
+        finding.fingerprint = fingerprint(finding, root, &mut sources);
+        marks[index] = InlineMarks::new(root, &mut sources).find(finding);
     }
+    tracing::debug!(
+        files = sources.files_read(),
+        "read source files for finding identity and inline suppression"
+    );
+    marks
 }
 
 fn host_finding(outcome: &ScannerOutcome, f: AdapterFinding) -> Finding {

@@ -8,4 +8,4 @@ mod process;
 
 pub use discovery::find_tool;
 pub use probe::{ToolStatus, probe_tool};
-pub use process::{ToolFailure, ToolRun, run_tool};
+pub use process::{Overflow, ToolFailure, ToolRun, run_capped, run_tool};

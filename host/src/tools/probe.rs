@@ -5,7 +5,7 @@ use std::time::Duration;
 use regex::Regex;
 use serde::Serialize;
 
-use super::{find_tool, run_tool};
+use super::{Overflow, find_tool, run_capped};
 use crate::registry::ToolSpec;
 
 const PROBE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -72,12 +72,15 @@ pub async fn probe_tool(spec: &ToolSpec) -> ToolStatus {
     let Some(path) = find_tool(&spec.name) else {
         return ToolStatus::NotInstalled;
     };
-    let run = match run_tool(
+    // A banner is at the start; a tool that prints far more for its version (a stand-in that
+    // prints a report whatever it is asked) is read from its first 64 KiB.
+    let run = match run_capped(
         &path,
         &spec.version_probe[1..],
         &[],
         PROBE_TIMEOUT,
         PROBE_OUTPUT_LIMIT,
+        Overflow::KeepHead,
     )
     .await
     {

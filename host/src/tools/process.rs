@@ -59,6 +59,27 @@ pub async fn run_tool(
     timeout: Duration,
     stdout_limit: usize,
 ) -> Result<ToolRun, ToolFailure> {
+    run_capped(program, args, env, timeout, stdout_limit, Overflow::Fail).await
+}
+
+/// What to do with stdout past its limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overflow {
+    /// The run fails: a report cut short would be misread as complete.
+    Fail,
+    /// Keep the first `limit` bytes: enough for a version banner.
+    KeepHead,
+}
+
+/// [`run_tool`], with the choice of what an over-long stdout means.
+pub async fn run_capped(
+    program: &Path,
+    args: &[String],
+    env: &[(&str, &str)],
+    timeout: Duration,
+    stdout_limit: usize,
+    overflow: Overflow,
+) -> Result<ToolRun, ToolFailure> {
     let started = Instant::now();
     let mut command = tokio::process::Command::new(program);
     command
@@ -89,7 +110,7 @@ pub async fn run_tool(
     drop(group);
     let (stdout, exceeded) = collect(stdout).await?;
     let stderr_tail = collect(stderr).await?;
-    if exceeded {
+    if exceeded && overflow == Overflow::Fail {
         return Err(ToolFailure::OutputTooLarge {
             limit: stdout_limit,
         });

@@ -13,3 +13,4 @@ mod real_tools;
 mod sbom;
 mod support;
 mod suppression;
+mod workflows;
