@@ -34,8 +34,9 @@ pub enum ChangeFormat {
 /// The output flags of `diff` and `compare`.
 #[derive(Debug, Args)]
 pub struct ChangeOutputArgs {
-    /// Output format. Default: text on a terminal, else github-pr-comment.
-    #[arg(long, short = 'o', value_enum)]
+    /// Output format: text, json, sarif, github-pr-comment, github-review. Default: text on a
+    /// terminal, else github-pr-comment.
+    #[arg(long, short = 'o', value_parser = parse_format)]
     pub output: Option<ChangeFormat>,
     /// Write the output here instead of stdout.
     #[arg(long)]
@@ -55,6 +56,21 @@ pub struct ChangeOutputArgs {
     /// Leave the "suppress this" and "pin this severity" suggestion blocks out of the review.
     #[arg(long)]
     pub no_suggestions: bool,
+}
+
+/// The change formats, and for the one-scan reports a message saying where they apply.
+fn parse_format(text: &str) -> Result<ChangeFormat, String> {
+    if let Ok(format) = <ChangeFormat as ValueEnum>::from_str(text, true) {
+        return Ok(format);
+    }
+    let valid = "text, json, sarif, github-pr-comment, github-review";
+    match text {
+        "csv" | "junit" | "html" | "report-pdf" => Err(format!(
+            "{text} is a report of one scan: use `securescan scan --output {text}` (for the \
+             change: {valid})"
+        )),
+        _ => Err(format!("unknown output format {text:?}; choose {valid}")),
+    }
 }
 
 #[derive(Debug, Clone, Copy)]

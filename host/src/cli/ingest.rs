@@ -19,7 +19,8 @@ pub struct IngestArgs {
     /// What the report was produced for; recorded as the scan target.
     #[arg(long, default_value = ".")]
     target: String,
-    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Text)]
+    /// Output format: text, json, sarif, csv, junit, html, report-pdf.
+    #[arg(long, short = 'o', default_value = "text", value_parser = OutputFormat::parse_for_scan)]
     output: OutputFormat,
     #[arg(long)]
     output_file: Option<PathBuf>,

@@ -27,7 +27,8 @@ pub struct ScanArgs {
     target: String,
     #[command(flatten)]
     options: ScanOptions,
-    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Text)]
+    /// Output format: text, json, sarif, csv, junit, html, report-pdf.
+    #[arg(long, short = 'o', default_value = "text", value_parser = OutputFormat::parse_for_scan)]
     output: OutputFormat,
     /// Write the output here instead of stdout.
     #[arg(long)]

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::{
     by_severity, compliance_coverage, location, risk_label, scanner_status, severity_heading,
-    top_findings,
+    suppressed_prefix, top_findings,
 };
 use crate::findings::{Finding, Severity};
 use crate::scan::ScanResult;
@@ -154,7 +154,12 @@ pub fn render(result: &ScanResult) -> String {
 }
 
 fn push_finding_row(out: &mut String, f: &Finding) {
-    let _ = write!(out, "<tr><td><strong>{}</strong>", escape(&f.title));
+    let _ = write!(
+        out,
+        "<tr><td><strong>{}{}</strong>",
+        escape(&suppressed_prefix(f)),
+        escape(&f.title)
+    );
     if !f.description.is_empty() {
         let _ = write!(out, "<div class=\"text\">{}</div>", escape(&f.description));
     }

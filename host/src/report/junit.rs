@@ -1,24 +1,26 @@
 //! JUnit XML for CI test-result tabs: one test case per finding, critical and high ones failing.
+//! A suppressed finding (listed with `--show-suppressed`) is a skipped test case: it never fails
+//! the tab, as it never fails the build.
 
 use std::fmt::Write;
 
-use crate::findings::Severity;
+use crate::findings::{Finding, Severity, is_suppressed, suppressed_by};
 use crate::scan::ScanResult;
 
 /// Test case names are cut to this many characters; CI tabs truncate long names anyway.
 const NAME_LIMIT: usize = 200;
 
 pub fn render(result: &ScanResult) -> String {
-    let failing = |severity| matches!(severity, Severity::Critical | Severity::High);
-    let failures = result
-        .findings
-        .iter()
-        .filter(|f| failing(f.severity))
-        .count();
+    let failing = |f: &Finding| {
+        matches!(f.severity, Severity::Critical | Severity::High) && !is_suppressed(f)
+    };
+    let failures = result.findings.iter().filter(|f| failing(f)).count();
+    let skipped = result.findings.iter().filter(|f| is_suppressed(f)).count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = write!(
         out,
-        "<testsuite name=\"SecureScan\" tests=\"{}\" failures=\"{failures}\" errors=\"0\">",
+        "<testsuite name=\"SecureScan\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" \
+         skipped=\"{skipped}\">",
         result.findings.len()
     );
     for f in &result.findings {
@@ -29,7 +31,13 @@ pub fn render(result: &ScanResult) -> String {
             attribute(&name),
             attribute(&f.scanner)
         );
-        if failing(f.severity) {
+        if let Some(by) = suppressed_by(f) {
+            let _ = write!(
+                out,
+                "><skipped message=\"SUPPRESSED:{}\"/></testcase>",
+                attribute(by)
+            );
+        } else if failing(f) {
             let body = format!(
                 "{}\nFile: {}\nLine: {}\nRemediation: {}",
                 f.description,

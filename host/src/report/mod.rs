@@ -17,7 +17,7 @@ use clap::ValueEnum;
 use sarif::SourceRoots;
 pub use text::TextStyle;
 
-use crate::findings::{Finding, Severity};
+use crate::findings::{Finding, Severity, is_suppressed, suppressed_by};
 use crate::scan::{ScanResult, ScannerStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -37,6 +37,31 @@ pub enum OutputFormat {
     /// A PDF report (PDF 1.4, built-in Helvetica), best written with `--output-file`.
     #[value(name = "report-pdf")]
     ReportPdf,
+}
+
+impl OutputFormat {
+    /// For `--output` of a command that renders one scan: the diff formats get a message saying
+    /// where they apply instead of a bare "invalid value".
+    pub fn parse_for_scan(text: &str) -> Result<OutputFormat, String> {
+        if let Ok(format) = <OutputFormat as ValueEnum>::from_str(text, true) {
+            return Ok(format);
+        }
+        let valid: Vec<String> = OutputFormat::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+            .collect();
+        match text {
+            "github-pr-comment" | "github-review" => Err(format!(
+                "{text} shows what a change introduces, so it needs two sides: use it with \
+                 `securescan diff` or `securescan compare`; for one scan choose {}",
+                valid.join(", ")
+            )),
+            _ => Err(format!(
+                "unknown output format {text:?}; choose {}",
+                valid.join(", ")
+            )),
+        }
+    }
 }
 
 /// Renders the scan, text without colour; see [`render_styled`].
@@ -113,6 +138,7 @@ fn top_findings(findings: &[Finding]) -> Vec<&Finding> {
     findings
         .iter()
         .filter(|f| matches!(f.severity, Severity::Critical | Severity::High))
+        .filter(|f| !is_suppressed(f))
         .take(3)
         .collect()
 }
@@ -127,14 +153,39 @@ pub(crate) fn severity_heading(severity: Severity) -> &'static str {
     }
 }
 
-/// Each compliance tag with how many findings carry it, sorted by tag; empty when no finding
+/// Each compliance tag with how many kept findings carry it, sorted by tag; empty when no finding
 /// has tags, and then reports leave the coverage section out.
 fn compliance_coverage(findings: &[Finding]) -> Vec<(&str, usize)> {
     let mut counts = BTreeMap::new();
-    for tag in findings.iter().flat_map(|f| &f.compliance_tags) {
+    for tag in findings
+        .iter()
+        .filter(|f| !is_suppressed(f))
+        .flat_map(|f| &f.compliance_tags)
+    {
         *counts.entry(tag.as_str()).or_insert(0) += 1;
     }
     counts.into_iter().collect()
+}
+
+/// A path as a URL path: unreserved characters and sub-delimiters kept (but not parentheses,
+/// which would end a Markdown link), everything else (spaces, `#`, `%`, non-ASCII bytes)
+/// percent-encoded.
+pub(crate) fn encode_url_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        let literal = byte.is_ascii_alphanumeric() || b"-._~!$&'*+,;=:@/".contains(&byte);
+        if literal {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// `[SUPPRESSED:<by>] ` before the title of a finding `--show-suppressed` kept, else nothing.
+fn suppressed_prefix(f: &Finding) -> String {
+    suppressed_by(f).map_or_else(String::new, |by| format!("[SUPPRESSED:{by}] "))
 }
 
 /// `path:line`, `path`, or nothing when the finding has no file.

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::{
     by_severity, compliance_coverage, location, risk_label, scanner_status, severity_heading,
-    top_findings,
+    suppressed_prefix, top_findings,
 };
 use crate::findings::{Finding, Severity};
 use crate::scan::ScanResult;
@@ -148,7 +148,13 @@ pub fn render(result: &ScanResult) -> String {
 fn push_finding(page: &mut Layout, f: &Finding) {
     page.gap(4.0);
     page.keep(3.0 * 10.0 * LEADING);
-    page.text(&f.title, Font::Bold, 10.5, 0.0, BLACK);
+    page.text(
+        &format!("{}{}", suppressed_prefix(f), f.title),
+        Font::Bold,
+        10.5,
+        0.0,
+        BLACK,
+    );
     let mut facts = Vec::new();
     if let Some(location) = location(f) {
         facts.push(format!("Location: {location}"));

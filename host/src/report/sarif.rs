@@ -6,6 +6,7 @@ use std::path::{Component, Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
+use super::encode_url_path;
 use crate::findings::{Finding, ScanType, Severity, SuppressedBy};
 use crate::scan::{ScanResult, ScannerStatus};
 
@@ -345,7 +346,7 @@ fn artifact_location(path: &str, roots: &SourceRoots) -> Option<Value> {
         }
         None => {
             let text = normalized.to_str()?;
-            Some(json!({"uri": format!("file://{}", encode_path(text))}))
+            Some(json!({"uri": format!("file://{}", encode_url_path(text))}))
         }
     }
 }
@@ -371,23 +372,11 @@ fn normalize(path: &Path) -> PathBuf {
 }
 
 /// Percent-encodes what a URI path may not hold literally (RFC 3986 `pchar` plus `/`), as UTF-8.
-fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        let literal = byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&byte);
-        if literal {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
 
 /// A relative reference whose first segment holds a `:` would read as a scheme, so those colons
 /// are encoded too.
 fn encode_relative(path: &str) -> String {
-    let encoded = encode_path(path);
+    let encoded = encode_url_path(path);
     match encoded.split_once('/') {
         Some((first, rest)) => format!("{}/{rest}", first.replace(':', "%3A")),
         None => encoded.replace(':', "%3A"),

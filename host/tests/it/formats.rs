@@ -1,13 +1,18 @@
-//! The deterministic formats (sarif, csv, junit, html, report-pdf): golden bytes, determinism,
-//! and each format read back by a real reader — Microsoft's SARIF validator with GitHub's
+//! The deterministic formats (sarif, csv, junit, html, report-pdf, and for changes
+//! github-pr-comment, github-review and the baseline file): golden bytes, determinism, and each
+//! format read back by a real reader — Microsoft's SARIF validator with GitHub's
 //! ingestion rules, an RFC 4180 reader, an XML well-formedness check, poppler for the PDF.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use securescan::findings::{Finding, ScanType, Severity};
+use securescan::findings::{ChangeMode, ChangeSet, Finding, ScanType, Severity, sort_canonical};
+use securescan::report::github::{
+    PrComment, Review, ReviewEvent, render_pr_comment, render_review,
+};
 use securescan::report::{OutputFormat, render};
 use securescan::scan::{ScanResult, ScannerOutcome, ScannerStatus};
+use securescan::snapshot::render_baseline;
 use serde_json::{Map, Value};
 
 use crate::support::{securescan, workspace};
@@ -77,6 +82,8 @@ fn sample() -> ScanResult {
         rule_id: Some("B602".into()),
         cwe: Some("CWE-78".into()),
         fingerprint: "4119bfde0a5009ed0238ddb65f17468d048b7a44b42ee758fff6c59f8a382ece".into(),
+        // Listed with --show-suppressed: every format marks it and none counts it.
+        metadata: Map::from_iter([("suppressed_by".to_string(), Value::from("config"))]),
         ..finding(
             "bandit",
             ScanType::Code,
@@ -212,6 +219,71 @@ fn html_matches_its_golden_file() {
 #[test]
 fn pdf_matches_its_golden_file() {
     golden("scan.pdf", &render(&sample(), OutputFormat::ReportPdf));
+}
+
+/// The sample as a change: everything new but the firewall finding, which was fixed.
+fn sample_changes() -> ChangeSet {
+    let (mut fixed, mut new): (Vec<Finding>, Vec<Finding>) = sample()
+        .findings
+        .into_iter()
+        .partition(|f| f.scanner == "baseline");
+    sort_canonical(&mut new);
+    sort_canonical(&mut fixed);
+    ChangeSet {
+        new,
+        fixed,
+        unchanged: Vec::new(),
+    }
+}
+
+/// The diff text the review anchors on: the eval line is added.
+const SAMPLE_DIFF: &str = "diff --git a/src/app.py b/src/app.py\n\
+    index 111..222 100644\n--- a/src/app.py\n+++ b/src/app.py\n\
+    @@ -39,3 +39,5 @@ def f():\n a = 1\n b = 2\n+c = 3\n+x = eval(y)\n d = 4\n";
+
+#[test]
+fn github_pr_comment_matches_its_golden_file() {
+    let comment = render_pr_comment(
+        &sample_changes(),
+        &PrComment {
+            repo: Some("o/r"),
+            sha: Some("abc1234def"),
+            mode: ChangeMode::Diff,
+            show_suppressed: true,
+        },
+    );
+    golden("diff.md", &comment);
+}
+
+#[test]
+fn github_review_matches_its_golden_file() {
+    let review = render_review(
+        &sample_changes(),
+        &Review {
+            commit_id: "abc1234def5678",
+            diff_text: SAMPLE_DIFF,
+            mode: ChangeMode::Diff,
+            event: ReviewEvent::Comment,
+            repo: Some("o/r"),
+            suggestions: true,
+            show_suppressed: false,
+        },
+    );
+    serde_json::from_str::<Value>(&review).expect("the review payload is JSON");
+    golden("diff.review.json", &review);
+}
+
+#[test]
+fn baseline_file_matches_its_golden_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = render_baseline(
+        &sample().findings,
+        dir.path(),
+        &[ScanType::Code, ScanType::Dast],
+        &dir.path().join(".securescan/baseline.json"),
+        "securescan",
+    );
+    golden("baseline.json", &text);
 }
 
 #[test]
@@ -383,11 +455,13 @@ fn csv_reads_back_field_for_field() {
             "rule_id",
             "cwe",
             "description",
-            "remediation"
+            "remediation",
+            "suppressed"
         ]
     );
     assert_eq!(records.len(), result.findings.len() + 1);
     for (record, f) in records[1..].iter().zip(&result.findings) {
+        let suppressed = f.metadata.get("suppressed_by").and_then(Value::as_str);
         let expected = [
             f.severity.as_str().to_string(),
             f.scanner.clone(),
@@ -398,9 +472,21 @@ fn csv_reads_back_field_for_field() {
             f.cwe.clone().unwrap_or_default(),
             f.description.clone(),
             f.remediation.clone().unwrap_or_default(),
+            suppressed.unwrap_or_default().to_string(),
         ];
         assert_eq!(record, &expected);
     }
+}
+
+#[test]
+fn csv_defuses_cells_a_spreadsheet_would_run() {
+    let mut result = sample();
+    result.findings.truncate(1);
+    result.findings[0].title = "=HYPERLINK(\"http://evil.test\",\"click\")".into();
+    result.findings[0].file_path = Some("@SUM(A1).py".into());
+    let records = read_csv(&render(&result, OutputFormat::Csv));
+    assert_eq!(records[1][2], "'=HYPERLINK(\"http://evil.test\",\"click\")");
+    assert_eq!(records[1][3], "'@SUM(A1).py");
 }
 
 #[test]
@@ -529,6 +615,7 @@ fn junit_is_well_formed_and_reads_back() {
     assert_eq!(suite.name, "testsuite");
     assert_eq!(suite.attribute("tests"), result.findings.len().to_string());
     assert_eq!(suite.attribute("failures"), "3");
+    assert_eq!(suite.attribute("skipped"), "1");
     assert_eq!(suite.children.len(), result.findings.len());
     for (case, f) in suite.children.iter().zip(&result.findings) {
         assert_eq!(case.name, "testcase");
@@ -537,6 +624,15 @@ fn junit_is_well_formed_and_reads_back() {
             case.attribute("classname"),
             format!("securescan.{}", f.scanner)
         );
+        if let Some(by) = f.metadata.get("suppressed_by").and_then(Value::as_str) {
+            // A suppressed finding never fails the tab: it is skipped, saying why.
+            assert_eq!(case.children[0].name, "skipped");
+            assert_eq!(
+                case.children[0].attribute("message"),
+                format!("SUPPRESSED:{by}")
+            );
+            continue;
+        }
         match f.severity {
             Severity::Critical | Severity::High => {
                 let failure = &case.children[0];
@@ -609,7 +705,7 @@ fn an_unknown_output_format_lists_the_valid_ones() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("[possible values: text, json, sarif, csv, junit, html, report-pdf]"),
+        stderr.contains("choose text, json, sarif, csv, junit, html, report-pdf"),
         "{stderr}"
     );
 }
@@ -730,8 +826,8 @@ fn pdf_text_reads_back_with_poppler() {
         assert!(text.contains(&title), "{title:?} is not in:\n{text}");
     }
     for needle in [
-        "Risk Score: 73.5 — CRITICAL",
-        "Critical: 1 High: 2 Medium: 2 Low: 1 Info: 2",
+        "Risk Score: 71.9 — CRITICAL",
+        "Critical: 1 High: 2 Medium: 1 Low: 1 Info: 2",
         "OWASP-A03: 2 findings",
         "Location: docs/naïve dir/ü #1.md:3",
         "bandit (code): failed — parse: report is not JSON",

@@ -1,7 +1,7 @@
 //! The plain-text summary `diff` and `compare` print on a terminal (§12.10): one count line, then
 //! the findings one per line.
 
-use super::{file_path, finish, grouped_by_severity, is_shown, line_number, shown};
+use super::{file_path, finish, grouped_by_severity, is_shown, line_number, shown, terminal_text};
 use crate::findings::{ChangeMode, ChangeSet, Finding, suppressed_by};
 
 /// The summary, ending in `\n`.
@@ -70,14 +70,14 @@ fn entry(finding: &Finding, show_suppressed: bool) -> String {
         .map(|reason| format!("[SUPPRESSED:{reason}] "))
         .unwrap_or_default();
     let location = match (file_path(finding), line_number(finding.line_start)) {
-        (Some(path), Some(line)) => format!(" ({path}:{line})"),
-        (Some(path), None) => format!(" ({path})"),
+        (Some(path), Some(line)) => format!(" ({}:{line})", terminal_text(path)),
+        (Some(path), None) => format!(" ({})", terminal_text(path)),
         (None, _) => String::new(),
     };
     format!(
         "  [{}] {badge}{}{location}",
         finding.severity.as_str().to_uppercase(),
-        finding.title
+        terminal_text(&finding.title)
     )
 }
 

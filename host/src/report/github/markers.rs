@@ -17,7 +17,7 @@ const PREFIX_LEN: usize = 12;
 /// The marker's form of a fingerprint: its first 12 characters, lowercased. `None` unless the
 /// fingerprint is at least 12 hex digits; the original raised there, but a finding without a
 /// usable identity should lose only its marker, not the whole review.
-pub fn fingerprint_prefix(fingerprint: &str) -> Option<String> {
+fn fingerprint_prefix(fingerprint: &str) -> Option<String> {
     let lower = fingerprint.to_lowercase();
     let hex = |c: char| c.is_ascii_digit() || ('a'..='f').contains(&c);
     (lower.chars().count() >= PREFIX_LEN && lower.chars().all(hex))
@@ -53,14 +53,6 @@ pub fn add_fingerprint_marker(body: &str, fingerprint: &str) -> String {
 pub fn extract_fingerprint(body: &str) -> Option<String> {
     body.match_indices("<!--")
         .find_map(|(at, open)| marker_digits(&body[at + open.len()..]))
-}
-
-/// Whether `body`'s first marker names `fingerprint`.
-pub fn has_fingerprint(body: &str, fingerprint: &str) -> bool {
-    match (extract_fingerprint(body), fingerprint_prefix(fingerprint)) {
-        (Some(found), Some(wanted)) => found == wanted,
-        _ => false,
-    }
 }
 
 /// The digits of a marker whose `<!--` has just been consumed from `rest`.
@@ -107,7 +99,6 @@ mod tests {
         assert_eq!(fingerprint_prefix("zz3456789abcdef"), None);
         assert_eq!(fingerprint_prefix("0123456789abcdeé"), None);
         assert_eq!(add_fingerprint_marker("body", "not-hex-at-all!"), "body");
-        assert!(!has_fingerprint(MARKER, "short"));
     }
 
     #[test]
@@ -157,14 +148,5 @@ mod tests {
         assert_eq!(extract_fingerprint("<!-- securescan:fp: -->"), None);
         assert_eq!(extract_fingerprint("<!-- securescan:fp:12ab"), None);
         assert_eq!(extract_fingerprint("no marker"), None);
-    }
-
-    #[test]
-    fn has_fingerprint_compares_against_the_canonical_prefix() {
-        let body = format!("text\n\n{MARKER}");
-        assert!(has_fingerprint(&body, FP));
-        assert!(has_fingerprint(&body, &FP.to_uppercase()));
-        assert!(!has_fingerprint(&body, "4119bfde0a5009ed0238ddb6"));
-        assert!(!has_fingerprint("no marker", FP));
     }
 }

@@ -51,6 +51,39 @@ fn grouped_by_severity(
         .collect()
 }
 
+/// Scanned text (titles, descriptions, remediation) made inert in GitHub Markdown: `&`, `<`
+/// and `>` as entities, so a finding about `<script>` or `<!-- securescan:diff -->` shows as
+/// text and never becomes HTML or a second upsert marker; control characters (terminal escape
+/// sequences) dropped, line breaks kept as spaces.
+fn markdown_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// [`markdown_text`] for a terminal: control characters dropped, nothing escaped.
+fn terminal_text(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if matches!(c, '\n' | '\r' | '\t') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .filter(|c| !c.is_control())
+        .collect()
+}
+
 /// `` `[SUPPRESSED:<reason>]` `` for a suppressed finding being shown, so a reader never takes
 /// it for an active one.
 fn suppressed_badge(finding: &Finding, show_suppressed: bool) -> Option<String> {
@@ -77,4 +110,22 @@ fn finish(mut lines: Vec<String>) -> String {
     let mut text = lines.join("\n");
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scanned_text_cannot_become_html_or_a_second_upsert_marker() {
+        assert_eq!(
+            markdown_text("<!-- securescan:diff --> <script>x & y</script>"),
+            "&lt;!-- securescan:diff --&gt; &lt;script&gt;x &amp; y&lt;/script&gt;"
+        );
+        assert_eq!(
+            markdown_text("red \u{1b}[31mtext\nnext"),
+            "red [31mtext next"
+        );
+        assert_eq!(terminal_text("a\u{1b}[0m\tb"), "a[0m b");
+    }
 }

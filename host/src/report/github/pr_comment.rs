@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 use super::markers::{COMPARE_COMMENT, DIFF_COMMENT};
 use super::sentence::first_sentence;
 use super::{
-    file_path, finish, grouped_by_severity, is_shown, line_number, shown, suppressed_badge,
+    file_path, finish, grouped_by_severity, is_shown, line_number, markdown_text, shown,
+    suppressed_badge,
 };
 use crate::findings::{ChangeMode, ChangeSet, Finding, suppressed_by};
-use crate::report::severity_heading;
+use crate::report::{encode_url_path, severity_heading};
 
 /// How to render the PR comment.
 #[derive(Debug, Clone, Copy)]
@@ -166,8 +167,8 @@ fn bullet(
     with_remediation: bool,
 ) {
     let mut head = match suppressed_badge(finding, show) {
-        Some(badge) => format!("- {badge} **{}**", finding.title),
-        None => format!("- **{}**", finding.title),
+        Some(badge) => format!("- {badge} **{}**", markdown_text(&finding.title)),
+        None => format!("- **{}**", markdown_text(&finding.title)),
     };
     if let Some(reference) = file_reference(finding, link) {
         head.push_str(" — ");
@@ -177,12 +178,12 @@ fn bullet(
         head.push_str(&format!(" ([{}])", finding.scanner));
     }
     lines.push(head);
-    let description = first_sentence(&finding.description, PROSE_LIMIT);
+    let description = first_sentence(&markdown_text(&finding.description), PROSE_LIMIT);
     if !description.is_empty() {
         lines.push(format!("  {description}"));
     }
-    let remediation = finding.remediation.as_deref().unwrap_or("");
-    let remediation = first_sentence(remediation, PROSE_LIMIT);
+    let remediation = markdown_text(finding.remediation.as_deref().unwrap_or(""));
+    let remediation = first_sentence(&remediation, PROSE_LIMIT);
     if with_remediation && !remediation.is_empty() {
         lines.push(format!("  _Remediation:_ {remediation}"));
     }
@@ -216,7 +217,10 @@ fn file_reference(finding: &Finding, link: Option<&LinkBase>) -> Option<String> 
         (Some(start), None) => format!("#L{start}"),
         (None, _) => String::new(),
     };
-    Some(format!("[`{display}`]({base}{path}{fragment})"))
+    Some(format!(
+        "[`{display}`]({base}{}{fragment})",
+        encode_url_path(path)
+    ))
 }
 
 #[cfg(test)]

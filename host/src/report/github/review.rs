@@ -12,7 +12,9 @@ use super::diff_positions::DiffPositions;
 use super::markers::{COMPARE_REVIEW, DIFF_REVIEW, add_fingerprint_marker, extract_fingerprint};
 use super::sentence::{collapse_whitespace, first_sentence};
 use super::suggestions::{ignore_next_line, severity_pin};
-use super::{file_path, finish, grouped_by_severity, is_shown, line_number, suppressed_badge};
+use super::{
+    file_path, finish, grouped_by_severity, is_shown, line_number, markdown_text, suppressed_badge,
+};
 use crate::findings::{ChangeMode, ChangeSet, Finding, suppressed_by};
 use crate::report::severity_heading;
 
@@ -172,11 +174,12 @@ fn inline_body(finding: &Finding, at: &Anchor, options: &Review) -> String {
         Some(badge) => format!("{badge} {headline}"),
         None => headline,
     }];
-    let description = first_sentence(&finding.description, PROSE_LIMIT);
+    let description = first_sentence(&markdown_text(&finding.description), PROSE_LIMIT);
     if !description.is_empty() {
         blocks.push(description);
     }
-    let remediation = collapse_whitespace(finding.remediation.as_deref().unwrap_or(""));
+    let remediation =
+        collapse_whitespace(&markdown_text(finding.remediation.as_deref().unwrap_or("")));
     if !remediation.is_empty() {
         blocks.push(format!("_Remediation:_ {remediation}"));
     }
@@ -287,9 +290,9 @@ fn title_markdown(finding: &Finding, repo: Option<&str>) -> String {
     match number {
         Some(n) => format!(
             "[{}](https://cwe.mitre.org/data/definitions/{n}.html)",
-            finding.title
+            markdown_text(&finding.title)
         ),
-        None => finding.title.clone(),
+        None => markdown_text(&finding.title),
     }
 }
 
