@@ -371,8 +371,6 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// Percent-encodes what a URI path may not hold literally (RFC 3986 `pchar` plus `/`), as UTF-8.
-
 /// A relative reference whose first segment holds a `:` would read as a scheme, so those colons
 /// are encoded too.
 fn encode_relative(path: &str) -> String {
