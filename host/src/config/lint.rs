@@ -101,15 +101,20 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// Check the config file at `path` (absolute).
 pub fn lint(path: &Path) -> Lint {
-    let mut issues = Vec::new();
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
+    match std::fs::read_to_string(path) {
+        Ok(text) => lint_text(&text, path),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            return failed(format!("config file not found: {}", path.display()));
+            failed(format!("config file not found: {}", path.display()))
         }
-        Err(err) => return failed(format!("could not read config file: {err}")),
-    };
-    let root = match parse(&text) {
+        Err(err) => failed(format!("could not read config file: {err}")),
+    }
+}
+
+/// Check `text` as the config file at `path` (relative rule paths are taken from its
+/// directory).
+pub fn lint_text(text: &str, path: &Path) -> Lint {
+    let mut issues = Vec::new();
+    let root = match parse(text) {
         Ok(root) => root,
         Err(err) => {
             let location = err.location().map(|l| format!("line {}", l.line()));

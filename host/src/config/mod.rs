@@ -8,6 +8,6 @@ mod policy;
 mod schema;
 
 pub use discovery::{CONFIG_NAMES, discover};
-pub use lint::{Issue, Level, Lint, lint};
+pub use lint::{Issue, Level, Lint, lint, lint_text};
 pub use policy::FindingPolicy;
 pub use schema::{KEYS, ProjectConfig, parse_severity, severity_names};

@@ -33,7 +33,13 @@ pub fn load_snapshot(path: &Path) -> Result<Vec<Finding>, SnapshotError> {
         path: shown.clone(),
         source,
     })?;
-    let value: Value = serde_json::from_slice(&bytes).map_err(|source| SnapshotError::Json {
+    parse_snapshot(&bytes, &shown)
+}
+
+/// The findings of a findings file's bytes; `shown` names the file in errors.
+pub fn parse_snapshot(bytes: &[u8], shown: &str) -> Result<Vec<Finding>, SnapshotError> {
+    let shown = shown.to_string();
+    let value: Value = serde_json::from_slice(bytes).map_err(|source| SnapshotError::Json {
         path: shown.clone(),
         source,
     })?;

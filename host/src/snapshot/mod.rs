@@ -5,4 +5,4 @@ mod baseline;
 mod load;
 
 pub use baseline::{baseline_fingerprints, render_baseline};
-pub use load::{SnapshotError, load_snapshot};
+pub use load::{SnapshotError, load_snapshot, parse_snapshot};
