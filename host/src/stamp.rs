@@ -61,16 +61,21 @@ impl Stamp {
         bytes.copy_from_slice(&digest[..16]);
         bytes[6] = (bytes[6] & 0x0f) | 0x80;
         bytes[8] = (bytes[8] & 0x3f) | 0x80;
-        let hex = hex::encode(bytes);
-        format!(
-            "{}-{}-{}-{}-{}",
-            &hex[..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..]
-        )
+        uuid_text(&bytes)
     }
+}
+
+/// The first 16 bytes of `bytes` as hex in the 8-4-4-4-12 shape of a UUID.
+pub fn uuid_text(bytes: &[u8]) -> String {
+    let hex = hex::encode(&bytes[..16]);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 /// Seconds since the Unix epoch of `YYYY-MM-DDThh:mm:ss[.frac](Z|±hh:mm)`; fractions dropped.

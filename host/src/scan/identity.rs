@@ -3,9 +3,11 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::findings::{Finding, ScanType};
+use crate::findings::{Finding, ScanType, is_suppressed};
+use crate::stamp::uuid_text;
 
-/// A UUID-shaped id derived from the target, the scan types and every finding's fingerprint.
+/// A UUID-shaped id derived from the target, the scan types and every kept finding's
+/// fingerprint: listing suppressed findings too (`--show-suppressed`) does not change it.
 pub fn scan_id(target: &str, types: &[ScanType], findings: &[Finding]) -> String {
     let mut hasher = Sha256::new();
     hasher.update(b"securescan-scan\0");
@@ -16,6 +18,7 @@ pub fn scan_id(target: &str, types: &[ScanType], findings: &[Finding]) -> String
     }
     let mut prints: Vec<(&str, &str)> = findings
         .iter()
+        .filter(|f| !is_suppressed(f))
         .map(|f| (f.scanner.as_str(), f.fingerprint.as_str()))
         .collect();
     prints.sort_unstable();
@@ -24,7 +27,7 @@ pub fn scan_id(target: &str, types: &[ScanType], findings: &[Finding]) -> String
         hasher.update(scanner);
         hasher.update(print);
     }
-    uuid_shape(&hasher.finalize())
+    uuid_text(&hasher.finalize())
 }
 
 /// Ids for findings in their final order: the fingerprint plus how many earlier findings share it.
@@ -34,21 +37,9 @@ pub fn assign_finding_ids(scan_id: &str, findings: &mut [Finding]) {
         let occurrence = seen.entry(finding.fingerprint.clone()).or_insert(0);
         let digest = Sha256::digest(format!("{scan_id}|{}|{occurrence}", finding.fingerprint));
         *occurrence += 1;
-        finding.id = uuid_shape(&digest);
+        finding.id = uuid_text(&digest);
         finding.scan_id = scan_id.to_string();
     }
-}
-
-fn uuid_shape(digest: &[u8]) -> String {
-    let hex = hex::encode(&digest[..16]);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
 }
 
 /// Give `findings` (in their final order) the scan id of `target` and ids under it: for findings
