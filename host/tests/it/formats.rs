@@ -10,7 +10,7 @@ use securescan::findings::{ChangeMode, ChangeSet, Finding, ScanType, Severity, s
 use securescan::report::github::{
     PrComment, Review, ReviewEvent, render_pr_comment, render_review,
 };
-use securescan::report::{OutputFormat, render};
+use securescan::report::{OutputFormat, render, sarif_with};
 use securescan::scan::{ScanResult, ScannerOutcome, ScannerStatus};
 use securescan::snapshot::render_baseline;
 use serde_json::{Map, Value};
@@ -369,6 +369,39 @@ fn validate_sarif(sarif: &str) -> Vec<String> {
 fn sarif_passes_microsofts_validator_with_githubs_rules() {
     let errors = validate_sarif(&render(&sample(), OutputFormat::Sarif));
     assert!(errors.is_empty(), "{errors:#?}");
+}
+
+/// `diff --output sarif`: the new findings, with the refs on the invocation.
+#[test]
+fn diff_sarif_passes_microsofts_validator_with_githubs_rules() {
+    let changes = sample_changes();
+    let result = ScanResult {
+        findings: changes.new,
+        ..sample()
+    };
+    let properties = Map::from_iter([
+        ("diffMode".to_string(), Value::Bool(true)),
+        ("baseRef".to_string(), Value::from("main")),
+        ("headRef".to_string(), Value::from("HEAD")),
+    ]);
+    let sarif = sarif_with(&result, Some(properties));
+    let errors = validate_sarif(&sarif);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let document: Value = serde_json::from_str(&sarif).expect("json");
+    assert_eq!(
+        document["runs"][0]["invocations"][0]["properties"]["baseRef"],
+        "main"
+    );
+}
+
+#[test]
+fn json_matches_its_golden_file() {
+    golden("scan.json", &render(&sample(), OutputFormat::Json));
+}
+
+#[test]
+fn text_matches_its_golden_file() {
+    golden("scan.txt", &render(&sample(), OutputFormat::Text));
 }
 
 #[test]

@@ -61,7 +61,9 @@ struct Parser {
     binary: bool,
     /// Position of the last line read in the current file; `None` before its first hunk header.
     position: Option<u32>,
-    head_line: u32,
+    /// The head line the next context or added line is; `None` past the largest line number
+    /// (a hunk header may claim any start), so such lines get no position.
+    head_line: Option<u32>,
     /// Old and new lines the current hunk header announced that have not been read yet.
     hunk: Option<(u32, u32)>,
 }
@@ -76,7 +78,7 @@ impl Parser {
             self.current = None;
             self.binary = false;
             self.position = None;
-            self.head_line = 0;
+            self.head_line = Some(0);
         } else if line.starts_with("Binary files ") || line.starts_with("GIT binary patch") {
             self.binary = true;
             self.current = None;
@@ -112,7 +114,7 @@ impl Parser {
 
     fn start_file(&mut self, target: &str) {
         self.position = None;
-        self.head_line = 0;
+        self.head_line = Some(0);
         if target == "/dev/null" {
             self.current = None;
             return;
@@ -127,9 +129,9 @@ impl Parser {
         if self.current.is_none() || self.binary {
             return;
         }
-        self.position = Some(self.position.map_or(0, |p| p + 1));
+        self.position = Some(self.position.map_or(0, |p| p.saturating_add(1)));
         if let Some(header) = HunkHeader::parse(line) {
-            self.head_line = header.new_start;
+            self.head_line = Some(header.new_start);
             let counts = (header.old_lines, header.new_lines);
             self.hunk = (counts != (0, 0)).then_some(counts);
         }
@@ -146,17 +148,19 @@ impl Parser {
             Some(b'-') => None,
             Some(_) => return,
         };
-        let position = self.position.map_or(0, |p| p + 1);
+        let position = self.position.map_or(0, |p| p.saturating_add(1));
         self.position = Some(position);
-        if let Some(text) = head_side {
+        if let Some(text) = head_side
+            && let Some(number) = self.head_line
+        {
             let head = HeadLine {
                 position,
                 text: text.to_string(),
             };
             if let Some(lines) = self.files.get_mut(path) {
-                lines.insert(self.head_line, head);
+                lines.insert(number, head);
             }
-            self.head_line += 1;
+            self.head_line = number.checked_add(1);
         }
     }
 }
@@ -383,6 +387,15 @@ mod tests {
         let parsed = DiffPositions::parse(&diff);
         assert_eq!(parsed.position("src/app.py", 42), Some(4));
         assert_eq!(parsed.line_text("src/app.py", 42), Some("x = eval(y)"));
+    }
+
+    /// Found by the `review_diff` fuzz target: a hunk claiming to start at the largest line
+    /// number overflowed the head-line counter.
+    #[test]
+    fn a_hunk_starting_at_the_largest_line_number_does_not_overflow() {
+        let parsed = DiffPositions::parse("+++ \n@@ -2 +4294967295 @@\n\n x\n");
+        assert_eq!(parsed.position("", u32::MAX), Some(1));
+        assert_eq!(parsed.position("", 0), None);
     }
 
     #[test]
