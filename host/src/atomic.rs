@@ -35,6 +35,14 @@ pub fn write_creating_dirs(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_atomically(path, bytes)
 }
 
+/// Whether [`write_creating_dirs`] could write `path`, found out without touching an existing
+/// file there (the directory is created; a temporary file is made in it and removed).
+pub fn check_writable(path: &Path) -> std::io::Result<()> {
+    let dir = parent(path);
+    std::fs::create_dir_all(dir)?;
+    tempfile::NamedTempFile::new_in(dir).map(drop)
+}
+
 fn parent(path: &Path) -> &Path {
     path.parent()
         .filter(|p| !p.as_os_str().is_empty())

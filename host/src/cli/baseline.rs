@@ -8,7 +8,7 @@ use clap::Args;
 use super::config::load_for;
 use super::exit::{CommandResult, Exit, Failure};
 use super::scan::{ScanOptions, config_start, report_failures, run_request};
-use crate::atomic::write_creating_dirs;
+use crate::atomic::{check_writable, write_creating_dirs};
 use crate::config::FindingPolicy;
 use crate::findings::name_from_root;
 use crate::snapshot::render_baseline;
@@ -41,6 +41,13 @@ pub async fn run(args: BaselineArgs) -> CommandResult {
     let request = args
         .options
         .request(args.target.clone(), config.as_ref(), policy)?;
+    // Find out that the file cannot be written before the scan, not after it.
+    check_writable(&args.output_file).map_err(|err| {
+        Failure::internal(format!(
+            "cannot write {}: {err}",
+            args.output_file.display()
+        ))
+    })?;
     let result = run_request(&request).await?;
     let mut findings = result.findings.clone();
     name_from_root(&mut findings, &args.target, std::path::Path::new(""));

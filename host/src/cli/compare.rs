@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::changes::{ChangeContext, ChangeOutputArgs, deliver_changes};
 use super::config::{GateArgs, load_for};
-use super::exit::{CommandResult, Failure};
+use super::exit::{CommandResult, Exit, Failure};
 use super::scan::{ScanOptions, config_start, report_failures, run_request};
 use crate::config::FindingPolicy;
 use crate::findings::{ChangeMode, ChangeSet, name_from_root};
@@ -47,6 +47,11 @@ pub async fn run(args: CompareArgs) -> CommandResult {
         .request(target.clone(), config.as_ref(), policy)?;
     let result = run_request(&request).await?;
     let exit = report_failures(&result);
+    if exit != Exit::Ok {
+        eprintln!(
+            "compare: failed scanners: baseline findings only they report show as disappeared"
+        );
+    }
     let mut fresh = result.findings.clone();
     name_from_root(&mut fresh, &target, Path::new(""));
     let changes = ChangeSet::classify(old, fresh);

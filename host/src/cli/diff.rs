@@ -239,6 +239,14 @@ impl Side<'_> {
                 .request(target_text.clone(), self.config, self.policy.clone())?;
         let result = run_request(&request).await?;
         let exit = report_failures(&result);
+        if exit != Exit::Ok {
+            // A scanner missing on one side makes its findings look new or fixed.
+            eprintln!(
+                "diff: the {name} side ({}) had failed scanners: what they would have found is \
+                 missing from it, so the classification is incomplete",
+                &commit[..commit.len().min(12)]
+            );
+        }
         let mut findings = result.findings;
         name_from_root(&mut findings, &target_text, self.prefix);
         let label = self.prefix.to_string_lossy();

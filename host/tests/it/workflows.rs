@@ -690,3 +690,79 @@ fn scans_are_saved_and_history_lists_them_newest_first() {
     let said = format!("{}{}", stdout(&empty), stderr(&empty));
     assert!(said.to_lowercase().contains("no saved scans"), "{said}");
 }
+
+/// A user framework file: one control that every secrets finding touches.
+const HOUSE_RULES: &str = r#"{
+  "framework": "House rules",
+  "version": "1",
+  "tag_prefix": "HOUSE-",
+  "controls": {
+    "7": {"name": "No credentials in code", "cwes": [], "keywords": [], "rules": {"secrets": ["*"]}}
+  }
+}"#;
+
+#[test]
+fn a_user_compliance_file_adds_a_framework_and_a_built_in_one_can_be_replaced() {
+    let offline = Offline::new();
+    let dir = project(&[("src/app.py", &key_line("aws_key"))]);
+    let mappings = tempfile::tempdir().expect("temp dir");
+    write(&mappings.path().join("house.json"), HOUSE_RULES);
+    // Replacing OWASP with a file that maps nothing takes its tags away.
+    write(
+        &mappings.path().join("owasp-top10-2021.json"),
+        r#"{"framework": "OWASP Top 10", "version": "2021", "tag_prefix": "OWASP-",
+            "controls": {"A01": {"name": "Broken Access Control", "cwes": ["CWE-22"],
+                                 "keywords": [], "rules": {}}}}"#,
+    );
+    let scan = |compliance_dir: Option<&Path>| {
+        let mut command = offline.securescan();
+        command.args(["scan", "--type", "code", "-o", "json", "--no-save"]);
+        command.arg(dir.path());
+        if let Some(path) = compliance_dir {
+            command.env("SECURESCAN_COMPLIANCE_DIR", path);
+        }
+        let output = run(&mut command);
+        succeeded(&output);
+        json(&output)[0]["compliance_tags"].clone()
+    };
+    let builtin = scan(None);
+    let builtin_tags = builtin.as_array().expect("tags");
+    assert!(
+        builtin_tags
+            .iter()
+            .any(|t| t.as_str().is_some_and(|t| t.starts_with("OWASP-"))),
+        "{builtin}"
+    );
+    let custom = scan(Some(mappings.path()));
+    let custom_tags = custom.as_array().expect("tags");
+    assert!(custom_tags.contains(&Value::from("HOUSE-7")), "{custom}");
+    assert!(
+        !custom_tags
+            .iter()
+            .any(|t| t.as_str().is_some_and(|t| t.starts_with("OWASP-"))),
+        "{custom}"
+    );
+}
+
+#[test]
+fn a_broken_compliance_file_stops_the_scan_naming_it() {
+    let offline = Offline::new();
+    let dir = project(&[("src/app.py", &key_line("aws_key"))]);
+    let mappings = tempfile::tempdir().expect("temp dir");
+    write(
+        &mappings.path().join("broken.json"),
+        r#"{"framework": "x", "version": "1", "tag_prefix": "X-", "controls": {"1": {"name": "n", "cwes": ["eighty-nine"], "keywords": [], "rules": {}}}}"#,
+    );
+    let output = run(offline
+        .securescan()
+        .args(["scan", "--type", "code", "-o", "json", "--no-save"])
+        .arg(dir.path())
+        .env("SECURESCAN_COMPLIANCE_DIR", mappings.path()));
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("broken.json"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(output.stdout.is_empty());
+}
