@@ -52,8 +52,8 @@ pub enum StoreError {
     Newer { path: String, found: i64 },
 }
 
-/// One saved scan, as `history` lists it.
-#[derive(Debug, Clone, PartialEq)]
+/// One saved scan, as `history` lists it (and `history --json` prints it).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SavedScan {
     pub id: String,
     pub target: String,

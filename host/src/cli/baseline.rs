@@ -7,6 +7,7 @@ use clap::Args;
 
 use super::config::load_for;
 use super::exit::{CommandResult, Exit, Failure};
+use super::locations;
 use super::scan::{ScanOptions, config_start, report_failures, run_request};
 use crate::atomic::{check_writable, write_creating_dirs};
 use crate::config::FindingPolicy;
@@ -41,15 +42,17 @@ pub async fn run(args: BaselineArgs) -> CommandResult {
     let request = args
         .options
         .request(args.target.clone(), config.as_ref(), policy)?;
-    // Find out that the file cannot be written before the scan, not after it.
-    check_writable(&args.output_file).map_err(|err| {
+    let unwritable = |err: std::io::Error| {
         Failure::internal(format!(
             "cannot write {}: {err}",
             args.output_file.display()
         ))
-    })?;
-    let result = run_request(&request).await?;
-    let mut findings = result.findings.clone();
+    };
+    // Find out that the file cannot be written before the scan, not after it.
+    check_writable(&args.output_file).map_err(unwritable)?;
+    let result = run_request(&locations::scanner()?, &request).await?;
+    let exit = report_failures(&result);
+    let mut findings = result.findings;
     name_from_root(&mut findings, &args.target, std::path::Path::new(""));
     let text = render_baseline(
         &findings,
@@ -58,19 +61,13 @@ pub async fn run(args: BaselineArgs) -> CommandResult {
         &args.output_file,
         "securescan",
     );
-    write_creating_dirs(&args.output_file, text.as_bytes()).map_err(|err| {
-        Failure::internal(format!(
-            "cannot write {}: {err}",
-            args.output_file.display()
-        ))
-    })?;
+    write_creating_dirs(&args.output_file, text.as_bytes()).map_err(unwritable)?;
     let bytes = text.len();
     eprintln!(
         "Wrote baseline to {} ({} findings, {bytes} bytes)",
         args.output_file.display(),
-        result.findings.len()
+        findings.len()
     );
-    let exit = report_failures(&result);
     if exit != Exit::Ok {
         eprintln!(
             "securescan: the baseline is missing what the failed scanner(s) would have found; \

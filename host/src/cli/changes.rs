@@ -8,13 +8,13 @@ use clap::{Args, ValueEnum};
 use serde_json::{Map, Value};
 
 use super::exit::Failure;
-use super::output::write_artifact;
-use crate::findings::{ChangeMode, ChangeSet, Finding, ScanType, is_suppressed};
+use super::output::{parse_output, write_artifact};
+use crate::findings::{ChangeMode, ChangeSet, Finding, ScanType};
 use crate::git::Repository;
 use crate::report::github::{
-    PrComment, Review, ReviewEvent, render_change_text, render_pr_comment, render_review,
+    PrComment, Review, ReviewEvent, render_change_text, render_pr_comment, render_review, shown,
 };
-use crate::report::sarif_with;
+use crate::report::{OutputFormat, sarif_with};
 use crate::scan::ScanResult;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -58,19 +58,11 @@ pub struct ChangeOutputArgs {
     pub no_suggestions: bool,
 }
 
-/// The change formats, and for the one-scan reports a message saying where they apply.
 fn parse_format(text: &str) -> Result<ChangeFormat, String> {
-    if let Ok(format) = <ChangeFormat as ValueEnum>::from_str(text, true) {
-        return Ok(format);
-    }
-    let valid = "text, json, sarif, github-pr-comment, github-review";
-    match text {
-        "csv" | "junit" | "html" | "report-pdf" => Err(format!(
-            "{text} is a report of one scan: use `securescan scan --output {text}` (for the \
-             change: {valid})"
-        )),
-        _ => Err(format!("unknown output format {text:?}; choose {valid}")),
-    }
+    parse_output::<ChangeFormat, OutputFormat>(
+        text,
+        "is a report of one scan: use it with `securescan scan`",
+    )
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -145,7 +137,7 @@ pub fn deliver_changes(
                 target: context.target.to_string(),
                 scan_types: context.types.to_vec(),
                 scanners: Vec::new(),
-                findings: shown(&changes.new, show).cloned().collect(),
+                findings: shown(&changes.new, show).into_iter().cloned().collect(),
             };
             sarif_with(&result, Some(context.sarif_properties.clone()))
         }
@@ -191,15 +183,12 @@ pub fn deliver_changes(
     write_artifact(&text, args.output_file.as_deref())
 }
 
-fn shown(findings: &[Finding], show: bool) -> impl Iterator<Item = &Finding> {
-    findings.iter().filter(move |f| show || !is_suppressed(f))
-}
-
 /// The buckets as full findings; suppressed ones only when shown (and then stamped).
 fn render_json(changes: &ChangeSet, mode: ChangeMode, show: bool) -> String {
     let list = |findings: &[Finding]| -> Value {
         Value::Array(
             shown(findings, show)
+                .into_iter()
                 .map(|f| serde_json::to_value(f).unwrap_or_default())
                 .collect(),
         )
@@ -213,7 +202,7 @@ fn render_json(changes: &ChangeSet, mode: ChangeMode, show: bool) -> String {
     object.insert(gone.into(), list(&changes.fixed));
     object.insert(
         "unchanged_count".into(),
-        Value::from(shown(&changes.unchanged, show).count()),
+        Value::from(shown(&changes.unchanged, show).len()),
     );
     let mut text = serde_json::to_string_pretty(&Value::Object(object))
         .unwrap_or_else(|err| unreachable!("plain JSON values always serialize: {err}"));

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use super::changes::{ChangeContext, ChangeOutputArgs, deliver_changes};
 use super::config::{GateArgs, load_for};
 use super::exit::{CommandResult, Exit, Failure};
+use super::locations;
 use super::scan::{ScanOptions, config_start, report_failures, run_request};
 use crate::config::FindingPolicy;
 use crate::findings::{ChangeMode, ChangeSet, name_from_root};
@@ -45,14 +46,15 @@ pub async fn run(args: CompareArgs) -> CommandResult {
     let request = args
         .options
         .request(target.clone(), config.as_ref(), policy)?;
-    let result = run_request(&request).await?;
+    let result = run_request(&locations::scanner()?, &request).await?;
     let exit = report_failures(&result);
     if exit != Exit::Ok {
         eprintln!(
             "compare: failed scanners: baseline findings only they report show as disappeared"
         );
     }
-    let mut fresh = result.findings.clone();
+    let types = result.scan_types;
+    let mut fresh = result.findings;
     name_from_root(&mut fresh, &target, Path::new(""));
     let changes = ChangeSet::classify(old, fresh);
     let mut properties = Map::new();
@@ -63,7 +65,7 @@ pub async fn run(args: CompareArgs) -> CommandResult {
         &ChangeContext {
             mode: ChangeMode::Compare,
             target: &target,
-            types: &result.scan_types,
+            types: &types,
             repo_dir: Some(Path::new(&target)),
             sarif_properties: properties,
         },

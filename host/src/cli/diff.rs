@@ -13,11 +13,12 @@ use serde_json::{Map, Value};
 use super::changes::{ChangeContext, ChangeOutputArgs, deliver_changes};
 use super::config::{GateArgs, load_for};
 use super::exit::{CommandResult, Exit, Failure};
+use super::locations;
 use super::scan::{ScanOptions, config_start, report_failures, run_request};
 use crate::config::{FindingPolicy, ProjectConfig};
 use crate::findings::{ChangeMode, ChangeSet, Finding, ScanType, name_from_root};
 use crate::git::Repository;
-use crate::scan::identify;
+use crate::scan::{Scanner, identify};
 use crate::snapshot::load_snapshot;
 
 #[derive(Debug, Args)]
@@ -112,7 +113,9 @@ pub async fn run(mut args: DiffArgs) -> CommandResult {
                 .map_err(|err| {
                     Failure::internal(format!("diff: cannot make a temporary directory: {err}"))
                 })?;
+            let scanner = locations::scanner()?;
             let side = Side {
+                scanner: &scanner,
                 repo: &repo,
                 prefix: &prefix,
                 scratch: scratch.path(),
@@ -212,6 +215,7 @@ fn inside(repo: &Repository, target: &Path) -> Result<PathBuf, Failure> {
 
 /// One side of a ref-mode diff: the same scan of a different commit.
 struct Side<'a> {
+    scanner: &'a Scanner,
     repo: &'a Repository,
     prefix: &'a Path,
     scratch: &'a Path,
@@ -237,7 +241,7 @@ impl Side<'_> {
         let request =
             self.options
                 .request(target_text.clone(), self.config, self.policy.clone())?;
-        let result = run_request(&request).await?;
+        let result = run_request(self.scanner, &request).await?;
         let exit = report_failures(&result);
         if exit != Exit::Ok {
             // A scanner missing on one side makes its findings look new or fixed.

@@ -30,17 +30,8 @@ pub async fn run(args: HistoryArgs) -> CommandResult {
         .history(args.limit)
         .map_err(|err| Failure::internal(err.to_string()))?;
     let text = if args.json {
-        let rows: Vec<serde_json::Value> = scans
-            .iter()
-            .map(|s| {
-                serde_json::json!({
-                    "id": s.id, "target": s.target, "status": s.status,
-                    "started_at": s.started_at, "findings_count": s.findings_count,
-                    "risk_score": s.risk_score,
-                })
-            })
-            .collect();
-        let mut text = serde_json::to_string_pretty(&rows).unwrap_or_default();
+        let mut text = serde_json::to_string_pretty(&scans)
+            .unwrap_or_else(|err| unreachable!("saved scans are plain data: {err}"));
         text.push('\n');
         text
     } else {

@@ -5,7 +5,7 @@ use clap::Args;
 use super::config::{GateArgs, load_for};
 use super::exit::{CommandResult, Failure};
 use super::locations;
-use super::scan::deliver;
+use super::scan::{deliver, parse_scan_output};
 use crate::report::OutputFormat;
 use crate::scan::runner_unknown_scanner;
 
@@ -20,7 +20,7 @@ pub struct IngestArgs {
     #[arg(long, default_value = ".")]
     target: String,
     /// Output format: text, json, sarif, csv, junit, html, report-pdf.
-    #[arg(long, short = 'o', default_value = "text", value_parser = OutputFormat::parse_for_scan)]
+    #[arg(long, short = 'o', default_value = "text", value_parser = parse_scan_output)]
     output: OutputFormat,
     #[arg(long)]
     output_file: Option<PathBuf>,

@@ -1,6 +1,8 @@
 //! Writing a rendered artifact: to stdout untouched, or atomically to `--output-file`.
 
 use std::io::Write;
+
+use clap::ValueEnum;
 use std::path::Path;
 
 use super::exit::Failure;
@@ -30,5 +32,27 @@ pub fn write_streamed(
             eprintln!("Output written to {}", path.display());
             Ok(())
         }
+    }
+}
+
+/// An `--output` value of `T` (any case). A format only `Other` has (the diff formats on `scan`,
+/// the one-scan reports on `diff`) gets `elsewhere`, saying where it applies, instead of a bare
+/// "unknown"; both errors list `T`'s formats.
+pub fn parse_output<T: ValueEnum, Other: ValueEnum>(
+    text: &str,
+    elsewhere: &str,
+) -> Result<T, String> {
+    if let Ok(format) = T::from_str(text, true) {
+        return Ok(format);
+    }
+    let valid: Vec<String> = T::value_variants()
+        .iter()
+        .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+        .collect();
+    let valid = valid.join(", ");
+    if Other::from_str(text, true).is_ok() {
+        Err(format!("{text} {elsewhere}; here choose {valid}"))
+    } else {
+        Err(format!("unknown output format {text:?}; choose {valid}"))
     }
 }

@@ -4,10 +4,11 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use super::changes::ChangeFormat;
 use super::config::{GateArgs, load_for};
 use super::exit::{CommandResult, Exit, Failure};
 use super::locations;
-use super::output::write_streamed;
+use super::output::{parse_output, write_streamed};
 use sha2::Digest;
 
 use crate::config::{FindingPolicy, ProjectConfig};
@@ -15,7 +16,7 @@ use crate::findings::ScanType;
 use crate::registry::{Registry, TargetKind};
 use crate::report::{OutputFormat, TextStyle, render_to};
 use crate::scan::{
-    ScanRequest, ScanResult, ScannerOutcome, ScannerStatus, check_target, looks_like_url,
+    ScanRequest, ScanResult, Scanner, ScannerOutcome, ScannerStatus, check_target, looks_like_url,
 };
 use crate::stamp::Stamp;
 use crate::store::Store;
@@ -28,7 +29,7 @@ pub struct ScanArgs {
     #[command(flatten)]
     options: ScanOptions,
     /// Output format: text, json, sarif, csv, junit, html, report-pdf.
-    #[arg(long, short = 'o', default_value = "text", value_parser = OutputFormat::parse_for_scan)]
+    #[arg(long, short = 'o', default_value = "text", value_parser = parse_scan_output)]
     output: OutputFormat,
     /// Write the output here instead of stdout.
     #[arg(long)]
@@ -71,6 +72,15 @@ pub struct ScanOptions {
     baseline_host_probes: bool,
 }
 
+/// `--output` of a command that renders one scan.
+pub fn parse_scan_output(text: &str) -> Result<OutputFormat, String> {
+    parse_output::<OutputFormat, ChangeFormat>(
+        text,
+        "shows what a change introduces, so it needs two sides: use it with `securescan diff` \
+         or `securescan compare`",
+    )
+}
+
 pub fn parse_scan_type(text: &str) -> Result<ScanType, String> {
     ScanType::parse(&text.to_lowercase())
         .ok_or_else(|| format!("invalid scan type {text:?}. Valid: {}", ScanType::names()))
@@ -81,7 +91,7 @@ pub async fn run(args: ScanArgs) -> CommandResult {
     let policy = args.gate.policy(config.as_ref());
     let request = args.options.request(args.target, config.as_ref(), policy)?;
     let started = Stamp::from_env().map_err(|err| Failure::usage(err.to_string()))?;
-    let result = run_request(&request).await?;
+    let result = run_request(&locations::scanner()?, &request).await?;
     if !args.no_save {
         save(&result, &started);
     }
@@ -155,9 +165,9 @@ impl ScanOptions {
     }
 }
 
-/// Run a scan, with progress on stderr when it is a terminal.
-pub async fn run_request(request: &ScanRequest) -> Result<ScanResult, Failure> {
-    let scanner = locations::scanner()?;
+/// Run a scan with `scanner` (built once per command: it holds the engine and the compliance
+/// mappings), with progress on stderr when it is a terminal.
+pub async fn run_request(scanner: &Scanner, request: &ScanRequest) -> Result<ScanResult, Failure> {
     check_targets(scanner.registry(), request)?;
     let show_progress = std::io::stderr().is_terminal();
     if show_progress {

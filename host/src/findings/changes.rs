@@ -29,17 +29,15 @@ impl ChangeSet {
     pub fn classify(base: Vec<Finding>, head: Vec<Finding>) -> ChangeSet {
         let base = first_per_fingerprint(base);
         let head = first_per_fingerprint(head);
-        let base_prints: BTreeSet<&str> = base.iter().map(|f| f.fingerprint.as_str()).collect();
-        let head_prints: BTreeSet<&str> = head.iter().map(|f| f.fingerprint.as_str()).collect();
+        let base_prints: BTreeSet<String> = base.iter().map(|f| f.fingerprint.clone()).collect();
+        let head_prints: BTreeSet<String> = head.iter().map(|f| f.fingerprint.clone()).collect();
         let mut fixed: Vec<Finding> = base
-            .iter()
-            .filter(|f| !head_prints.contains(f.fingerprint.as_str()))
-            .cloned()
+            .into_iter()
+            .filter(|f| !head_prints.contains(&f.fingerprint))
             .collect();
         let (mut unchanged, mut new): (Vec<Finding>, Vec<Finding>) = head
-            .iter()
-            .cloned()
-            .partition(|f| base_prints.contains(f.fingerprint.as_str()));
+            .into_iter()
+            .partition(|f| base_prints.contains(&f.fingerprint));
         sort_canonical(&mut new);
         sort_canonical(&mut fixed);
         sort_canonical(&mut unchanged);

@@ -39,31 +39,6 @@ pub enum OutputFormat {
     ReportPdf,
 }
 
-impl OutputFormat {
-    /// For `--output` of a command that renders one scan: the diff formats get a message saying
-    /// where they apply instead of a bare "invalid value".
-    pub fn parse_for_scan(text: &str) -> Result<OutputFormat, String> {
-        if let Ok(format) = <OutputFormat as ValueEnum>::from_str(text, true) {
-            return Ok(format);
-        }
-        let valid: Vec<String> = OutputFormat::value_variants()
-            .iter()
-            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
-            .collect();
-        match text {
-            "github-pr-comment" | "github-review" => Err(format!(
-                "{text} shows what a change introduces, so it needs two sides: use it with \
-                 `securescan diff` or `securescan compare`; for one scan choose {}",
-                valid.join(", ")
-            )),
-            _ => Err(format!(
-                "unknown output format {text:?}; choose {}",
-                valid.join(", ")
-            )),
-        }
-    }
-}
-
 /// Renders the scan, text without colour; see [`render_styled`].
 pub fn render(result: &ScanResult, format: OutputFormat) -> String {
     render_styled(result, format, TextStyle::PLAIN)

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use std::io::IsTerminal;
 use std::path::Path;
 
-use crate::findings::{Finding, Severity, SuppressedBy, is_suppressed};
+use crate::findings::{Finding, Severity, SuppressedBy, is_suppressed, suppressed_by};
 use crate::scan::{ScanResult, ScannerStatus};
 
 /// How the text report is drawn.
@@ -102,21 +102,19 @@ pub fn render(result: &ScanResult, style: TextStyle) -> String {
 /// `[SUPPRESSED:inline] ` (or `config`) before a finding `--show-suppressed` kept; nothing for
 /// the others.
 fn suppressed_prefix(f: &Finding, paint: Paint) -> String {
-    match f.metadata.get("suppressed_by").and_then(|by| by.as_str()) {
+    match suppressed_by(f) {
         Some(by) => format!("{} ", paint.dim(&format!("[SUPPRESSED:{}]", one_line(by)))),
         None => String::new(),
     }
 }
 
-/// `Suppressed: 2 (inline=1, config=1, baseline=0)` when suppressed findings are listed; they are not in the
-/// total above it.
+/// `Suppressed: 2 (inline=1, config=1, baseline=0)` when suppressed findings are listed; they are
+/// not in the total above it.
 fn suppressed_summary(findings: &[Finding]) -> Option<String> {
     let by = |mechanism: SuppressedBy| {
         findings
             .iter()
-            .filter(|f| {
-                f.metadata.get("suppressed_by").and_then(|b| b.as_str()) == Some(mechanism.as_str())
-            })
+            .filter(|f| suppressed_by(f) == Some(mechanism.as_str()))
             .count()
     };
     let (inline, config, baseline) = (

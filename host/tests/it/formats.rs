@@ -744,6 +744,24 @@ fn an_unknown_output_format_lists_the_valid_ones() {
 }
 
 #[test]
+fn a_format_of_another_command_says_where_it_applies() {
+    let stderr_of = |args: &[&str]| {
+        let output = securescan().args(args).output().expect("securescan runs");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let review = stderr_of(&["scan", ".", "--output", "github-review"]);
+    assert!(review.contains("`securescan diff`"), "{review}");
+    assert!(review.contains("choose text, json, sarif, csv"), "{review}");
+    let html = stderr_of(&["diff", "--output", "html"]);
+    assert!(html.contains("`securescan scan`"), "{html}");
+    assert!(
+        html.contains("choose text, json, sarif, github-pr-comment, github-review"),
+        "{html}"
+    );
+}
+
+#[test]
 fn the_validator_check_does_catch_github_errors() {
     let mut sarif: Value =
         serde_json::from_str(&render(&sample(), OutputFormat::Sarif)).expect("sarif is JSON");

@@ -2,7 +2,8 @@
 //! the findings one per line.
 
 use super::{file_path, finish, grouped_by_severity, is_shown, line_number, shown, terminal_text};
-use crate::findings::{ChangeMode, ChangeSet, Finding, suppressed_by};
+use crate::findings::{ChangeMode, ChangeSet, Finding};
+use crate::report::suppressed_prefix;
 
 /// The summary, ending in `\n`.
 pub fn render_change_text(changes: &ChangeSet, mode: ChangeMode, show_suppressed: bool) -> String {
@@ -65,10 +66,11 @@ pub fn render_change_text(changes: &ChangeSet, mode: ChangeMode, show_suppressed
 
 /// `  [<SEVERITY>] [SUPPRESSED:<reason>] <title> (<file>[:<line>])`.
 fn entry(finding: &Finding, show_suppressed: bool) -> String {
-    let badge = suppressed_by(finding)
-        .filter(|_| show_suppressed)
-        .map(|reason| format!("[SUPPRESSED:{reason}] "))
-        .unwrap_or_default();
+    let badge = if show_suppressed {
+        terminal_text(&suppressed_prefix(finding))
+    } else {
+        String::new()
+    };
     let location = match (file_path(finding), line_number(finding.line_start)) {
         (Some(path), Some(line)) => format!(" ({}:{line})", terminal_text(path)),
         (Some(path), None) => format!(" ({})", terminal_text(path)),

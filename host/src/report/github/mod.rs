@@ -29,7 +29,7 @@ fn is_shown(finding: &Finding, show_suppressed: bool) -> bool {
 }
 
 /// The findings that are rendered, in their (canonical) order.
-fn shown(findings: &[Finding], show_suppressed: bool) -> Vec<&Finding> {
+pub(crate) fn shown(findings: &[Finding], show_suppressed: bool) -> Vec<&Finding> {
     findings
         .iter()
         .filter(|f| is_shown(f, show_suppressed))
