@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use libfuzzer_sys::fuzz_target;
 use securescan::findings::{ChangeMode, ChangeSet, Finding, ScanType, Severity};
 use securescan::report::github::{Review, ReviewEvent, render_review};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 #[allow(clippy::too_many_arguments)]
 fn finding(
@@ -35,7 +35,7 @@ fn finding(
         rule_id: rule_id.map(str::to_string),
         cwe: cwe.map(str::to_string),
         remediation: Some("Pass arguments as a list and drop `shell=True`.".into()),
-        metadata: Map::new(),
+        metadata: Default::default(),
         compliance_tags: vec!["OWASP-A03".into()],
         fingerprint: fingerprint.into(),
     }
@@ -54,7 +54,7 @@ static CHANGES: LazyLock<ChangeSet> = LazyLock::new(|| {
     );
     suppressed
         .metadata
-        .insert("suppressed_by".into(), Value::String("inline".into()));
+        .insert("suppressed_by", Value::String("inline".into()));
     ChangeSet {
         new: vec![
             finding(

@@ -8,6 +8,7 @@ pub mod config;
 pub mod findings;
 pub mod gather;
 pub mod git;
+mod malloc;
 pub mod registry;
 pub mod report;
 pub mod sandbox;

@@ -20,6 +20,7 @@ pub mod bindings {
 pub use bindings::__export_adapter_bindings as export_bindings;
 pub use bindings::exports::securescan::adapter::parser::Guest as ParserGuest;
 use bindings::securescan::adapter::log as wit_log;
+use bindings::securescan::adapter::sink as wit_sink;
 use bindings::securescan::adapter::types as wit;
 pub use wit::{AdapterInput as WitInput, AdapterOutput as WitOutput, ParseError as WitParseError};
 
@@ -34,10 +35,33 @@ pub fn emit_log(level: Level, message: &str) {
     wit_log::emit(level, message);
 }
 
+/// Findings leave the sandbox this many at a time: few enough that a page is small, enough that
+/// the per-call cost of crossing into the host does not matter.
+pub const PAGE: usize = 256;
+
+/// Hand findings to the host now. Each is converted and freed page by page, so the memory it
+/// held is reused for the next ones.
+pub fn submit(findings: impl Iterator<Item = crate::Finding>) {
+    let mut page = Vec::with_capacity(PAGE);
+    for finding in findings {
+        page.push(finding_to_wit(finding));
+        if page.len() == PAGE {
+            wit_sink::submit(&page);
+            page.clear();
+        }
+    }
+    if !page.is_empty() {
+        wit_sink::submit(&page);
+    }
+}
+
+/// Every finding goes out through `submit`, never in the returned output: the output would be
+/// one more copy of all of them inside the sandbox.
 pub fn parse_with<A: Adapter>(input: WitInput) -> Result<WitOutput, WitParseError> {
     let output = A::parse(&input_from_wit(input)).map_err(error_to_wit)?;
+    submit(output.findings.into_iter());
     Ok(WitOutput {
-        findings: output.findings.into_iter().map(finding_to_wit).collect(),
+        findings: Vec::new(),
         warnings: output.warnings,
     })
 }

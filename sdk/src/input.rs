@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, DeserializeSeed};
 
 use crate::ParseError;
 
@@ -169,14 +169,28 @@ impl Input {
 /// Parse JSON text into `T` (which may borrow from it); errors say where (line, column) and why,
 /// and call a cut-off document truncated rather than merely invalid.
 pub fn parse_json<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, ParseError> {
-    serde_json::from_str(text).map_err(|err| {
-        let what = if err.is_eof() {
-            "truncated JSON"
-        } else {
-            "invalid JSON"
-        };
-        ParseError::Malformed(format!("{what}: {err}"))
-    })
+    serde_json::from_str(text).map_err(json_error)
+}
+
+/// Like [`parse_json`], driven by a seed: for reading a large report in one pass while handing
+/// each record on as it is read, instead of collecting all of them first.
+pub fn parse_json_seed<'a, S: DeserializeSeed<'a>>(
+    text: &'a str,
+    seed: S,
+) -> Result<S::Value, ParseError> {
+    let mut reader = serde_json::Deserializer::from_str(text);
+    let value = seed.deserialize(&mut reader).map_err(json_error)?;
+    reader.end().map_err(json_error)?;
+    Ok(value)
+}
+
+fn json_error(err: serde_json::Error) -> ParseError {
+    let what = if err.is_eof() {
+        "truncated JSON"
+    } else {
+        "invalid JSON"
+    };
+    ParseError::Malformed(format!("{what}: {err}"))
 }
 
 #[cfg(test)]

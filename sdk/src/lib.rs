@@ -52,17 +52,17 @@ pub mod testing;
 #[doc(hidden)]
 pub mod __private;
 #[cfg(target_arch = "wasm32")]
-mod bump;
+mod allocator;
 
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
-static ALLOCATOR: bump::BumpAllocator = bump::BumpAllocator::new();
+static ALLOCATOR: allocator::Allocator = allocator::Allocator::new();
 
 pub use cwe::normalize_cwe;
 pub use error::ParseError;
 pub use input::{
     CommandOutput, FileKind, FileMetadata, GatheredFile, Header, HttpExchange, Input, ToolReport,
-    parse_json,
+    parse_json, parse_json_seed,
 };
 pub use metadata::Metadata;
 pub use output::{Finding, Output};

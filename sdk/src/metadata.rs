@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -24,25 +26,81 @@ impl Metadata {
     pub fn into_map(self) -> Map<String, Value> {
         match self {
             Metadata::Map(map) => map,
-            Metadata::Raw(raw) => match serde_json::from_str(raw.get()) {
-                Ok(Value::Object(map)) => map,
-                _ => Map::new(),
-            },
+            Metadata::Raw(raw) => decode(&raw),
         }
     }
 
-    /// The value under `key` (`Null` when absent): what tests of an adapter's metadata read.
+    /// The object, decoded only when it is held as text.
+    fn as_map(&self) -> Cow<'_, Map<String, Value>> {
+        match self {
+            Metadata::Map(map) => Cow::Borrowed(map),
+            Metadata::Raw(raw) => Cow::Owned(decode(raw)),
+        }
+    }
+
+    /// The value under `key` (`Null` when absent).
     pub fn get(&self, key: &str) -> Value {
-        self.clone().into_map().remove(key).unwrap_or(Value::Null)
+        match self {
+            Metadata::Map(map) => map.get(key).cloned().unwrap_or(Value::Null),
+            Metadata::Raw(raw) if !may_hold(raw, key) => Value::Null,
+            Metadata::Raw(raw) => decode(raw).remove(key).unwrap_or(Value::Null),
+        }
     }
 
+    pub fn contains_key(&self, key: &str) -> bool {
+        match self {
+            Metadata::Map(map) => map.contains_key(key),
+            Metadata::Raw(raw) => may_hold(raw, key) && decode(raw).contains_key(key),
+        }
+    }
+
+    /// Text stays text: a host holding tens of thousands of findings keeps each object compact.
     pub fn insert(&mut self, key: &str, value: Value) {
-        if let Metadata::Raw(_) = self {
-            *self = Metadata::Map(std::mem::take(self).into_map());
+        match self {
+            Metadata::Map(map) => {
+                map.insert(key.to_string(), value);
+            }
+            Metadata::Raw(raw) => {
+                let mut map = decode(raw);
+                map.insert(key.to_string(), value);
+                *self = encode(map);
+            }
         }
-        if let Metadata::Map(map) = self {
-            map.insert(key.to_string(), value);
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        match self {
+            Metadata::Map(map) => map.shift_remove(key),
+            Metadata::Raw(raw) if !may_hold(raw, key) => None,
+            Metadata::Raw(raw) => {
+                let mut map = decode(raw);
+                let removed = map.shift_remove(key)?;
+                *self = encode(map);
+                Some(removed)
+            }
         }
+    }
+}
+
+/// Whether raw text can hold `key` at all: it must appear literally, unless an escape sequence
+/// could spell it. Most lookups of a key a finding does not have end here, without decoding.
+fn may_hold(raw: &RawValue, key: &str) -> bool {
+    let text = raw.get();
+    text.contains(key) || text.contains('\\')
+}
+
+fn decode(raw: &RawValue) -> Map<String, Value> {
+    match serde_json::from_str(raw.get()) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    }
+}
+
+fn encode(map: Map<String, Value>) -> Metadata {
+    match serde_json::value::to_raw_value(&map) {
+        Ok(raw) => Metadata::Raw(raw),
+        // Unreachable for a map of JSON values; keeping the map loses nothing either way.
+        Err(_) => Metadata::Map(map),
     }
 }
 
@@ -61,14 +119,14 @@ impl From<Map<String, Value>> for Metadata {
 /// Equal when they hold the same object, however each is stored.
 impl PartialEq for Metadata {
     fn eq(&self, other: &Self) -> bool {
-        self.clone().into_map() == other.clone().into_map()
+        self.as_map() == other.as_map()
     }
 }
 
 /// Serialized as the object itself, so snapshots and JSON output look the same either way.
 impl Serialize for Metadata {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.clone().into_map().serialize(serializer)
+        self.as_map().serialize(serializer)
     }
 }
 
@@ -99,5 +157,31 @@ mod tests {
         let mut raw = Metadata::Raw(RawValue::from_string(r#"{"a": 1}"#.into()).unwrap());
         raw.insert("b", 2.into());
         assert_eq!(raw.to_json(), r#"{"a":1,"b":2}"#);
+        assert!(matches!(raw, Metadata::Raw(_)), "text stays text");
+    }
+
+    #[test]
+    fn lookups_read_raw_text_including_keys_spelled_with_escapes() {
+        let raw = Metadata::Raw(
+            RawValue::from_string(r#"{"a": 1, "suppressed\u005fby": "x"}"#.into()).unwrap(),
+        );
+        assert_eq!(raw.get("a"), 1);
+        assert!(raw.get("b").is_null());
+        assert!(raw.contains_key("suppressed_by"));
+        assert!(!raw.contains_key("b"));
+    }
+
+    #[test]
+    fn removing_from_raw_metadata_keeps_the_other_keys_in_order() {
+        for mut metadata in [
+            Metadata::Raw(RawValue::from_string(r#"{"c": 1, "a": 2, "b": 3}"#.into()).unwrap()),
+            Metadata::Raw(RawValue::from_string(r#"{"c": 1, "a": 2, "b": 3}"#.into()).unwrap())
+                .into_map()
+                .into(),
+        ] {
+            assert_eq!(metadata.remove("a"), Some(Value::from(2)));
+            assert_eq!(metadata.remove("z"), None);
+            assert_eq!(metadata.to_json(), r#"{"c":1,"b":3}"#);
+        }
     }
 }

@@ -78,6 +78,21 @@ pub struct Output {
     pub warnings: Vec<String>,
 }
 
+impl Output {
+    /// Adds a finding. In the sandbox, every full page of findings is handed to the host at once
+    /// (the `sink` import), so an adapter streaming a large report never holds all of its findings;
+    /// natively (in tests) they all stay in `findings`. Either way the host sees every finding in
+    /// the order it was pushed. After `push`, treat `findings` as write-only: in the sandbox it
+    /// holds only the findings not yet handed over.
+    pub fn push(&mut self, finding: Finding) {
+        self.findings.push(finding);
+        #[cfg(target_arch = "wasm32")]
+        if self.findings.len() >= crate::__private::PAGE {
+            crate::__private::submit(self.findings.drain(..));
+        }
+    }
+}
+
 impl FromIterator<Finding> for Output {
     fn from_iter<I: IntoIterator<Item = Finding>>(iter: I) -> Self {
         Output {

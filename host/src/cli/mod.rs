@@ -95,6 +95,7 @@ enum Command {
 }
 
 pub fn main() -> ExitCode {
+    crate::malloc::use_one_arena();
     init_logging();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

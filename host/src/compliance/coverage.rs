@@ -162,7 +162,7 @@ mod tests {
         let mut suppressed = tagged(&["T-1"]);
         suppressed
             .metadata
-            .insert("suppressed_by".into(), json!("baseline"));
+            .insert("suppressed_by", json!("baseline"));
         let coverage = coverage(&[framework()], &[suppressed, tagged(&["T-2"])]);
         assert_eq!(coverage[0].controls_violated, ["T-2"]);
         assert_eq!(coverage[0].controls_clear, ["T-1", "T-10"]);

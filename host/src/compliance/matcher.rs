@@ -100,15 +100,19 @@ impl Index {
 /// semgrep's `CWE-89: Improper Neutralization …` that the original never matched.
 fn finding_cwes(finding: &Finding) -> impl Iterator<Item = String> + '_ {
     let listed = match finding.metadata.get("cwes") {
-        Some(Value::Array(items)) => items.as_slice(),
-        _ => &[],
+        Value::Array(items) => items,
+        _ => Vec::new(),
     };
+    let listed = listed.into_iter().filter_map(|item| match item {
+        Value::String(text) => Some(text),
+        _ => None,
+    });
     finding
         .cwe
-        .as_deref()
+        .clone()
         .into_iter()
-        .chain(listed.iter().filter_map(Value::as_str))
-        .filter_map(normalize_cwe)
+        .chain(listed)
+        .filter_map(|cwe| normalize_cwe(&cwe))
 }
 
 /// A text as lowercase letter/digit runs, and whether each run is joined to the next by only
@@ -248,8 +252,7 @@ mod tests {
     #[test]
     fn metadata_cwes_list_matches() {
         let mut f = finding("npm-audit", None, Some("CWE-400"), "x", "");
-        f.metadata
-            .insert("cwes".into(), json!(["CWE-400", 7, "CWE-89"]));
+        f.metadata.insert("cwes", json!(["CWE-400", 7, "CWE-89"]));
         let index = index(r#"{"sql":{"name":"SQL","cwes":["CWE-89"]}}"#);
         assert_eq!(index.tag_finding(&f), ["T-sql"]);
     }
@@ -257,7 +260,7 @@ mod tests {
     #[test]
     fn metadata_cwes_that_is_not_a_list_is_ignored() {
         let mut f = finding("npm-audit", None, None, "x", "");
-        f.metadata.insert("cwes".into(), json!("CWE-89"));
+        f.metadata.insert("cwes", json!("CWE-89"));
         assert!(sql_index().tag_finding(&f).is_empty());
     }
 

@@ -1,7 +1,5 @@
 //! A finding with only the fields compliance matching reads set, for this module's tests.
 
-use serde_json::Map;
-
 use crate::findings::{Finding, ScanType, Severity};
 
 pub(super) fn finding(
@@ -25,7 +23,7 @@ pub(super) fn finding(
         rule_id: rule_id.map(str::to_string),
         cwe: cwe.map(str::to_string),
         remediation: None,
-        metadata: Map::new(),
+        metadata: Default::default(),
         compliance_tags: Vec::new(),
         fingerprint: "fp".into(),
     }

@@ -102,17 +102,12 @@ impl FindingPolicy {
         else {
             return;
         };
-        if finding
-            .metadata
-            .get("original_severity")
-            .is_some_and(|v| !v.is_null())
-        {
+        if !finding.metadata.get("original_severity").is_null() {
             return;
         }
-        finding.metadata.insert(
-            "original_severity".into(),
-            Value::from(finding.severity.as_str()),
-        );
+        finding
+            .metadata
+            .insert("original_severity", Value::from(finding.severity.as_str()));
         finding.severity = *severity;
     }
 }
@@ -162,7 +157,7 @@ mod tests {
         apply(&policy(), &mut findings);
         apply(&policy(), &mut findings);
         assert_eq!(findings[0].severity, Severity::Low);
-        assert_eq!(findings[0].metadata["original_severity"], "high");
+        assert_eq!(findings[0].metadata.get("original_severity"), "high");
     }
 
     #[test]
@@ -174,7 +169,7 @@ mod tests {
         let suppressed = apply(&policy(), &mut findings);
         assert_eq!(findings.len(), 1);
         assert_eq!(suppressed.len(), 1);
-        assert_eq!(suppressed[0].metadata["suppressed_by"], "config");
+        assert_eq!(suppressed[0].metadata.get("suppressed_by"), "config");
     }
 
     #[test]
@@ -204,7 +199,7 @@ mod tests {
         };
         assert!(apply(&policy, &mut findings).is_empty());
         assert_eq!(findings.len(), 2);
-        assert_eq!(findings[0].metadata["suppressed_by"], "config");
+        assert_eq!(findings[0].metadata.get("suppressed_by"), "config");
         assert!(!findings[1].metadata.contains_key("suppressed_by"));
     }
 
@@ -221,8 +216,8 @@ mod tests {
             ..policy()
         };
         apply(&policy, &mut findings);
-        assert_eq!(findings[0].metadata["suppressed_by"], "baseline");
-        assert_eq!(findings[1].metadata["suppressed_by"], "config");
+        assert_eq!(findings[0].metadata.get("suppressed_by"), "baseline");
+        assert_eq!(findings[1].metadata.get("suppressed_by"), "config");
         assert!(!findings[2].metadata.contains_key("suppressed_by"));
     }
 
@@ -231,7 +226,7 @@ mod tests {
         let mut stamped = finding("other", Severity::High);
         stamped
             .metadata
-            .insert("suppressed_by".into(), Value::from("baseline"));
+            .insert("suppressed_by", Value::from("baseline"));
         let mut findings = vec![stamped];
         assert!(apply(&policy(), &mut findings).is_empty());
         assert!(!findings[0].metadata.contains_key("suppressed_by"));

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use super::{Finding, suppressed_by};
+use super::{Finding, Metadata, suppressed_by};
 
 const ALSO_REPORTED_BY: &str = "also_reported_by";
 
@@ -73,7 +73,7 @@ enum Key {
 }
 
 fn keys(f: &Finding) -> Vec<Key> {
-    let suppressed = suppressed_by(f).map(str::to_string);
+    let suppressed = suppressed_by(f);
     let mut keys = Vec::new();
     if let (Some(file), Some(line), Some(cwe)) = (
         f.file_path.as_deref(),
@@ -112,7 +112,8 @@ fn cwe_number(text: &str) -> Option<u32> {
 
 /// Package names compare as their ecosystems do: case and `-`/`_`/`.` do not matter.
 fn package(f: &Finding) -> Option<String> {
-    let name = f.metadata.get("package")?.as_str()?.trim();
+    let name = f.metadata.get("package");
+    let name = name.as_str()?.trim();
     (!name.is_empty() && name != "unknown").then(|| {
         name.chars()
             .map(|c| match c {
@@ -131,14 +132,13 @@ fn single_advisory(f: &Finding) -> Option<String> {
         let upper = id.to_ascii_uppercase();
         upper.starts_with("CVE-") || upper.starts_with("GHSA-")
     };
+    let cves = f.metadata.get("cves");
     let mut ids: Vec<String> = f
         .rule_id
         .iter()
         .map(String::as_str)
         .chain(
-            f.metadata
-                .get("cves")
-                .and_then(Value::as_array)
+            cves.as_array()
                 .into_iter()
                 .flatten()
                 .filter_map(Value::as_str),
@@ -160,7 +160,7 @@ fn reported_by(finding: &Finding, scanner: &str) -> bool {
         || finding
             .metadata
             .get(ALSO_REPORTED_BY)
-            .and_then(Value::as_array)
+            .as_array()
             .is_some_and(|list| list.iter().any(|e| e["scanner"] == scanner))
 }
 
@@ -183,13 +183,11 @@ fn absorb(winner: &mut Finding, mut other: Finding) {
     list.sort_by_key(|v| v.to_string());
     list.dedup();
     if !list.is_empty() {
-        winner
-            .metadata
-            .insert(ALSO_REPORTED_BY.into(), Value::Array(list));
+        winner.metadata.insert(ALSO_REPORTED_BY, Value::Array(list));
     }
 }
 
-fn take_list(metadata: &mut Map<String, Value>) -> Vec<Value> {
+fn take_list(metadata: &mut Metadata) -> Vec<Value> {
     match metadata.remove(ALSO_REPORTED_BY) {
         Some(Value::Array(list)) => list,
         _ => Vec::new(),
@@ -216,7 +214,7 @@ mod tests {
             rule_id: Some(rule.into()),
             cwe: cwe.map(str::to_string),
             remediation: None,
-            metadata: Map::new(),
+            metadata: Default::default(),
             compliance_tags: Vec::new(),
             fingerprint: format!("{scanner}-{rule}-{line}"),
         }
@@ -226,9 +224,9 @@ mod tests {
         let mut f = finding(scanner, rule, 0, None);
         f.file_path = Some("requirements.txt".into());
         f.line_start = None;
-        f.metadata.insert("package".into(), Value::from(package));
+        f.metadata.insert("package", Value::from(package));
         if !cves.is_empty() {
-            f.metadata.insert("cves".into(), Value::from(cves.to_vec()));
+            f.metadata.insert("cves", Value::from(cves.to_vec()));
         }
         f
     }
@@ -247,7 +245,7 @@ mod tests {
         assert_eq!(deduplicate(&mut findings), 1);
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].scanner, "bandit");
-        let also = &findings[0].metadata[ALSO_REPORTED_BY];
+        let also = &findings[0].metadata.get(ALSO_REPORTED_BY);
         assert_eq!(also[0]["scanner"], "semgrep");
         assert_eq!(also[0]["rule_id"], "eval-detected");
     }
@@ -316,7 +314,7 @@ mod tests {
         assert_eq!(deduplicate(&mut findings), 1);
         assert_eq!(findings[0].scanner, "trivy");
         assert_eq!(
-            findings[0].metadata[ALSO_REPORTED_BY][0]["scanner"],
+            findings[0].metadata.get(ALSO_REPORTED_BY)[0]["scanner"],
             "safety"
         );
     }
@@ -351,7 +349,7 @@ mod tests {
             f.file_path = None;
             f.line_start = None;
             f.fingerprint = "same".into();
-            f.metadata.insert("url".into(), Value::from(url));
+            f.metadata.insert("url", Value::from(url));
             f
         };
         let mut findings = vec![alert("http://a/1"), alert("http://a/2")];
@@ -363,7 +361,7 @@ mod tests {
         let mut suppressed = finding("semgrep", "a", 3, Some("CWE-89"));
         suppressed
             .metadata
-            .insert("suppressed_by".into(), Value::from("inline"));
+            .insert("suppressed_by", Value::from("inline"));
         let mut findings = vec![suppressed, finding("bandit", "b", 3, Some("CWE-89"))];
         assert_eq!(deduplicate(&mut findings), 0);
     }

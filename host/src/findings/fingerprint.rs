@@ -89,8 +89,8 @@ fn bracket_balance(line: &str) -> i64 {
 /// normalized; empty when absent.
 fn snippet_context(finding: &Finding) -> String {
     let snippet = match finding.metadata.get("line_snippet") {
-        Some(serde_json::Value::String(text)) => text.clone(),
-        Some(serde_json::Value::Array(items)) => items
+        serde_json::Value::String(text) => text,
+        serde_json::Value::Array(items) => items
             .iter()
             .map(|item| match item {
                 serde_json::Value::String(text) => text.clone(),
@@ -194,7 +194,7 @@ mod tests {
             rule_id: rule.map(Into::into),
             cwe: cwe.map(Into::into),
             remediation: None,
-            metadata: serde_json::Map::new(),
+            metadata: Default::default(),
             compliance_tags: Vec::new(),
             fingerprint: String::new(),
         }
@@ -287,7 +287,7 @@ mod tests {
         );
         with_snippet
             .metadata
-            .insert("line_snippet".into(), "x = 1  # noqa".into());
+            .insert("line_snippet", "x = 1  # noqa".into());
         assert_eq!(
             fingerprint(&with_snippet, Some(&elsewhere), &mut Tree::default()),
             "7ec526d3d15c63d5d790570eb606145c1d5f733a7eac0c9251eb349d8f3b91e5"
@@ -462,7 +462,7 @@ mod tests {
     fn a_snippet_is_the_context_of_a_finding_without_a_file() {
         let mut port = finding("nmap", Some("open-port"), None, None);
         port.metadata
-            .insert("line_snippet".into(), "10.0.0.1 22/tcp".into());
+            .insert("line_snippet", "10.0.0.1 22/tcp".into());
         let payload = "nmap|open-port||10.0.0.1 22/tcp|";
         assert_eq!(
             fingerprint(&port, None, &mut Tree::default()),

@@ -14,7 +14,7 @@ mod suppression;
 pub use changes::{ChangeMode, ChangeSet};
 pub use dedup::deduplicate;
 pub use fingerprint::fingerprint;
-pub use model::{Finding, ScanType, Severity};
+pub use model::{Finding, Metadata, ScanType, Severity};
 pub use order::sort_canonical;
 pub use root::{ScanRoot, name_from_root};
 pub use score::{Summary, risk_score};

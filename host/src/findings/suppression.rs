@@ -37,8 +37,11 @@ pub fn is_suppressed(finding: &Finding) -> bool {
 }
 
 /// The mechanism that suppressed this finding (`inline`, `config`, `baseline`), if any.
-pub fn suppressed_by(finding: &Finding) -> Option<&str> {
-    finding.metadata.get(SUPPRESSED_BY).and_then(|v| v.as_str())
+pub fn suppressed_by(finding: &Finding) -> Option<String> {
+    match finding.metadata.get(SUPPRESSED_BY) {
+        Value::String(by) => Some(by),
+        _ => None,
+    }
 }
 
 const SUPPRESSED_BY: &str = "suppressed_by";
@@ -48,11 +51,11 @@ const SUPPRESSION_REASON: &str = "suppression_reason";
 pub fn stamp(finding: &mut Finding, by: SuppressedBy, reason: Option<&str>) {
     finding
         .metadata
-        .insert(SUPPRESSED_BY.into(), Value::from(by.as_str()));
+        .insert(SUPPRESSED_BY, Value::from(by.as_str()));
     if let Some(reason) = reason {
         finding
             .metadata
-            .insert(SUPPRESSION_REASON.into(), Value::from(reason));
+            .insert(SUPPRESSION_REASON, Value::from(reason));
     }
 }
 

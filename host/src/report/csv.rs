@@ -55,8 +55,9 @@ pub fn render(result: &ScanResult) -> String {
             &description,
             &remediation,
         ];
+        let by = suppressed_by(f).unwrap_or_default();
         if with_suppressed {
-            fields.push(suppressed_by(f).unwrap_or(""));
+            fields.push(&by);
         }
         push_record(&mut out, &fields);
     }

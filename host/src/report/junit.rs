@@ -35,7 +35,7 @@ pub fn render(result: &ScanResult) -> String {
             let _ = write!(
                 out,
                 "><skipped message=\"SUPPRESSED:{}\"/></testcase>",
-                attribute(by)
+                attribute(&by)
             );
         } else if failing(f) {
             let body = format!(

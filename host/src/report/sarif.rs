@@ -7,7 +7,7 @@ use std::path::{Component, Path, PathBuf};
 use serde_json::{Map, Value, json};
 
 use super::encode_url_path;
-use crate::findings::{Finding, ScanType, Severity, SuppressedBy};
+use crate::findings::{Finding, ScanType, Severity, SuppressedBy, suppressed_by};
 use crate::scan::{ScanResult, ScannerStatus};
 
 /// The base every relative artifact URI is resolved against: the repository or scan root.
@@ -274,7 +274,7 @@ fn result_object(
 /// The SARIF suppression of a finding `--show-suppressed` kept: `inSource` for an ignore comment
 /// in the file, `external` for the config's ignored_rules; `None` when it is not suppressed.
 fn suppression(finding: &Finding) -> Option<Value> {
-    let by = finding.metadata.get("suppressed_by")?.as_str()?;
+    let by = suppressed_by(finding)?;
     let kind = if by == SuppressedBy::Inline.as_str() {
         "inSource"
     } else {
@@ -283,10 +283,8 @@ fn suppression(finding: &Finding) -> Option<Value> {
     let mut suppression = Map::new();
     suppression.insert("kind".into(), kind.into());
     suppression.insert("status".into(), "accepted".into());
-    let reason = finding
-        .metadata
-        .get("suppression_reason")
-        .and_then(Value::as_str);
+    let reason = finding.metadata.get("suppression_reason");
+    let reason = reason.as_str();
     suppression.insert(
         "justification".into(),
         reason

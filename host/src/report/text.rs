@@ -103,7 +103,7 @@ pub fn render(result: &ScanResult, style: TextStyle) -> String {
 /// the others.
 fn suppressed_prefix(f: &Finding, paint: Paint) -> String {
     match suppressed_by(f) {
-        Some(by) => format!("{} ", paint.dim(&format!("[SUPPRESSED:{}]", one_line(by)))),
+        Some(by) => format!("{} ", paint.dim(&format!("[SUPPRESSED:{}]", one_line(&by)))),
         None => String::new(),
     }
 }
@@ -114,7 +114,7 @@ fn suppressed_summary(findings: &[Finding]) -> Option<String> {
     let by = |mechanism: SuppressedBy| {
         findings
             .iter()
-            .filter(|f| suppressed_by(f) == Some(mechanism.as_str()))
+            .filter(|f| suppressed_by(f).as_deref() == Some(mechanism.as_str()))
             .count()
     };
     let (inline, config, baseline) = (
@@ -199,11 +199,7 @@ fn render_findings(out: &mut String, findings: &[Finding], paint: Paint) {
                 one_line(&f.scanner),
                 one_line(&f.title)
             );
-            if let Some(reason) = f
-                .metadata
-                .get("suppression_reason")
-                .and_then(|r| r.as_str())
-            {
+            if let Some(reason) = f.metadata.get("suppression_reason").as_str() {
                 let _ = writeln!(
                     out,
                     "  {:width$}  {} {}",

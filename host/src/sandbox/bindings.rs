@@ -3,6 +3,9 @@
 wasmtime::component::bindgen!({
     path: "../wit",
     world: "adapter",
+    // A page the host refuses ends the call there: the adapter does not get to go on producing
+    // findings that would all be thrown away.
+    imports: { "securescan:adapter/sink.submit": trappable },
 });
 
 pub use self::exports::securescan::adapter::parser::ParseError as WitParseError;

@@ -8,9 +8,10 @@ use wasmtime_wasi::{
     WasiView,
 };
 
+use super::bindings::WitFinding;
 use super::bindings::{WitInput, WitLogLevel, WitParseError};
 use super::engine::EPOCH_TICK;
-use super::validate::{AdapterOutput, sanitize, validate};
+use super::validate::{AdapterOutput, CheckedOutput, sanitize};
 use super::{AdapterFailure, LoadedAdapter};
 
 /// Enough for a panic message and its location; more is an adapter spamming stderr.
@@ -26,10 +27,17 @@ pub struct CallState {
     memory: MemoryCap,
     adapter_id: String,
     log_lines: usize,
+    output: CheckedOutput,
+    /// Why a submitted page was refused; the trap that ended the call is this, not a crash.
+    refused: Option<AdapterFailure>,
 }
 
 impl CallState {
-    fn new(adapter_id: &str, memory_limit: usize, stderr: MemoryOutputPipe) -> CallState {
+    fn new(
+        adapter_id: &str,
+        limits: &crate::registry::Limits,
+        stderr: MemoryOutputPipe,
+    ) -> CallState {
         // Nothing is granted: no preopened directories, no environment, no arguments, no sockets.
         // Clocks and randomness are fixed, so an adapter's output depends on its input alone.
         let wasi = WasiCtxBuilder::new()
@@ -47,11 +55,13 @@ impl CallState {
             wasi,
             table: ResourceTable::new(),
             memory: MemoryCap {
-                limit: memory_limit,
+                limit: limits.memory_bytes,
                 exceeded: false,
             },
             adapter_id: adapter_id.to_string(),
             log_lines: 0,
+            output: CheckedOutput::new(*limits),
+            refused: None,
         }
     }
 }
@@ -92,6 +102,16 @@ impl WasiView for CallState {
 }
 
 impl super::bindings::securescan::adapter::types::Host for CallState {}
+
+impl super::bindings::securescan::adapter::sink::Host for CallState {
+    fn submit(&mut self, page: Vec<WitFinding>) -> wasmtime::Result<()> {
+        self.output.take(page).map_err(|failure| {
+            let message = failure.to_string();
+            self.refused = Some(failure);
+            wasmtime::Error::msg(message)
+        })
+    }
+}
 
 impl super::bindings::securescan::adapter::log::Host for CallState {
     fn emit(&mut self, level: WitLogLevel, message: String) {
@@ -155,7 +175,7 @@ impl LoadedAdapter {
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
         let mut store = Store::new(
             &self.sandbox.engine,
-            CallState::new(&self.id, self.limits.memory_bytes, stderr.clone()),
+            CallState::new(&self.id, &self.limits, stderr.clone()),
         );
         store.limiter(|state| &mut state.memory);
         let ticks = (self.limits.timeout.as_millis() / EPOCH_TICK.as_millis()).max(1);
@@ -167,15 +187,17 @@ impl LoadedAdapter {
                 .securescan_adapter_parser()
                 .call_parse(&mut store, input)
         });
+        let state = store.data_mut();
         match result {
-            Ok(Ok(output)) => validate(output, &self.limits),
+            Ok(Ok(output)) => {
+                std::mem::replace(&mut state.output, CheckedOutput::new(self.limits)).finish(output)
+            }
+            // Whatever was submitted before the error is dropped with the store.
             Ok(Err(error)) => Err(parse_failure(error)),
-            Err(error) => Err(classify_trap(
-                &error,
-                store.data().memory.exceeded,
-                &self.limits,
-                &stderr,
-            )),
+            Err(error) => Err(match state.refused.take() {
+                Some(refused) => refused,
+                None => classify_trap(&error, state.memory.exceeded, &self.limits, &stderr),
+            }),
         }
     }
 }

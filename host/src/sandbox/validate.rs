@@ -23,31 +23,78 @@ const MAX_CWE_DIGITS: usize = 6;
 /// The checks the host applies to whatever an adapter returns: structure refused when wrong,
 /// content text neutralized.
 pub fn validate(output: WitOutput, limits: &Limits) -> Result<AdapterOutput, AdapterFailure> {
-    let invalid = |reason: String| AdapterFailure::InvalidOutput { reason };
-    if output.findings.len() > limits.max_findings {
-        return Err(invalid(format!(
-            "{} findings exceed the limit of {}",
-            output.findings.len(),
-            limits.max_findings
-        )));
+    CheckedOutput::new(*limits).finish(output)
+}
+
+/// What one call has handed over so far, each page checked as it arrives (`sink.submit`) and the
+/// limits counted over the whole call, so paging output is never a way around them.
+#[derive(Debug)]
+pub struct CheckedOutput {
+    limits: Limits,
+    findings: Vec<AdapterFinding>,
+    bytes: usize,
+}
+
+impl CheckedOutput {
+    pub fn new(limits: Limits) -> CheckedOutput {
+        CheckedOutput {
+            limits,
+            findings: Vec::new(),
+            bytes: 0,
+        }
     }
-    let size = output_size(&output);
-    if size > limits.max_output_bytes {
-        return Err(invalid(format!(
-            "{size} bytes of output exceed the limit of {} bytes",
-            limits.max_output_bytes
-        )));
+
+    /// Check and keep one page of findings; the first refusal is the call's result.
+    pub fn take(&mut self, page: Vec<WitFinding>) -> Result<(), AdapterFailure> {
+        let invalid = |reason: String| AdapterFailure::InvalidOutput { reason };
+        let count = self.findings.len() + page.len();
+        if count > self.limits.max_findings {
+            return Err(invalid(format!(
+                "{count} findings exceed the limit of {}",
+                self.limits.max_findings
+            )));
+        }
+        self.bytes += page.iter().map(finding_size).sum::<usize>();
+        self.check_size()?;
+        self.findings.reserve(page.len());
+        for finding in page {
+            let index = self.findings.len();
+            self.findings.push(
+                check_finding(finding)
+                    .map_err(|reason| invalid(format!("finding {index}: {reason}")))?,
+            );
+        }
+        Ok(())
     }
-    let mut findings = Vec::with_capacity(output.findings.len());
-    for (index, finding) in output.findings.into_iter().enumerate() {
-        findings.push(
-            check_finding(finding)
-                .map_err(|reason| invalid(format!("finding {index}: {reason}")))?,
-        );
+
+    fn check_size(&self) -> Result<(), AdapterFailure> {
+        if self.bytes > self.limits.max_output_bytes {
+            return Err(AdapterFailure::InvalidOutput {
+                reason: format!(
+                    "{} bytes of output exceed the limit of {} bytes",
+                    self.bytes, self.limits.max_output_bytes
+                ),
+            });
+        }
+        Ok(())
     }
-    let dropped = output.warnings.len().saturating_sub(MAX_WARNINGS);
-    let mut warnings: Vec<String> = output
-        .warnings
+
+    /// The returned output's findings follow the submitted ones; its warnings are cleaned.
+    pub fn finish(mut self, output: WitOutput) -> Result<AdapterOutput, AdapterFailure> {
+        self.bytes += output.warnings.iter().map(String::len).sum::<usize>();
+        // Also checks the size with the warnings counted.
+        self.take(output.findings)?;
+        let warnings = clean_warnings(&output.warnings);
+        Ok(AdapterOutput {
+            findings: self.findings,
+            warnings,
+        })
+    }
+}
+
+fn clean_warnings(all: &[String]) -> Vec<String> {
+    let dropped = all.len().saturating_sub(MAX_WARNINGS);
+    let mut warnings: Vec<String> = all
         .iter()
         .take(MAX_WARNINGS)
         .map(|w| sanitize(w, MAX_WARNING_BYTES))
@@ -55,7 +102,7 @@ pub fn validate(output: WitOutput, limits: &Limits) -> Result<AdapterOutput, Ada
     if dropped > 0 {
         warnings.push(format!("{dropped} more warnings were not kept"));
     }
-    Ok(AdapterOutput { findings, warnings })
+    warnings
 }
 
 /// Informational text (warnings, a tool's stderr, an adapter's error message): control
@@ -161,18 +208,14 @@ enum Shape {
     Prose,
 }
 
-fn output_size(output: &WitOutput) -> usize {
-    let finding_size = |f: &WitFinding| {
-        f.title.len()
-            + f.description.len()
-            + f.metadata.len()
-            + [&f.rule_id, &f.file, &f.cwe, &f.remediation]
-                .iter()
-                .map(|s| s.as_ref().map_or(0, String::len))
-                .sum::<usize>()
-    };
-    output.findings.iter().map(finding_size).sum::<usize>()
-        + output.warnings.iter().map(String::len).sum::<usize>()
+fn finding_size(f: &WitFinding) -> usize {
+    f.title.len()
+        + f.description.len()
+        + f.metadata.len()
+        + [&f.rule_id, &f.file, &f.cwe, &f.remediation]
+            .iter()
+            .map(|s| s.as_ref().map_or(0, String::len))
+            .sum::<usize>()
 }
 
 #[cfg(test)]

@@ -112,7 +112,7 @@ async fn run_and_parse_with(
                 format!("{} needs a placeholder this target cannot fill", spec.name),
             )
         })?;
-    let run = run_tool(
+    let mut run = run_tool(
         program,
         &args,
         &[],
@@ -125,7 +125,9 @@ async fn run_and_parse_with(
         .exit_code
         .is_some_and(|code| spec.ok_exit_codes.contains(&code));
     let report = WitToolReport {
-        bytes: run.stdout.clone(),
+        // Moved, not copied: a report can be tens of megabytes, and only the exit code and the
+        // stderr tail are needed after the call.
+        bytes: std::mem::take(&mut run.stdout),
         exit_code: run.exit_code,
         tool_version: Some(version.clone()),
     };

@@ -318,7 +318,7 @@ fn host_finding(outcome: &ScannerOutcome, f: AdapterFinding) -> Finding {
         rule_id: f.rule_id,
         cwe: f.cwe,
         remediation: f.remediation,
-        metadata: f.metadata.into_map(),
+        metadata: f.metadata,
         compliance_tags: Vec::new(),
         fingerprint: String::new(),
     }

@@ -4,10 +4,10 @@
 
 use std::path::Path;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::config::parse_severity;
-use crate::findings::{Finding, ScanType};
+use crate::findings::{Finding, Metadata, ScanType};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
@@ -120,8 +120,8 @@ fn finding(entry: &Value) -> Result<Finding, String> {
         cwe: text("cwe")?,
         remediation: text("remediation")?,
         metadata: match object.get("metadata") {
-            None | Some(Value::Null) => Map::new(),
-            Some(Value::Object(map)) => map.clone(),
+            None | Some(Value::Null) => Metadata::default(),
+            Some(Value::Object(map)) => map.clone().into(),
             Some(_) => return Err("`metadata` is not an object".into()),
         },
         compliance_tags: match object.get("compliance_tags") {

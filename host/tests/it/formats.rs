@@ -32,7 +32,7 @@ fn finding(scanner: &str, scan_type: ScanType, severity: Severity, title: &str) 
         rule_id: None,
         cwe: None,
         remediation: None,
-        metadata: Map::new(),
+        metadata: Default::default(),
         compliance_tags: Vec::new(),
         fingerprint: String::new(),
     }
@@ -83,7 +83,7 @@ fn sample() -> ScanResult {
         cwe: Some("CWE-78".into()),
         fingerprint: "4119bfde0a5009ed0238ddb65f17468d048b7a44b42ee758fff6c59f8a382ece".into(),
         // Listed with --show-suppressed: every format marks it and none counts it.
-        metadata: Map::from_iter([("suppressed_by".to_string(), Value::from("config"))]),
+        metadata: Map::from_iter([("suppressed_by".to_string(), Value::from("config"))]).into(),
         ..finding(
             "bandit",
             ScanType::Code,
@@ -494,7 +494,8 @@ fn csv_reads_back_field_for_field() {
     );
     assert_eq!(records.len(), result.findings.len() + 1);
     for (record, f) in records[1..].iter().zip(&result.findings) {
-        let suppressed = f.metadata.get("suppressed_by").and_then(Value::as_str);
+        let suppressed = f.metadata.get("suppressed_by");
+        let suppressed = suppressed.as_str();
         let expected = [
             f.severity.as_str().to_string(),
             f.scanner.clone(),
@@ -657,7 +658,7 @@ fn junit_is_well_formed_and_reads_back() {
             case.attribute("classname"),
             format!("securescan.{}", f.scanner)
         );
-        if let Some(by) = f.metadata.get("suppressed_by").and_then(Value::as_str) {
+        if let Some(by) = f.metadata.get("suppressed_by").as_str() {
             // A suppressed finding never fails the tab: it is skipped, saying why.
             assert_eq!(case.children[0].name, "skipped");
             assert_eq!(

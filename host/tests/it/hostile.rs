@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use securescan::findings::ScanType;
 use securescan::registry::{Limits, Registry};
-use securescan::sandbox::{AdapterFailure, abi, component_sha256};
+use securescan::sandbox::{AdapterFailure, AdapterOutput, abi, component_sha256};
 use securescan::scan::{ScanRequest, Scanner, ScannerStatus};
 
 use crate::support::{adapter_dir, fake_aws_key, hostile_component, report_input, sandbox, tree};
@@ -20,13 +20,22 @@ fn tight_limits() -> Limits {
     }
 }
 
-fn attack(word: &str) -> AdapterFailure {
-    let adapter = sandbox()
-        .load_bytes("hostile", &hostile_component(), tight_limits())
-        .expect("the hostile component loads");
-    adapter
+fn call_with(word: &str, limits: Limits) -> Result<AdapterOutput, AdapterFailure> {
+    sandbox()
+        .load_bytes("hostile", &hostile_component(), limits)
+        .expect("the hostile component loads")
         .call(&report_input(word.as_bytes().to_vec()))
-        .expect_err("the attack must fail")
+}
+
+fn attack(word: &str) -> AdapterFailure {
+    call_with(word, tight_limits()).expect_err("the attack must fail")
+}
+
+fn refusal(failure: AdapterFailure) -> String {
+    match failure {
+        AdapterFailure::InvalidOutput { reason } => reason,
+        other => panic!("expected invalid output, got {other}"),
+    }
 }
 
 #[test]
@@ -70,26 +79,69 @@ fn huge_output_is_refused() {
     let mut limits = tight_limits();
     limits.memory_bytes = 1024 * 1024 * 1024;
     limits.timeout = Duration::from_secs(30);
-    let adapter = sandbox()
-        .load_bytes("hostile", &hostile_component(), limits)
-        .expect("loads");
-    match adapter.call(&report_input(b"flood".to_vec())) {
-        Err(AdapterFailure::InvalidOutput { reason }) => assert!(
-            reason.contains("findings exceed") || reason.contains("bytes of output exceed"),
-            "{reason}"
-        ),
-        other => panic!("expected invalid output, got {other:?}"),
-    }
+    let reason = refusal(call_with("flood", limits).expect_err("refused"));
+    assert!(
+        reason.contains("findings exceed") || reason.contains("bytes of output exceed"),
+        "{reason}"
+    );
 }
 
 #[test]
 fn a_forged_finding_is_refused_not_stored() {
-    match attack("forge") {
-        AdapterFailure::InvalidOutput { reason } => {
-            assert_eq!(reason, "finding 0: line_end 2 is before line_start 10")
+    assert_eq!(
+        refusal(attack("forge")),
+        "finding 0: line_end 2 is before line_start 10"
+    );
+}
+
+#[test]
+fn a_forged_finding_in_a_submitted_page_ends_the_call_there() {
+    // The adapter loops forever after the page: only stopping at the refusal avoids the timeout.
+    assert_eq!(
+        refusal(attack("forge-then-spin")),
+        "finding 255: line_end 2 is before line_start 10"
+    );
+}
+
+#[test]
+fn findings_submitted_before_a_parse_error_are_dropped_with_it() {
+    assert_eq!(
+        attack("fail-after-pages"),
+        AdapterFailure::Parse {
+            kind: "malformed".into(),
+            message: "gave up after 600 records".into()
         }
-        other => panic!("expected invalid output, got {other}"),
-    }
+    );
+}
+
+#[test]
+fn paged_findings_count_against_the_limit_of_the_whole_call() {
+    let mut limits = tight_limits();
+    limits.max_findings = 500;
+    // 600 findings in pages of 256: the second page crosses 500 and is refused.
+    assert_eq!(
+        refusal(call_with("fail-after-pages", limits).expect_err("refused")),
+        "512 findings exceed the limit of 500"
+    );
+}
+
+#[test]
+fn the_sdk_allocator_survives_churn_and_reuses_freed_memory() {
+    let mut limits = tight_limits();
+    limits.memory_bytes = 512 * 1024 * 1024;
+    limits.timeout = Duration::from_secs(60);
+    let output =
+        call_with("churn", limits).expect("no block was handed out twice or lost its contents");
+    let title = &output.findings[0].title;
+    let numbers: Vec<u64> = title
+        .split(' ')
+        .filter_map(|word| word.parse().ok())
+        .collect();
+    let [volume, memory] = numbers[..] else {
+        panic!("unexpected title {title:?}")
+    };
+    // Without reuse the memory would be at least the volume allocated.
+    assert!(memory * 8 < volume, "{title}");
 }
 
 #[test]

@@ -30,27 +30,20 @@ pub struct Semgrep;
 
 impl Adapter for Semgrep {
     fn parse(input: &Input) -> Result<Output, ParseError> {
-        let report: Report = input
-            .report_json()
-            .map_err(|err| report::explain(input, err))?;
-        report.check_is_semgrep()?;
         let mut output = Output::default();
-        let tool_errors: Vec<String> = report
-            .errors
-            .iter()
-            .map(report::SemgrepError::describe)
-            .collect();
-        for result in report {
-            output
-                .findings
-                .push(to_finding(result, &mut output.warnings));
-        }
-        output.warnings.extend(tool_errors);
+        let report = Report::read(input, |result| {
+            let finding = to_finding(result, &mut output.warnings);
+            output.push(finding);
+        })?;
+        report.check_is_semgrep()?;
+        output
+            .warnings
+            .extend(report.errors.iter().map(report::SemgrepError::describe));
         Ok(output)
     }
 }
 
-fn to_finding(result: SemgrepResult, warnings: &mut Vec<String>) -> Finding {
+fn to_finding(result: SemgrepResult<'_>, warnings: &mut Vec<String>) -> Finding {
     let extra = result.extra;
     let severity_word = extra.severity.as_deref().unwrap_or("INFO");
     if SEVERITY.lookup(severity_word).is_none() {
@@ -70,7 +63,6 @@ fn to_finding(result: SemgrepResult, warnings: &mut Vec<String>) -> Finding {
     .cwe(
         extra
             .metadata
-            .as_deref()
             .and_then(report::first_cwe)
             .as_deref()
             .and_then(normalize_cwe),
@@ -82,7 +74,7 @@ fn to_finding(result: SemgrepResult, warnings: &mut Vec<String>) -> Finding {
     // encoded again for the host.
     match extra.metadata {
         Some(metadata) if metadata.get().trim_start().starts_with('{') => {
-            finding.metadata = Metadata::Raw(metadata)
+            finding.metadata = Metadata::Raw(metadata.to_owned())
         }
         Some(_) => warnings.push(format!(
             "{}: rule metadata is not an object; left out",

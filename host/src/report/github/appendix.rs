@@ -34,7 +34,7 @@ fn finding(scanner: &str, severity: Severity, title: &str, fingerprint: &str) ->
         rule_id: None,
         cwe: None,
         remediation: None,
-        metadata: Map::new(),
+        metadata: Default::default(),
         compliance_tags: Vec::new(),
         fingerprint: fingerprint.into(),
     }
@@ -70,7 +70,7 @@ pub fn shell() -> Finding {
         line_end: Some(12),
         rule_id: Some("B602".into()),
         cwe: Some("CWE-78".into()),
-        metadata,
+        metadata: metadata.into(),
         ..finding(
             "bandit",
             Severity::Medium,

@@ -107,7 +107,7 @@ pub fn render_pr_comment(changes: &ChangeSet, options: &PrComment) -> String {
 /// from one PR to the next; any other is appended in sorted order.
 fn suppressed_row<'a>(findings: impl Iterator<Item = &'a Finding>) -> Option<String> {
     const KNOWN: [&str; 3] = ["inline", "config", "baseline"];
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for reason in findings.filter_map(suppressed_by) {
         *counts.entry(reason).or_default() += 1;
     }
@@ -118,7 +118,7 @@ fn suppressed_row<'a>(findings: impl Iterator<Item = &'a Finding>) -> Option<Str
     let known = KNOWN.map(|reason| format!("{reason}={}", counts.get(reason).unwrap_or(&0)));
     let others = counts
         .iter()
-        .filter(|(reason, _)| !KNOWN.contains(reason))
+        .filter(|(reason, _)| !KNOWN.contains(&reason.as_str()))
         .map(|(reason, n)| format!("{reason}={n}"));
     let breakdown: Vec<String> = known.into_iter().chain(others).collect();
     Some(format!(
@@ -375,15 +375,11 @@ mod tests {
     #[test]
     fn unknown_suppression_mechanisms_follow_the_known_ones_sorted() {
         let mut zeta = appendix::eval();
-        zeta.metadata.insert("suppressed_by".into(), "zeta".into());
+        zeta.metadata.insert("suppressed_by", "zeta".into());
         let mut alpha = appendix::cve();
-        alpha
-            .metadata
-            .insert("suppressed_by".into(), "alpha".into());
+        alpha.metadata.insert("suppressed_by", "alpha".into());
         let mut inline = appendix::firewall();
-        inline
-            .metadata
-            .insert("suppressed_by".into(), "inline".into());
+        inline.metadata.insert("suppressed_by", "inline".into());
         let changes = ChangeSet {
             new: vec![alpha, zeta, appendix::shell()],
             fixed: vec![inline],

@@ -367,7 +367,7 @@ mod tests {
         let mut suppressed = appendix::eval();
         suppressed
             .metadata
-            .insert("suppressed_by".into(), "baseline".into());
+            .insert("suppressed_by", "baseline".into());
         let changes = ChangeSet {
             new: vec![suppressed],
             ..ChangeSet::default()
