@@ -24,6 +24,12 @@ ln -s "$work/w1/bin/semgrep" "$work/bin/semgrep"
 ln -s "$(command -v git)" "$work/bin/git"
 ln -s "$(command -v cat)" "$work/bin/cat"  # the stand-in is `exec cat report.json`
 
+# One run first, not counted: after a build the adapters are compiled into the cache on first
+# use (about a second and 50 MB more), which is start-up work, not W1.
+env PATH="$work/bin" SECURESCAN_DB_PATH="$work/scans.db" \
+    "$bin" scan "$work/w1/target" --type code --output json --no-save >/dev/null 2>"$work/err" \
+    || { cat "$work/err" >&2; exit 1; }
+
 walls=() rss=()
 for run in $(seq "$runs"); do
     /usr/bin/time -o "$work/time" -f '%e %M' env PATH="$work/bin" SECURESCAN_DB_PATH="$work/scans.db" \

@@ -160,6 +160,17 @@ mod tests {
         assert!(matches!(raw, Metadata::Raw(_)), "text stays text");
     }
 
+    // Found by the metadata_raw fuzz target: without exact float parsing, a number re-encoded
+    // after an insert read back one unit in the last place off what the first decoding gave.
+    #[test]
+    fn numbers_survive_an_insert_into_raw_metadata_exactly() {
+        let text = r#"{"n": 4444444444444444444444444444444441}"#;
+        let mut raw = Metadata::Raw(RawValue::from_string(text.into()).unwrap());
+        let before = raw.get("n");
+        raw.insert("k", Value::from("v"));
+        assert_eq!(raw.get("n"), before);
+    }
+
     #[test]
     fn lookups_read_raw_text_including_keys_spelled_with_escapes() {
         let raw = Metadata::Raw(

@@ -175,8 +175,8 @@ fn check_finding(f: WitFinding) -> Result<AdapterFinding, String> {
             f.metadata.len()
         ));
     }
-    // Checked, not decoded: the text must be valid JSON and an object. It is decoded once, when
-    // the finding joins the scan.
+    // Checked, not decoded: the text must be valid JSON and an object. It stays text for the rest
+    // of the scan; whatever reads a key decodes it then (see `Metadata`).
     let is_object = f.metadata.trim_start().starts_with('{');
     let metadata = match RawValue::from_string(f.metadata) {
         Ok(raw) if is_object => Metadata::Raw(raw),
