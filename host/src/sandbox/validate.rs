@@ -320,6 +320,35 @@ mod tests {
     }
 
     #[test]
+    fn submitted_pages_come_first_and_are_numbered_across_the_call() {
+        let titled = |title: &str| WitFinding {
+            title: title.into(),
+            ..finding()
+        };
+        let mut checked = CheckedOutput::new(Limits::default());
+        checked.take(vec![titled("a"), titled("b")]).unwrap();
+        checked.take(vec![titled("c")]).unwrap();
+        let output = checked
+            .finish(WitOutput {
+                findings: vec![titled("d")],
+                warnings: Vec::new(),
+            })
+            .unwrap();
+        let titles: Vec<&str> = output.findings.iter().map(|f| f.title.as_str()).collect();
+        assert_eq!(titles, ["a", "b", "c", "d"]);
+
+        let mut checked = CheckedOutput::new(Limits::default());
+        checked.take(vec![titled("a"), titled("b")]).unwrap();
+        let refused = checked.take(vec![titled("c"), titled(" ")]).unwrap_err();
+        assert_eq!(
+            refused,
+            AdapterFailure::InvalidOutput {
+                reason: "finding 3: title is empty".into()
+            }
+        );
+    }
+
+    #[test]
     fn warnings_are_sanitized_and_capped_not_refused() {
         let warnings: Vec<String> = (0..MAX_WARNINGS + 5)
             .map(|i| format!("w{i}\u{1b}[31m"))
