@@ -5,8 +5,7 @@ use clap::Args;
 use super::config::{GateArgs, load_for};
 use super::exit::{CommandResult, Failure};
 use super::locations;
-use super::scan::{deliver, parse_scan_output};
-use crate::report::OutputFormat;
+use super::scan::{ReportArgs, deliver};
 use crate::scan::runner_unknown_scanner;
 
 #[derive(Debug, Args)]
@@ -19,11 +18,8 @@ pub struct IngestArgs {
     /// What the report was produced for; recorded as the scan target.
     #[arg(long, default_value = ".")]
     target: String,
-    /// Output format: text, json, sarif, csv, junit, html, report-pdf.
-    #[arg(long, short = 'o', default_value = "text", value_parser = parse_scan_output)]
-    output: OutputFormat,
-    #[arg(long)]
-    output_file: Option<PathBuf>,
+    #[command(flatten)]
+    output: ReportArgs,
     #[command(flatten)]
     gate: GateArgs,
 }
@@ -69,11 +65,5 @@ pub async fn run(args: IngestArgs) -> CommandResult {
         )
         .await
         .map_err(Failure::usage)?;
-    deliver(
-        &result,
-        args.output,
-        args.output_file.as_deref(),
-        &args.gate,
-        config.as_ref(),
-    )
+    deliver(&result, &args.output, &args.gate, config.as_ref())
 }

@@ -125,14 +125,7 @@ fn chosen_types(names: &[String]) -> Result<Vec<ScanType>, Failure> {
 /// last.
 pub fn detect_stack(dir: &Path) -> Vec<ScanType> {
     let has = |name: &str| dir.join(name).exists();
-    let names: Vec<String> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
+    let names = crate::gather::entry_names(dir);
     const SOURCES: [&str; 15] = [
         "pyproject.toml",
         "requirements.txt",

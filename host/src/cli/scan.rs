@@ -28,18 +28,25 @@ pub struct ScanArgs {
     target: String,
     #[command(flatten)]
     options: ScanOptions,
-    /// Output format: text, json, sarif, csv, junit, html, report-pdf.
-    #[arg(long, short = 'o', default_value = "text", value_parser = parse_scan_output)]
-    output: OutputFormat,
-    /// Write the output here instead of stdout.
-    #[arg(long)]
-    output_file: Option<PathBuf>,
+    #[command(flatten)]
+    output: ReportArgs,
     #[command(flatten)]
     gate: GateArgs,
     /// Do not save this scan to the local store (SECURESCAN_DB_PATH, default
     /// ~/.securescan/scans.db) that `history` lists.
     #[arg(long)]
     no_save: bool,
+}
+
+/// Where a scan's report goes and in which format: `scan` and `ingest`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Output format: text, json, sarif, csv, junit, html, report-pdf.
+    #[arg(long, short = 'o', default_value = "text", value_parser = parse_scan_output)]
+    output: OutputFormat,
+    /// Write the output here instead of stdout.
+    #[arg(long)]
+    output_file: Option<PathBuf>,
 }
 
 /// What to run: the flags every scanning command (scan, baseline, compare, diff) shares.
@@ -95,13 +102,7 @@ pub async fn run(args: ScanArgs) -> CommandResult {
     if !args.no_save {
         save(&result, &started);
     }
-    deliver(
-        &result,
-        args.output,
-        args.output_file.as_deref(),
-        &args.gate,
-        config.as_ref(),
-    )
+    deliver(&result, &args.output, &args.gate, config.as_ref())
 }
 
 impl ScanOptions {
@@ -205,13 +206,15 @@ fn save(result: &ScanResult, started: &Stamp) {
 /// how `scan` and `ingest` both end.
 pub fn deliver(
     result: &ScanResult,
-    format: OutputFormat,
-    output_file: Option<&Path>,
+    output: &ReportArgs,
     gate: &GateArgs,
     config: Option<&ProjectConfig>,
 ) -> CommandResult {
+    let output_file = output.output_file.as_deref();
     let style = TextStyle::for_destination(output_file);
-    write_streamed(output_file, |out| render_to(result, format, style, out))?;
+    write_streamed(output_file, |out| {
+        render_to(result, output.output, style, out)
+    })?;
     Ok(gate.gate(config, &result.findings, report_failures(result)))
 }
 

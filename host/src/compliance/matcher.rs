@@ -98,21 +98,21 @@ impl Index {
 /// `finding.cwe` and, when it is a list of strings, `metadata.cwes` (npm-audit puts every
 /// advisory's CWEs there), each in any spelling [`normalize_cwe`] understands, including
 /// semgrep's `CWE-89: Improper Neutralization …` that the original never matched.
-fn finding_cwes(finding: &Finding) -> impl Iterator<Item = String> + '_ {
+fn finding_cwes(finding: &Finding) -> impl Iterator<Item = String> {
     let listed = match finding.metadata.get("cwes") {
         Value::Array(items) => items,
         _ => Vec::new(),
     };
-    let listed = listed.into_iter().filter_map(|item| match item {
-        Value::String(text) => Some(text),
-        _ => None,
-    });
     finding
         .cwe
-        .clone()
+        .as_deref()
+        .and_then(normalize_cwe)
         .into_iter()
-        .chain(listed)
-        .filter_map(|cwe| normalize_cwe(&cwe))
+        .chain(
+            listed
+                .into_iter()
+                .filter_map(|item| item.as_str().and_then(normalize_cwe)),
+        )
 }
 
 /// A text as lowercase letter/digit runs, and whether each run is joined to the next by only

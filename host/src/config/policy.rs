@@ -115,26 +115,14 @@ impl FindingPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::ScanType;
 
     fn finding(rule: &str, severity: Severity) -> Finding {
         Finding {
-            id: String::new(),
-            scan_id: String::new(),
-            scanner: "semgrep".into(),
-            scan_type: ScanType::Code,
-            severity,
-            title: rule.into(),
-            description: String::new(),
             file_path: Some("app.py".into()),
             line_start: Some(1),
             line_end: Some(1),
             rule_id: Some(rule.into()),
-            cwe: None,
-            remediation: None,
-            metadata: Default::default(),
-            compliance_tags: Vec::new(),
-            fingerprint: String::new(),
+            ..Finding::sample("semgrep", rule, severity)
         }
     }
 

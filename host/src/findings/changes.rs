@@ -64,26 +64,15 @@ fn first_per_fingerprint(findings: Vec<Finding>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::{ScanType, Severity};
+    use crate::findings::Severity;
 
     fn finding(print: &str, severity: Severity) -> Finding {
         Finding {
-            id: String::new(),
-            scan_id: String::new(),
-            scanner: "semgrep".into(),
-            scan_type: ScanType::Code,
-            severity,
-            title: print.into(),
-            description: String::new(),
             file_path: Some("app.py".into()),
             line_start: Some(1),
-            line_end: None,
             rule_id: Some(print.into()),
-            cwe: None,
-            remediation: None,
-            metadata: Default::default(),
-            compliance_tags: Vec::new(),
             fingerprint: print.into(),
+            ..Finding::sample("semgrep", print, severity)
         }
     }
 

@@ -197,26 +197,16 @@ fn take_list(metadata: &mut Metadata) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::{ScanType, Severity};
+    use crate::findings::Severity;
 
     fn finding(scanner: &str, rule: &str, line: u32, cwe: Option<&str>) -> Finding {
         Finding {
-            id: String::new(),
-            scan_id: String::new(),
-            scanner: scanner.into(),
-            scan_type: ScanType::Code,
-            severity: Severity::Medium,
-            title: format!("{scanner} {rule}"),
-            description: String::new(),
             file_path: Some("app.py".into()),
             line_start: Some(line),
-            line_end: None,
             rule_id: Some(rule.into()),
             cwe: cwe.map(str::to_string),
-            remediation: None,
-            metadata: Default::default(),
-            compliance_tags: Vec::new(),
             fingerprint: format!("{scanner}-{rule}-{line}"),
+            ..Finding::sample(scanner, &format!("{scanner} {rule}"), Severity::Medium)
         }
     }
 

@@ -171,8 +171,8 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+    use crate::findings::Severity;
     use crate::findings::source::SourceCache;
-    use crate::findings::{ScanType, Severity};
 
     fn finding(
         scanner: &str,
@@ -181,22 +181,11 @@ mod tests {
         cwe: Option<&str>,
     ) -> Finding {
         Finding {
-            id: String::new(),
-            scan_id: String::new(),
-            scanner: scanner.into(),
-            scan_type: ScanType::Code,
-            severity: Severity::High,
-            title: "t".into(),
             description: "d".into(),
             file_path: path.map(Into::into),
-            line_start: None,
-            line_end: None,
             rule_id: rule.map(Into::into),
             cwe: cwe.map(Into::into),
-            remediation: None,
-            metadata: Default::default(),
-            compliance_tags: Vec::new(),
-            fingerprint: String::new(),
+            ..Finding::sample(scanner, "t", Severity::High)
         }
     }
 

@@ -361,7 +361,7 @@ mod tests {
         use std::path::Path;
 
         use super::super::*;
-        use crate::findings::{ScanType, Severity, SourceText};
+        use crate::findings::{Severity, SourceText};
 
         struct Tree(HashMap<String, SourceText>);
 
@@ -373,22 +373,11 @@ mod tests {
 
         fn finding(rule: &str, line: u32) -> Finding {
             Finding {
-                id: String::new(),
-                scan_id: String::new(),
-                scanner: "bandit".into(),
-                scan_type: ScanType::Code,
-                severity: Severity::High,
-                title: rule.into(),
-                description: String::new(),
                 file_path: Some("app.py".into()),
                 line_start: Some(line),
                 line_end: Some(line),
                 rule_id: Some(rule.into()),
-                cwe: None,
-                remediation: None,
-                metadata: Default::default(),
-                compliance_tags: Vec::new(),
-                fingerprint: String::new(),
+                ..Finding::sample("bandit", rule, Severity::High)
             }
         }
 

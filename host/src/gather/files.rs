@@ -42,6 +42,19 @@ pub fn gather_files(target: &str, rules: &FileSelection) -> std::io::Result<Gath
     Ok(gathered)
 }
 
+/// The names in `dir`, unsorted; none when it cannot be read (a missing or unreadable directory
+/// simply has nothing to look at).
+pub fn entry_names(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Walk `target` (a file or a directory), sorted by name, never following symlinks below it,
 /// pruning `skip_dirs`, skipping by suffix and by size.
 pub fn list_files(

@@ -7,7 +7,7 @@ mod probes;
 mod zap;
 
 pub use commands::run_commands;
-pub use files::{Candidate, GatheredFiles, gather_files, list_files, read_files};
+pub use files::{Candidate, GatheredFiles, entry_names, gather_files, list_files, read_files};
 pub use http::{HttpError, fetch_chain};
 pub use probes::{ProbeRoot, gather_probes};
 pub use zap::{ZapError, ZapSession, zap_alerts};

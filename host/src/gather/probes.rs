@@ -45,14 +45,7 @@ pub fn gather_probes(root: &ProbeRoot, probes: &Probes) -> ProbeResults {
         let Some((dir, shown_dir)) = resolve(root, relative) else {
             continue;
         };
-        let mut names: Vec<String> = std::fs::read_dir(&dir)
-            .map(|entries| {
-                entries
-                    .filter_map(|e| e.ok())
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let mut names = super::entry_names(&dir);
         names.sort();
         for name in names {
             let shown = format!("{shown_dir}/{name}");

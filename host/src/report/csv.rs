@@ -55,9 +55,9 @@ pub fn render(result: &ScanResult) -> String {
             &description,
             &remediation,
         ];
-        let by = suppressed_by(f).unwrap_or_default();
-        if with_suppressed {
-            fields.push(&by);
+        let by = with_suppressed.then(|| suppressed_by(f).unwrap_or_default());
+        if let Some(by) = &by {
+            fields.push(by);
         }
         push_record(&mut out, &fields);
     }

@@ -300,22 +300,10 @@ mod tests {
 
     fn finding(severity: Severity, path: &str, line: u32, title: &str) -> Finding {
         Finding {
-            id: String::new(),
-            scan_id: String::new(),
-            scanner: "semgrep".into(),
-            scan_type: ScanType::Code,
-            severity,
-            title: title.into(),
-            description: String::new(),
             file_path: Some(path.into()),
             line_start: Some(line),
-            line_end: None,
             rule_id: Some(format!("rule-{title}")),
-            cwe: None,
-            remediation: None,
-            metadata: Default::default(),
-            compliance_tags: Vec::new(),
-            fingerprint: String::new(),
+            ..Finding::sample("semgrep", title, severity)
         }
     }
 

@@ -187,14 +187,13 @@ impl LoadedAdapter {
                 .securescan_adapter_parser()
                 .call_parse(&mut store, input)
         });
-        let state = store.data_mut();
+        // The instance (and its linear memory) goes here; what was submitted stays.
+        let state = store.into_data();
         match result {
-            Ok(Ok(output)) => {
-                std::mem::replace(&mut state.output, CheckedOutput::new(self.limits)).finish(output)
-            }
-            // Whatever was submitted before the error is dropped with the store.
+            Ok(Ok(output)) => state.output.finish(output),
+            // Whatever was submitted before the error is dropped with the state.
             Ok(Err(error)) => Err(parse_failure(error)),
-            Err(error) => Err(match state.refused.take() {
+            Err(error) => Err(match state.refused {
                 Some(refused) => refused,
                 None => classify_trap(&error, state.memory.exceeded, &self.limits, &stderr),
             }),

@@ -21,22 +21,9 @@ index 111..222 100644
 /// The finding as the appendix describes it, before the per-finding details are filled in.
 fn finding(scanner: &str, severity: Severity, title: &str, fingerprint: &str) -> Finding {
     Finding {
-        id: String::new(),
         scan_id: "s1".into(),
-        scanner: scanner.into(),
-        scan_type: ScanType::Code,
-        severity,
-        title: title.into(),
-        description: String::new(),
-        file_path: None,
-        line_start: None,
-        line_end: None,
-        rule_id: None,
-        cwe: None,
-        remediation: None,
-        metadata: Default::default(),
-        compliance_tags: Vec::new(),
         fingerprint: fingerprint.into(),
+        ..Finding::sample(scanner, title, severity)
     }
 }
 
