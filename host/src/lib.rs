@@ -8,6 +8,7 @@ pub mod config;
 pub mod findings;
 pub mod gather;
 pub mod git;
+pub mod limited_read;
 mod malloc;
 pub mod registry;
 pub mod report;

@@ -3,12 +3,19 @@
 
 use std::path::PathBuf;
 
+use crate::limited_read::{MAX_SETTINGS_FILE_BYTES, read_limited_text};
+
 /// `name` from the environment, else from the user `.env` file; empty values count as unset.
 pub fn user_setting(name: &str) -> Option<String> {
     if let Ok(value) = std::env::var(name) {
         return (!value.is_empty()).then_some(value);
     }
-    let text = std::fs::read_to_string(user_env_file()?).ok()?;
+    let text = read_limited_text(
+        &user_env_file()?,
+        MAX_SETTINGS_FILE_BYTES,
+        "a settings file",
+    )
+    .ok()?;
     dotenv_value(&text, name).filter(|v| !v.is_empty())
 }
 

@@ -6,8 +6,8 @@ use clap::{Args, Subcommand};
 
 use super::exit::{CommandResult, Exit, Failure};
 use crate::config::{
-    CONFIG_NAMES, FindingPolicy, Lint, ProjectConfig, discover, lint, parse_severity,
-    severity_names,
+    CONFIG_NAMES, FindingPolicy, Lint, ProjectConfig, check_trusted, discover, lint,
+    parse_severity, severity_names,
 };
 use crate::findings::{Finding, Severity, is_suppressed};
 use crate::snapshot::baseline_fingerprints;
@@ -121,12 +121,22 @@ impl GateArgs {
     }
 }
 
-/// The project config for a scan of `start`, if there is one. A config with errors stops the
-/// command with the lint `config validate` prints.
+/// The project config for a scan of `start`, if there is one; stderr always says which file
+/// applies, or why the one found does not. A config with errors stops the command with the lint
+/// `config validate` prints.
 pub fn load_for(start: &Path) -> Result<Option<ProjectConfig>, Failure> {
     let Some(path) = discover(start) else {
         return Ok(None);
     };
+    let shown = crate::sandbox::sanitize(&path.display().to_string(), usize::MAX);
+    if let Err(untrusted) = check_trusted(&path) {
+        eprintln!(
+            "securescan: not applying a config file: {}",
+            crate::sandbox::sanitize(&untrusted.to_string(), usize::MAX)
+        );
+        return Ok(None);
+    }
+    eprintln!("securescan: config: {shown}");
     let checked = lint(&path);
     match checked.config {
         Some(config) => Ok(Some(config)),

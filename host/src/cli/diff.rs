@@ -55,9 +55,6 @@ enum Mode {
 pub async fn run(mut args: DiffArgs) -> CommandResult {
     let mode = mode(&args)?;
     let config = load_for(&config_start(&args.target))?;
-    if let Some(config) = &config {
-        eprintln!("diff: loaded config from {}", config.path.display());
-    }
     let policy = FindingPolicy {
         show_suppressed: true,
         ..args.gate.policy(config.as_ref())

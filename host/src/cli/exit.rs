@@ -9,7 +9,35 @@ pub enum Exit {
     ConfigInvalid,
     /// A kept finding is at or above `--fail-on-severity` (or the config's `fail_on_severity`).
     FindingsAtThreshold,
-    Interrupted,
+    /// Stopped by a signal (Ctrl-C, a CI runner's cancel): 128 + its number, as shells report.
+    Signalled(StopSignal),
+}
+
+/// The signals that stop a run the way Ctrl-C does: tools killed, temporary checkouts removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopSignal {
+    Interrupt,
+    Terminate,
+    HangUp,
+}
+
+impl StopSignal {
+    fn number(self) -> u8 {
+        match self {
+            StopSignal::HangUp => 1,
+            StopSignal::Interrupt => 2,
+            StopSignal::Terminate => 15,
+        }
+    }
+
+    /// What happened, for the message on stderr.
+    pub fn describe(self) -> &'static str {
+        match self {
+            StopSignal::HangUp => "hung up (SIGHUP)",
+            StopSignal::Interrupt => "interrupted (SIGINT)",
+            StopSignal::Terminate => "terminated (SIGTERM)",
+        }
+    }
 }
 
 impl Exit {
@@ -21,7 +49,7 @@ impl Exit {
             Exit::ScannerFailed => 3,
             Exit::ConfigInvalid => 1,
             Exit::FindingsAtThreshold => 4,
-            Exit::Interrupted => 130,
+            Exit::Signalled(signal) => 128 + signal.number(),
         }
     }
 }

@@ -6,6 +6,7 @@ use super::config::{GateArgs, load_for};
 use super::exit::{CommandResult, Failure};
 use super::locations;
 use super::scan::{ReportArgs, deliver};
+use crate::limited_read::read_limited;
 use crate::scan::runner_unknown_scanner;
 
 #[derive(Debug, Args)]
@@ -54,8 +55,11 @@ pub async fn run(args: IngestArgs) -> CommandResult {
             readers.join(", ")
         )));
     }
-    let report = std::fs::read(&args.report)
-        .map_err(|err| Failure::usage(format!("cannot read {}: {err}", args.report.display())))?;
+    // The adapter would refuse a larger report anyway; reading one whole first could exhaust
+    // memory (a 1 GiB file, /dev/zero).
+    let limit = u64::try_from(entry.limits.max_input_bytes).unwrap_or(u64::MAX);
+    let report = read_limited(&args.report, limit, "a report of this scanner")
+        .map_err(|err| Failure::usage(err.to_string()))?;
     let result = scanner
         .ingest_with(
             &args.scanner,

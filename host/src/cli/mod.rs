@@ -23,6 +23,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub use exit::Exit;
+use exit::StopSignal;
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -36,7 +37,8 @@ Exit codes:
        scanners' findings are in the output
   4    finished, and a finding that is not suppressed is at or above --fail-on-severity (or
        the config's fail_on_severity); the output is written in full
-  130  interrupted (Ctrl-C); running tool processes were killed
+  130  interrupted (Ctrl-C, SIGINT); running tool processes were killed and temporary
+       checkouts removed; likewise 143 for SIGTERM and 129 for SIGHUP (a CI runner's cancel)
 
 Environment:
   SECURESCAN_ADAPTER_DIR   where adapter components are read from (default: adapters/ in the
@@ -119,11 +121,18 @@ pub fn main() -> ExitCode {
         }
     };
     let exit = runtime.block_on(async {
+        let stop = match stop_signal() {
+            Ok(stop) => stop,
+            Err(err) => {
+                eprintln!("securescan: cannot watch for signals: {err}");
+                return Exit::Internal;
+            }
+        };
         tokio::select! {
             exit = run(cli.command) => exit,
-            _ = tokio::signal::ctrl_c() => {
-                eprintln!("securescan: interrupted; stopping scanners");
-                Exit::Interrupted
+            signal = stop => {
+                eprintln!("securescan: {}; stopping scanners", signal.describe());
+                Exit::Signalled(signal)
             }
         }
     });
@@ -149,6 +158,22 @@ async fn run(command: Command) -> Exit {
     result.unwrap_or_else(|failure| {
         eprintln!("securescan: {}", failure.message);
         failure.exit
+    })
+}
+
+/// Resolves with the first of SIGINT, SIGTERM and SIGHUP. The handlers are installed before it
+/// returns, so a signal arriving while the command starts is not lost.
+fn stop_signal() -> std::io::Result<impl std::future::Future<Output = StopSignal>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut hang_up = signal(SignalKind::hangup())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => StopSignal::Interrupt,
+            _ = terminate.recv() => StopSignal::Terminate,
+            _ = hang_up.recv() => StopSignal::HangUp,
+        }
     })
 }
 

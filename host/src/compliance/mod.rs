@@ -23,8 +23,12 @@ use serde::Serialize;
 pub use coverage::{FrameworkCoverage, ViolatedControl};
 
 use crate::findings::Finding;
+use crate::limited_read::read_limited_text;
 use data::{BUILTIN, Framework, parse_framework};
 use matcher::Index;
+
+/// The largest framework mapping file read from the user's compliance directory.
+const MAX_MAPPING_FILE_BYTES: u64 = 16 << 20;
 
 /// The loaded frameworks and the lookup tables over all of them. Load once, share read-only.
 #[derive(Debug)]
@@ -64,8 +68,8 @@ impl ComplianceMapper {
         if let Some(dir) = user_dir {
             for (path, id) in user_files(dir)? {
                 let origin = path.display().to_string();
-                let text = fs::read_to_string(&path)
-                    .map_err(|e| format!("{origin}: cannot read the file: {e}"))?;
+                let text = read_limited_text(&path, MAX_MAPPING_FILE_BYTES, "a compliance mapping")
+                    .map_err(|e| format!("{origin}: {e}"))?;
                 let framework = parse_framework(&id, &origin, &text)?;
                 match loaded.iter_mut().find(|(f, _)| f.id == id) {
                     Some(slot) => *slot = (framework, origin),

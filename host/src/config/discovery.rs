@@ -1,6 +1,7 @@
 //! Where a project's config lives: the nearest config file from the target up to the repository
 //! root.
 
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 /// The file names looked for in each directory, first match wins.
@@ -33,6 +34,50 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
         dir = dir.parent()?.to_path_buf();
     }
     None
+}
+
+/// Why a config file that discovery found is not applied. Discovery climbs out of the target
+/// (up to 25 directories when no `.git` stops it), so the file it finds may be anybody's: one in
+/// a shared temporary directory could suppress every finding of every scan below it.
+#[derive(Debug, thiserror::Error)]
+pub enum UntrustedConfig {
+    #[error(
+        "{path} belongs to another user (uid {owner}; you are uid {user}): only your own \
+         config files and root's are applied"
+    )]
+    ForeignOwner { path: String, owner: u32, user: u32 },
+    #[error("{path} can be changed by any user (mode {mode:o}): remove write access for others")]
+    WritableByOthers { path: String, mode: u32 },
+    #[error("cannot check who owns {path}: {source}")]
+    Unreadable {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// Whether the config file at `path` may be applied: owned by the user running SecureScan or by
+/// root, and not writable by other users.
+pub fn check_trusted(path: &Path) -> Result<(), UntrustedConfig> {
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|source| UntrustedConfig::Unreadable {
+        path: shown.clone(),
+        source,
+    })?;
+    let user = nix::unistd::geteuid().as_raw();
+    if meta.uid() != user && meta.uid() != 0 {
+        return Err(UntrustedConfig::ForeignOwner {
+            path: shown,
+            owner: meta.uid(),
+            user,
+        });
+    }
+    if meta.mode() & 0o002 != 0 {
+        return Err(UntrustedConfig::WritableByOthers {
+            path: shown,
+            mode: meta.mode() & 0o7777,
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -84,6 +129,21 @@ mod tests {
             discover(&dir.path().join("repo/src")),
             Some(dir.path().join("repo/.securescan.yml"))
         );
+    }
+
+    #[test]
+    fn a_config_anyone_can_change_is_not_trusted() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(".securescan.yml");
+        touch(&path);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        assert!(check_trusted(&path).is_ok());
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+        assert!(matches!(
+            check_trusted(&path),
+            Err(UntrustedConfig::WritableByOthers { mode: 0o666, .. })
+        ));
     }
 
     #[test]

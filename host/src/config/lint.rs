@@ -8,6 +8,7 @@ use serde_saphyr::Spanned;
 
 use super::node::Node;
 use super::schema::{self, ProjectConfig};
+use crate::limited_read::{MAX_SETTINGS_FILE_BYTES, read_limited_text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
@@ -101,9 +102,9 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// Check the config file at `path` (absolute).
 pub fn lint(path: &Path) -> Lint {
-    match std::fs::read_to_string(path) {
+    match read_limited_text(path, MAX_SETTINGS_FILE_BYTES, "a config file") {
         Ok(text) => lint_text(&text, path),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+        Err(err) if err.is_not_found() => {
             failed(format!("config file not found: {}", path.display()))
         }
         Err(err) => failed(format!("could not read config file: {err}")),

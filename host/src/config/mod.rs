@@ -7,7 +7,7 @@ mod node;
 mod policy;
 mod schema;
 
-pub use discovery::{CONFIG_NAMES, discover};
+pub use discovery::{CONFIG_NAMES, UntrustedConfig, check_trusted, discover};
 pub use lint::{Issue, Level, Lint, lint, lint_text};
 pub use policy::FindingPolicy;
 pub use schema::{KEYS, ProjectConfig, parse_severity, severity_names};

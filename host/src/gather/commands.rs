@@ -6,21 +6,25 @@ use std::collections::BTreeMap;
 
 use crate::registry::CommandSpec;
 use crate::sandbox::WitCommandOutput;
-use crate::tools::{argv, find_tool, run_tool};
+use crate::tools::{ChildEnv, argv, find_tool, run_tool};
 
-/// Run each command in turn with `vars` filled into its argv.
+/// Run each command in turn with `vars` filled into its argv, in the environment `env` (the
+/// scan's git environment: `git ls-files` reads the scanned repository).
 pub async fn run_commands(
     specs: &[CommandSpec],
     vars: &[(&str, &str)],
+    env: &ChildEnv,
     stdout_limit: usize,
 ) -> Vec<WitCommandOutput> {
+    // System tools translate their messages ("Status: active"); adapters read the C locale's.
+    let env = env.clone().set("LC_ALL", "C");
     let values: BTreeMap<String, Vec<String>> = vars
         .iter()
         .map(|(name, value)| (name.to_string(), vec![argv::path_arg(value)]))
         .collect();
     let mut outputs = Vec::with_capacity(specs.len());
     for spec in specs {
-        outputs.push(run_one(spec, &values, stdout_limit).await);
+        outputs.push(run_one(spec, &values, &env, stdout_limit).await);
     }
     outputs
 }
@@ -28,6 +32,7 @@ pub async fn run_commands(
 async fn run_one(
     spec: &CommandSpec,
     values: &BTreeMap<String, Vec<String>>,
+    env: &ChildEnv,
     stdout_limit: usize,
 ) -> WitCommandOutput {
     let not_run = |why: &str| {
@@ -48,8 +53,7 @@ async fn run_one(
     let Some(path) = find_tool(program) else {
         return not_run("not installed");
     };
-    // System tools translate their messages ("Status: active"); adapters read the C locale's.
-    match run_tool(&path, args, &[("LC_ALL", "C")], spec.timeout, stdout_limit).await {
+    match run_tool(&path, args, env, spec.timeout, stdout_limit).await {
         Ok(run) => WitCommandOutput {
             name: spec.name.clone(),
             exit_code: run.exit_code,

@@ -41,6 +41,7 @@ pub(super) async fn files_scan(
     let commands: Vec<WitCommandOutput> = run_commands(
         &job.entry.commands,
         &[("target", job.target.as_ref()), ("target_dir", &dir)],
+        &job.git_env,
         adapter.limits.max_input_bytes,
     )
     .await;

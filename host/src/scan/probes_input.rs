@@ -5,6 +5,7 @@ use super::scanner::{Collected, Job, ScanError, failed};
 use crate::gather::{ProbeRoot, gather_probes, run_commands};
 use crate::registry::Probes;
 use crate::sandbox::{LoadedAdapter, WitInput};
+use crate::tools::ChildEnv;
 
 pub(super) async fn probes_scan(
     job: &mut Job,
@@ -31,7 +32,13 @@ pub(super) async fn probes_scan(
     )];
     if host {
         // Commands read the live system; under a target directory they would describe this host.
-        input.commands = run_commands(&probes.commands, &[], adapter.limits.max_input_bytes).await;
+        input.commands = run_commands(
+            &probes.commands,
+            &[],
+            &ChildEnv::new(),
+            adapter.limits.max_input_bytes,
+        )
+        .await;
         if let Some(home) = home {
             settings.push(("home".to_string(), home.to_string_lossy().into_owned()));
         }

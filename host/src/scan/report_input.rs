@@ -10,6 +10,8 @@ use crate::sandbox::{AdapterFinding, LoadedAdapter, WitInput, WitToolReport, san
 use crate::tools::{ToolRun, argv, run_tool};
 
 const STDERR_LINES_SHOWN: usize = 6;
+/// The failure kind of a tool that said it failed (by its exit code or in its report).
+const TOOL_FAILED: &str = "tool-failed";
 const STDERR_BYTES_SHOWN: usize = 4096;
 
 /// A tool that passed its probe: its spec, where it is, and the version it printed.
@@ -22,8 +24,15 @@ pub(super) async fn report_scan(
     each_file: Option<&FileSelection>,
 ) -> Result<Collected, ScanError> {
     let Some(selection) = each_file else {
-        let findings = run_and_parse(job, adapter, tool, &BTreeMap::new()).await?;
-        return Ok(Collected::Findings(findings));
+        let parsed =
+            run_and_parse_with(job, adapter, tool, &BTreeMap::new(), BTreeMap::new()).await?;
+        return Ok(match parsed.tool_error {
+            None => Collected::Findings(parsed.findings),
+            Some(error) => Collected::Partial {
+                findings: parsed.findings,
+                error,
+            },
+        });
     };
     let (target, rules) = (job.target.to_string(), selection.clone());
     let (candidates, notes) = tokio::task::spawn_blocking(move || list_files(&target, &rules))
@@ -67,9 +76,15 @@ pub(super) async fn report_scan(
         ]);
         let settings = BTreeMap::from([("file".to_string(), candidate.shown.clone())]);
         // One manifest the tool cannot read must not cost the findings of the others.
-        match run_and_parse_with(job, adapter, tool, &per_file, settings).await {
-            Ok(mut more) => findings.append(&mut more),
-            Err((kind, error)) => errors.push((kind, format!("{}: {error}", candidate.shown))),
+        let failure = match run_and_parse_with(job, adapter, tool, &per_file, settings).await {
+            Ok(mut parsed) => {
+                findings.append(&mut parsed.findings);
+                parsed.tool_error
+            }
+            Err(error) => Some(error),
+        };
+        if let Some((kind, error)) = failure {
+            errors.push((kind, format!("{}: {error}", candidate.shown)));
         }
     }
     match errors.first() {
@@ -88,13 +103,13 @@ pub(super) async fn report_scan(
     }
 }
 
-async fn run_and_parse(
-    job: &mut Job,
-    adapter: &LoadedAdapter,
-    tool: &AvailableTool,
-    extra: &BTreeMap<String, String>,
-) -> Result<Vec<AdapterFinding>, ScanError> {
-    run_and_parse_with(job, adapter, tool, extra, BTreeMap::new()).await
+/// What one tool run gave: the findings its report held, and the tool's own failure when it
+/// exited with a code its registry entry does not list as success (a mistyped semgrep config
+/// exits 7 and may still print a well-formed, empty report: that is a failed scanner, not a clean
+/// one).
+struct Parsed {
+    findings: Vec<AdapterFinding>,
+    tool_error: Option<ScanError>,
 }
 
 async fn run_and_parse_with(
@@ -103,7 +118,7 @@ async fn run_and_parse_with(
     (spec, program, version): &AvailableTool,
     extra: &BTreeMap<String, String>,
     settings: BTreeMap<String, String>,
-) -> Result<Vec<AdapterFinding>, ScanError> {
+) -> Result<Parsed, ScanError> {
     let args = tool_args(spec, &job.target, &job.vars, extra)
         .map_err(|err| ("tool".to_string(), err))?
         .ok_or_else(|| {
@@ -115,7 +130,7 @@ async fn run_and_parse_with(
     let mut run = run_tool(
         program,
         &args,
-        &[],
+        &job.git_env,
         spec.timeout,
         adapter.limits.max_input_bytes,
     )
@@ -134,13 +149,15 @@ async fn run_and_parse_with(
     let mut input = WitInput::for_report(&job.target, report);
     input.settings = settings.into_iter().collect();
     match job.call(adapter, input).await {
-        Ok(findings) => {
-            if !exit_ok {
-                job.warnings
-                    .push(format!("{} {}", spec.name, describe_exit(&run)));
-            }
-            Ok(findings)
-        }
+        Ok(findings) => Ok(Parsed {
+            findings,
+            tool_error: (!exit_ok).then(|| {
+                (
+                    TOOL_FAILED.to_string(),
+                    format!("{} {}", spec.name, describe_exit(&run)),
+                )
+            }),
+        }),
         Err(failure) if !exit_ok => Err((
             failure.kind().to_string(),
             format!("{failure}; {} {}", spec.name, describe_exit(&run)),
@@ -170,7 +187,7 @@ pub(super) async fn optional_report(
             return None;
         }
     };
-    match run_tool(program, &args, &[], spec.timeout, limit).await {
+    match run_tool(program, &args, &job.git_env, spec.timeout, limit).await {
         Ok(run)
             if run
                 .exit_code

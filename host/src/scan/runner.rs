@@ -15,6 +15,7 @@ use crate::findings::{
     Finding, IgnoreMark, InlineMarks, ScanRoot, ScanType, SourceCache, deduplicate, fingerprint,
     sort_canonical,
 };
+use crate::git::{RepositoryView, no_repository_env};
 use crate::registry::Registry;
 use crate::sandbox::{AdapterFinding, MAX_CONCURRENT_CALLS, Sandbox, WitInput, WitToolReport};
 
@@ -88,6 +89,12 @@ impl Scanner {
         on_done: impl Fn(&ScannerOutcome),
     ) -> ScanResult {
         let target: Arc<str> = Arc::from(request.target.as_str());
+        // Held until every scanner is done: the tools' git processes read through it.
+        let view = repository_view(&request.target);
+        let git_env = Arc::new(
+            view.as_ref()
+                .map_or_else(no_repository_env, RepositoryView::env),
+        );
         let mut tasks = JoinSet::new();
         let entries = self.ctx.registry.for_types(&request.types);
         for (index, entry) in entries.iter().enumerate() {
@@ -101,6 +108,7 @@ impl Scanner {
                 target: target.clone(),
                 vars,
                 host_probes: request.host_probes,
+                git_env: git_env.clone(),
                 warnings: Vec::new(),
             });
             tasks.spawn(async move { (index, run.await) });
@@ -115,6 +123,7 @@ impl Scanner {
                 Err(err) => tracing::error!("a scanner task stopped unexpectedly: {err}"),
             }
         }
+        drop(view);
         let runs = runs
             .into_iter()
             .zip(&entries)
@@ -219,6 +228,19 @@ impl Scanner {
             vec![ScannerRun { outcome, findings }],
         ))
     }
+}
+
+/// The view of the repository a path target is in. A repository whose view cannot be built is
+/// scanned as if it were none (git-based checks find no repository), and the user is told.
+fn repository_view(target: &str) -> Option<RepositoryView> {
+    let path = std::path::Path::new(target);
+    if !path.exists() {
+        return None;
+    }
+    RepositoryView::of(path).unwrap_or_else(|err| {
+        tracing::warn!("{err}; git-based checks run as if the target were in no repository");
+        None
+    })
 }
 
 pub fn unknown_scanner(registry: &Registry, id: &str) -> String {

@@ -12,7 +12,7 @@ use super::runner::Context;
 use super::url_input::{http_scan, zap_scan};
 use crate::registry::{AdapterEntry, Input};
 use crate::sandbox::{AdapterFailure, AdapterFinding, AdapterOutput, LoadedAdapter, WitInput};
-use crate::tools::{ToolStatus, probe_tool};
+use crate::tools::{ChildEnv, ToolStatus, probe_tool};
 
 pub struct ScannerRun {
     pub outcome: ScannerOutcome,
@@ -44,6 +44,9 @@ pub(super) struct Job {
     pub vars: BTreeMap<String, Vec<String>>,
     /// Baseline probes of the whole host even when the target is a directory.
     pub host_probes: bool,
+    /// The environment of every tool and command run for the target: git sees the target's
+    /// repository only through the scan's [`crate::git::RepositoryView`].
+    pub git_env: Arc<ChildEnv>,
     pub warnings: Vec<String>,
 }
 

@@ -8,6 +8,7 @@ use std::path::{Component, Path, PathBuf};
 use serde_json::Value;
 
 use crate::findings::{Finding, ScanType, sort_canonical};
+use crate::limited_read::{MAX_FINDINGS_FILE_BYTES, read_limited};
 
 /// The baseline document for `findings` of a scan of `target` with `types`, to be written to
 /// `output`: the nine identity fields of each finding in canonical order, keys sorted at every
@@ -109,9 +110,9 @@ fn relative_path(path: &Path, from: &Path) -> PathBuf {
 /// a scan, and must never look like it worked.
 pub fn baseline_fingerprints(path: &Path) -> (BTreeSet<String>, Option<String>) {
     let shown = path.display();
-    let text = match std::fs::read(path) {
+    let text = match read_limited(path, MAX_FINDINGS_FILE_BYTES, "a baseline file") {
         Ok(text) => text,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+        Err(err) if err.is_not_found() => {
             return (
                 BTreeSet::new(),
                 Some(format!(
@@ -123,7 +124,7 @@ pub fn baseline_fingerprints(path: &Path) -> (BTreeSet<String>, Option<String>) 
             return (
                 BTreeSet::new(),
                 Some(format!(
-                    "warning: cannot read baseline file {shown}: {err}; nothing is suppressed by it"
+                    "warning: {err}; nothing is suppressed by the baseline file {shown}"
                 )),
             );
         }

@@ -8,14 +8,12 @@ use serde_json::Value;
 
 use crate::config::parse_severity;
 use crate::findings::{Finding, Metadata, ScanType};
+use crate::limited_read::{LimitedReadError, MAX_FINDINGS_FILE_BYTES, read_limited};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Read(#[from] LimitedReadError),
     #[error("{path} is not JSON: {source}")]
     Json {
         path: String,
@@ -28,12 +26,8 @@ pub enum SnapshotError {
 /// The findings of the file at `path`. Fingerprints recorded in the file are kept as they are:
 /// they are the identity the file was written with.
 pub fn load_snapshot(path: &Path) -> Result<Vec<Finding>, SnapshotError> {
-    let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| SnapshotError::Read {
-        path: shown.clone(),
-        source,
-    })?;
-    parse_snapshot(&bytes, &shown)
+    let bytes = read_limited(path, MAX_FINDINGS_FILE_BYTES, "a findings file")?;
+    parse_snapshot(&bytes, &path.display().to_string())
 }
 
 /// The findings of a findings file's bytes; `shown` names the file in errors.

@@ -2,10 +2,12 @@
 //! shell, killed as a whole process group on timeout or cancellation.
 
 pub mod argv;
+mod child_env;
 mod discovery;
 mod probe;
 mod process;
 
+pub use child_env::ChildEnv;
 pub use discovery::find_tool;
 pub use probe::{ToolStatus, probe_tool};
 pub use process::{Overflow, ToolFailure, ToolRun, run_capped, run_tool};

@@ -5,7 +5,7 @@ use std::time::Duration;
 use regex::Regex;
 use serde::Serialize;
 
-use super::{Overflow, find_tool, run_capped};
+use super::{ChildEnv, Overflow, find_tool, run_capped};
 use crate::registry::ToolSpec;
 
 const PROBE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -77,7 +77,7 @@ pub async fn probe_tool(spec: &ToolSpec) -> ToolStatus {
     let run = match run_capped(
         &path,
         &spec.version_probe[1..],
-        &[],
+        &ChildEnv::new(),
         PROBE_TIMEOUT,
         PROBE_OUTPUT_LIMIT,
         Overflow::KeepHead,

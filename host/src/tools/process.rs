@@ -6,6 +6,8 @@ use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
+use super::ChildEnv;
+
 const STDERR_TAIL: usize = 16 * 1024;
 /// How long the pipes may stay open after the tool's group was killed (only a process that left
 /// the group could still hold them).
@@ -49,13 +51,13 @@ impl Drop for ProcessGroup {
     }
 }
 
-/// Run `program args…` with no shell and no stdin, in its own process group, with `env` added to
+/// Run `program args…` with no shell and no stdin, in its own process group, with `env` applied to
 /// the inherited environment. Dropping the returned
 /// future (Ctrl-C, a cancelled scan) kills the group, as does the timeout.
 pub async fn run_tool(
     program: &Path,
     args: &[String],
-    env: &[(&str, &str)],
+    env: &ChildEnv,
     timeout: Duration,
     stdout_limit: usize,
 ) -> Result<ToolRun, ToolFailure> {
@@ -75,7 +77,7 @@ pub enum Overflow {
 pub async fn run_capped(
     program: &Path,
     args: &[String],
-    env: &[(&str, &str)],
+    env: &ChildEnv,
     timeout: Duration,
     stdout_limit: usize,
     overflow: Overflow,
@@ -89,7 +91,7 @@ pub async fn run_capped(
         .stderr(Stdio::piped())
         .process_group(0)
         .kill_on_drop(true);
-    command.envs(env.iter().copied());
+    env.apply(command.as_std_mut());
     let mut child = command.spawn().map_err(|err| ToolFailure::Spawn {
         program: program.display().to_string(),
         reason: err.to_string(),

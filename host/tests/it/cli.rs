@@ -395,13 +395,14 @@ fn adapter_inspect_shows_abi_and_pin() {
     assert!(text.contains("pinned:  as semgrep"), "{text}");
 }
 
-#[test]
-fn ctrl_c_kills_running_tools_and_exits_130() {
+/// Start a scan whose semgrep leaves a long-running child, send `signal` to securescan, and
+/// return its exit code once the child is checked dead.
+fn stop_a_running_scan_with(signal: nix::sys::signal::Signal) -> Option<i32> {
     let target = secret_tree();
     let pidfile = target
         .path()
         .join("..")
-        .join(format!("{}-semgrep.pid", std::process::id()));
+        .join(format!("{}-{signal}-semgrep.pid", std::process::id()));
     let script = format!(
         "case \"$1\" in --version) echo 1.50.0; exit 0;; esac\n/bin/sleep 300 & echo $! > {}\nwait",
         pidfile.display()
@@ -417,15 +418,37 @@ fn ctrl_c_kills_running_tools_and_exits_130() {
     let pid = wait_for_file(&pidfile);
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(i32::try_from(child.id()).expect("pid")),
-        nix::sys::signal::Signal::SIGINT,
+        signal,
     )
     .expect("signal");
     let output = child.wait_with_output().expect("wait");
     let _ = std::fs::remove_file(&pidfile);
-    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
     assert!(
         crate::processes::is_dead(pid),
-        "the tool's child survived Ctrl-C"
+        "the tool's child survived {signal}: {}",
+        stderr(&output)
+    );
+    output.status.code()
+}
+
+#[test]
+fn ctrl_c_kills_running_tools_and_exits_130() {
+    assert_eq!(
+        stop_a_running_scan_with(nix::sys::signal::Signal::SIGINT),
+        Some(130)
+    );
+}
+
+// Regression: a CI runner's cancel (SIGTERM, SIGHUP) left semgrep and bandit running.
+#[test]
+fn a_ci_cancel_kills_running_tools_like_ctrl_c() {
+    assert_eq!(
+        stop_a_running_scan_with(nix::sys::signal::Signal::SIGTERM),
+        Some(143)
+    );
+    assert_eq!(
+        stop_a_running_scan_with(nix::sys::signal::Signal::SIGHUP),
+        Some(129)
     );
 }
 
@@ -469,4 +492,29 @@ fn adapter_verify_can_rewrite_pins_in_a_registry_file() {
         original,
         "only the stale pin changed back"
     );
+}
+
+// Regression: a mistyped `--semgrep-config` made semgrep exit 7 ("invalid config") with a
+// well-formed, empty report, and the scan reported success (exit 0, SARIF
+// `executionSuccessful: true`): a consumer read "no findings" where nothing had been scanned.
+#[test]
+fn a_tool_that_exits_with_a_failure_code_fails_its_scanner_even_with_a_readable_report() {
+    let target = secret_tree();
+    let report = r#"{"results": [], "errors": [{"level": "error", "message": "invalid configuration file found (1 configs were invalid)"}], "paths": {"scanned": []}}"#;
+    let script = format!(
+        "case \"$1\" in --version) echo 1.182.0; exit 0;; esac\necho '{report}'\necho 'invalid configuration file found' >&2\nexit 7"
+    );
+    let path = FakePath::new().tool("semgrep", &script);
+    let output = run(securescan(&path)
+        .args(["scan", "-t", "code", "--no-save", "-o", "sarif"])
+        .arg(target.path()));
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("semgrep exited with code 7"),
+        "{}",
+        stderr(&output)
+    );
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).expect("sarif");
+    let failed_semgrep = sarif["runs"][0]["invocations"][0]["executionSuccessful"] == false;
+    assert!(failed_semgrep, "{sarif:#}");
 }

@@ -6,6 +6,7 @@ mod conformance;
 mod corpus;
 mod formats;
 mod hostile;
+mod hostile_repo;
 mod identity;
 mod live;
 mod processes;

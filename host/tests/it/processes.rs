@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use securescan::tools::{ToolFailure, run_tool};
+use securescan::tools::{ChildEnv, ToolFailure, run_tool};
 
 /// `sh` that starts a long `sleep` child, records its pid, and waits on it.
 fn spawner(pidfile: &Path) -> (PathBuf, Vec<String>) {
@@ -47,7 +47,14 @@ async fn a_timed_out_tool_is_killed_with_its_children() {
     let dir = tempfile::tempdir().expect("temp dir");
     let pidfile = dir.path().join("pid");
     let (program, args) = spawner(&pidfile);
-    let result = run_tool(&program, &args, &[], Duration::from_millis(500), 1024).await;
+    let result = run_tool(
+        &program,
+        &args,
+        &ChildEnv::new(),
+        Duration::from_millis(500),
+        1024,
+    )
+    .await;
     assert_eq!(
         result.unwrap_err(),
         ToolFailure::Timeout {
@@ -66,7 +73,14 @@ async fn dropping_a_running_tool_kills_its_process_group() {
     let pidfile = dir.path().join("pid");
     let (program, args) = spawner(&pidfile);
     let running = tokio::spawn(async move {
-        run_tool(&program, &args, &[], Duration::from_secs(600), 1024).await
+        run_tool(
+            &program,
+            &args,
+            &ChildEnv::new(),
+            Duration::from_secs(600),
+            1024,
+        )
+        .await
     });
     let pid = tokio::task::spawn_blocking({
         let pidfile = pidfile.clone();
@@ -85,7 +99,7 @@ async fn output_beyond_the_limit_is_an_error_not_a_truncated_report() {
     let result = run_tool(
         Path::new("/bin/sh"),
         &args,
-        &[],
+        &ChildEnv::new(),
         Duration::from_secs(30),
         1000,
     )
@@ -101,7 +115,7 @@ async fn a_missing_program_is_a_spawn_error() {
     let result = run_tool(
         Path::new("/nonexistent/tool"),
         &[],
-        &[],
+        &ChildEnv::new(),
         Duration::from_secs(5),
         1000,
     )
@@ -126,7 +140,7 @@ async fn helpers_left_behind_neither_hold_the_run_nor_outlive_it() {
     let run = run_tool(
         Path::new("/bin/sh"),
         &["-c".to_string(), script],
-        &[],
+        &ChildEnv::new(),
         Duration::from_secs(60),
         1024,
     )

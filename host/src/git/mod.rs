@@ -1,9 +1,17 @@
-//! The git operations `diff` needs: resolve refs, check a ref out somewhere else, and the
-//! unified diff between two commits. The user's checkout, index and HEAD are never touched: each
-//! side is scanned in its own temporary worktree.
+//! Git, with the scanned repository treated as untrusted input: every git process SecureScan
+//! starts, or a tool it runs starts, sees the repository through a [`RepositoryView`], so nothing
+//! the repository's configuration names is ever run. Here also: the operations `diff` needs
+//! (resolve refs, check a commit out somewhere else, the unified diff between two commits). The
+//! user's repository, index and HEAD are never written to: each side of a diff is checked out in
+//! a temporary worktree registered in the view, not in the repository.
+
+mod view;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::Arc;
+
+pub use view::{RepositoryView, no_repository_env};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
@@ -15,6 +23,8 @@ pub enum GitError {
     UnknownRef(String, String),
     #[error("git {0} failed: {1}")]
     Failed(String, String),
+    #[error("cannot prepare a view of the git directory {0}: {1}")]
+    View(String, String),
 }
 
 /// The repository a path is in.
@@ -22,38 +32,31 @@ pub enum GitError {
 pub struct Repository {
     /// The top of the working tree.
     pub root: PathBuf,
+    view: Arc<RepositoryView>,
 }
 
 impl Repository {
     /// The repository containing `path` (a file or directory).
     pub fn containing(path: &Path) -> Result<Repository, GitError> {
-        let dir = if path.is_dir() {
-            path
-        } else {
-            path.parent().unwrap_or(Path::new("."))
-        };
-        let output = git(dir, &["rev-parse", "--show-toplevel"])?;
-        if !output.status.success() {
-            return Err(GitError::NotARepository(path.display().to_string()));
-        }
-        let root = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim_end());
-        Ok(Repository { root })
+        let view = RepositoryView::of(path)?
+            .ok_or_else(|| GitError::NotARepository(path.display().to_string()))?;
+        Ok(Repository {
+            root: view.work_tree().to_path_buf(),
+            view: Arc::new(view),
+        })
     }
 
     /// The commit `reference` names (a branch, tag, sha, `HEAD~1`, …).
     pub fn commit(&self, reference: &str) -> Result<String, GitError> {
         // `--end-of-options` keeps a ref that starts with `-` from being read as an option.
         let spec = format!("{reference}^{{commit}}");
-        let output = git(
-            &self.root,
-            &[
-                "rev-parse",
-                "--verify",
-                "--quiet",
-                "--end-of-options",
-                &spec,
-            ],
-        )?;
+        let output = self.git(&[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            &spec,
+        ])?;
         if !output.status.success() {
             return Err(GitError::UnknownRef(
                 reference.to_string(),
@@ -66,17 +69,15 @@ impl Repository {
     /// The unified diff from `base` to `head` (commits), paths relative to the repository root,
     /// as GitHub shows a pull request.
     pub fn diff(&self, base: &str, head: &str) -> Result<String, GitError> {
-        let output = git(
-            &self.root,
-            &[
-                "diff",
-                "--no-color",
-                "--no-ext-diff",
-                "--end-of-options",
-                base,
-                head,
-            ],
-        )?;
+        let output = self.git(&[
+            "diff",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--end-of-options",
+            base,
+            head,
+        ])?;
         checked("diff", &output)?;
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     }
@@ -85,49 +86,44 @@ impl Repository {
     pub fn worktree(&self, commit: &str, parent: &Path, name: &str) -> Result<Worktree, GitError> {
         let path = parent.join(name);
         let path_text = path.to_string_lossy().into_owned();
-        let output = git(
-            &self.root,
-            &["worktree", "add", "--detach", "--quiet", &path_text, commit],
-        )?;
+        let output = self.git(&["worktree", "add", "--detach", "--quiet", &path_text, commit])?;
         checked("worktree add", &output)?;
         Ok(Worktree {
-            repo: self.root.clone(),
             path,
+            _view: self.view.clone(),
         })
+    }
+
+    fn git(&self, args: &[&str]) -> Result<Output, GitError> {
+        let mut command = Command::new("git");
+        command
+            .current_dir(&self.root)
+            .args(args)
+            .env("LC_ALL", "C")
+            .stdin(std::process::Stdio::null());
+        self.view.env().apply(&mut command);
+        command.output().map_err(GitError::Spawn)
     }
 }
 
-/// A temporary checkout of one commit. Dropping it removes the checkout and git's record of it.
+/// A temporary checkout of one commit. It is registered in the view, never in the user's
+/// repository, so dropping it (or the process dying) leaves nothing behind there.
 #[derive(Debug)]
 pub struct Worktree {
-    repo: PathBuf,
     pub path: PathBuf,
+    /// The view the checkout's `.git` file points into lives at least as long as the checkout.
+    _view: Arc<RepositoryView>,
 }
 
 impl Drop for Worktree {
     fn drop(&mut self) {
-        let path = self.path.to_string_lossy().into_owned();
-        let removed = git(&self.repo, &["worktree", "remove", "--force", &path]);
-        if !removed.is_ok_and(|o| o.status.success()) {
+        if let Err(err) = std::fs::remove_dir_all(&self.path) {
             tracing::warn!(
-                "could not remove the temporary worktree {path}; `git worktree prune` will"
+                "could not remove the temporary checkout {}: {err}",
+                self.path.display()
             );
-            let _ = std::fs::remove_dir_all(&self.path);
-            let _ = git(&self.repo, &["worktree", "prune"]);
         }
     }
-}
-
-fn git(dir: &Path, args: &[&str]) -> Result<Output, GitError> {
-    Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("LC_ALL", "C")
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(GitError::Spawn)
 }
 
 fn checked(what: &str, output: &Output) -> Result<(), GitError> {
