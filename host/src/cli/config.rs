@@ -73,7 +73,7 @@ impl GateArgs {
             Some(path) => {
                 let (prints, warning) = baseline_fingerprints(path);
                 if let Some(warning) = warning {
-                    eprintln!("securescan: {warning}");
+                    tell!("securescan: {warning}");
                 }
                 prints
             }
@@ -113,7 +113,7 @@ impl GateArgs {
         if failing == 0 || exit != Exit::Ok {
             return exit;
         }
-        eprintln!(
+        tell!(
             "securescan: failing: {failing} finding(s) at or above {}",
             threshold.as_str()
         );
@@ -163,7 +163,7 @@ fn validate(path: Option<&Path>) -> CommandResult {
     };
     let checked = lint(&file);
     let shown = file.strip_prefix(&cwd).unwrap_or(&file);
-    eprint!("{}", report(shown, &checked));
+    tell!("{}", report(shown, &checked).trim_end());
     Ok(if checked.is_valid() {
         Exit::Ok
     } else {

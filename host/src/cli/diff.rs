@@ -56,7 +56,7 @@ pub async fn run(mut args: DiffArgs) -> CommandResult {
     let mode = mode(&args)?;
     let config = load_for(&config_start(&args.target))?;
     if let Some(config) = &config {
-        eprintln!("diff: loaded config from {}", config.path.display());
+        tell!("diff: loaded config from {}", config.path.display());
     }
     let policy = FindingPolicy {
         show_suppressed: true,
@@ -146,7 +146,7 @@ pub async fn run(mut args: DiffArgs) -> CommandResult {
     };
     let (base_suppressed, head_suppressed) = (suppressed(&base), suppressed(&head));
     if base_suppressed + head_suppressed > 0 {
-        eprintln!(
+        tell!(
             "diff: suppressed {base_suppressed} base / {head_suppressed} head finding(s) (inline + config + baseline)"
         );
     }
@@ -245,7 +245,7 @@ impl Side<'_> {
         let exit = report_failures(&result);
         if exit != Exit::Ok {
             // A scanner missing on one side makes its findings look new or fixed.
-            eprintln!(
+            tell!(
                 "diff: the {name} side ({}) had failed scanners: what they would have found is \
                  missing from it, so the classification is incomplete",
                 &commit[..commit.len().min(12)]
