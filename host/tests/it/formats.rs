@@ -1133,3 +1133,82 @@ fn a_hostile_finding_cannot_fold_link_or_mention_in_the_review() {
         "no pin for a rule id that ends the block: {comment}"
     );
 }
+
+#[test]
+fn a_hostile_report_cannot_point_sarif_outside_the_source_root() {
+    let result = |file: &str| {
+        format!(
+            r#"{{"filename": "{file}", "test_id": "B105", "test_name": "hardcoded_password_string",
+            "issue_text": "x", "issue_severity": "HIGH", "issue_confidence": "HIGH",
+            "line_number": 1, "line_range": [1]}}"#
+        )
+    };
+    // More `..` than the temp directory is deep: past `/` they stay at `/`.
+    let up = "../".repeat(12);
+    let climbing = [
+        format!("{up}etc/passwd"),
+        format!("src/../{up}etc/shadow"),
+        "/etc/hosts".to_string(),
+    ];
+    let results: Vec<String> = ["src/app.py".to_string()]
+        .iter()
+        .chain(&climbing)
+        .map(|file| result(file))
+        .collect();
+    let report = format!(
+        r#"{{"errors": [], "generated_at": "2026-01-01T00:00:00Z", "metrics": {{}}, "results": [{}]}}"#,
+        results.join(",")
+    );
+    let dir = crate::support::tree(&[
+        ("src/app.py", "password = 'hunter2'\n"),
+        ("bandit.json", &report),
+    ]);
+    let empty = tempfile::tempdir().expect("temp dir");
+    let output = crate::support::isolated(empty.path())
+        .current_dir(dir.path())
+        .args([
+            "ingest",
+            "--scanner",
+            "bandit",
+            "-o",
+            "sarif",
+            "--target",
+            ".",
+        ])
+        .arg("bandit.json")
+        .output()
+        .expect("securescan runs");
+    let sarif = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{sarif}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let errors = validate_sarif(&sarif);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let document: Value = serde_json::from_str(&sarif).expect("json");
+    let mut uris: Vec<(String, Option<String>)> = document["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            let artifact = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+            (
+                artifact["uri"].as_str().unwrap_or_default().to_string(),
+                artifact["uriBaseId"].as_str().map(str::to_string),
+            )
+        })
+        .collect();
+    uris.sort();
+    let srcroot = Some("%SRCROOT%".to_string());
+    assert_eq!(
+        uris,
+        [
+            ("file:///etc/hosts".to_string(), None),
+            ("file:///etc/passwd".to_string(), None),
+            ("file:///etc/shadow".to_string(), None),
+            ("src/app.py".to_string(), srcroot),
+        ]
+    );
+}
