@@ -152,7 +152,7 @@ fn files_input(dir: &Path, selection: Option<FileSelection>) -> Result<WitInput,
     let gathered = gather_files(&target, &rules)
         .map_err(|err| Failure::usage(format!("cannot read {target}: {err}")))?;
     for note in &gathered.notes {
-        eprintln!("note: {note}");
+        tell!("note: {note}");
     }
     let files = gathered
         .files
@@ -250,7 +250,7 @@ pub fn verify(registry: &Registry, dir: &Path) -> CommandResult {
     }
     write_artifact(&out, None)?;
     if bad > 0 {
-        eprintln!("securescan: {bad} adapter(s) failed verification");
+        tell!("securescan: {bad} adapter(s) failed verification");
         return Ok(Exit::ScannerFailed);
     }
     Ok(Exit::Ok)

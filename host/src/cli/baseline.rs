@@ -63,13 +63,13 @@ pub async fn run(args: BaselineArgs) -> CommandResult {
     );
     write_creating_dirs(&args.output_file, text.as_bytes()).map_err(unwritable)?;
     let bytes = text.len();
-    eprintln!(
+    tell!(
         "Wrote baseline to {} ({} findings, {bytes} bytes)",
         args.output_file.display(),
         findings.len()
     );
     if exit != Exit::Ok {
-        eprintln!(
+        tell!(
             "securescan: the baseline is missing what the failed scanner(s) would have found; \
              fix them and write it again"
         );

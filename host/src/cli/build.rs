@@ -52,7 +52,7 @@ pub async fn build(args: BuildArgs) -> CommandResult {
     // RUSTFLAGS would take precedence over the per-target flags and drop the path remapping.
     for overriding in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"] {
         if std::env::var_os(overriding).is_some() {
-            eprintln!("note: ignoring {overriding} so the adapters build reproducibly");
+            tell!("note: ignoring {overriding} so the adapters build reproducibly");
             cargo.env_remove(overriding);
         }
     }
@@ -89,7 +89,7 @@ pub async fn build(args: BuildArgs) -> CommandResult {
         })?;
         built.insert(entry.id.clone(), component_sha256(&bytes));
     }
-    eprintln!("Adapters written to {}", out_dir.display());
+    tell!("Adapters written to {}", out_dir.display());
 
     if args.write_pins {
         return write_pins(&registry_path, &built);
@@ -116,7 +116,7 @@ pub fn write_pins(path: &Path, pins: &BTreeMap<String, String>) -> CommandResult
     if updated != text {
         std::fs::write(path, updated)
             .map_err(|err| Failure::internal(format!("cannot write {}: {err}", path.display())))?;
-        eprintln!(
+        tell!(
             "Pins rewritten in {}; rebuild securescan to embed them",
             path.display()
         );

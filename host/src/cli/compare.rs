@@ -49,9 +49,7 @@ pub async fn run(args: CompareArgs) -> CommandResult {
     let result = run_request(&locations::scanner()?, &request).await?;
     let exit = report_failures(&result);
     if exit != Exit::Ok {
-        eprintln!(
-            "compare: failed scanners: baseline findings only they report show as disappeared"
-        );
+        tell!("compare: failed scanners: baseline findings only they report show as disappeared");
     }
     let types = result.scan_types;
     let mut fresh = result.findings;

@@ -73,7 +73,7 @@ impl GateArgs {
             Some(path) => {
                 let (prints, warning) = baseline_fingerprints(path);
                 if let Some(warning) = warning {
-                    eprintln!("securescan: {warning}");
+                    tell!("securescan: {warning}");
                 }
                 prints
             }
@@ -113,7 +113,7 @@ impl GateArgs {
         if failing == 0 || exit != Exit::Ok {
             return exit;
         }
-        eprintln!(
+        tell!(
             "securescan: failing: {failing} finding(s) at or above {}",
             threshold.as_str()
         );
@@ -128,15 +128,11 @@ pub fn load_for(start: &Path) -> Result<Option<ProjectConfig>, Failure> {
     let Some(path) = discover(start) else {
         return Ok(None);
     };
-    let shown = crate::sandbox::sanitize(&path.display().to_string(), usize::MAX);
     if let Err(untrusted) = check_trusted(&path) {
-        eprintln!(
-            "securescan: not applying a config file: {}",
-            crate::sandbox::sanitize(&untrusted.to_string(), usize::MAX)
-        );
+        tell!("securescan: not applying a config file: {untrusted}");
         return Ok(None);
     }
-    eprintln!("securescan: config: {shown}");
+    tell!("securescan: config: {}", path.display());
     let checked = lint(&path);
     match checked.config {
         Some(config) => Ok(Some(config)),
@@ -173,7 +169,7 @@ fn validate(path: Option<&Path>) -> CommandResult {
     };
     let checked = lint(&file);
     let shown = file.strip_prefix(&cwd).unwrap_or(&file);
-    eprint!("{}", report(shown, &checked));
+    tell!("{}", report(shown, &checked).trim_end());
     Ok(if checked.is_valid() {
         Exit::Ok
     } else {

@@ -143,7 +143,7 @@ pub async fn run(mut args: DiffArgs) -> CommandResult {
     };
     let (base_suppressed, head_suppressed) = (suppressed(&base), suppressed(&head));
     if base_suppressed + head_suppressed > 0 {
-        eprintln!(
+        tell!(
             "diff: suppressed {base_suppressed} base / {head_suppressed} head finding(s) (inline + config + baseline)"
         );
     }
@@ -242,7 +242,7 @@ impl Side<'_> {
         let exit = report_failures(&result);
         if exit != Exit::Ok {
             // A scanner missing on one side makes its findings look new or fixed.
-            eprintln!(
+            tell!(
                 "diff: the {name} side ({}) had failed scanners: what they would have found is \
                  missing from it, so the classification is incomplete",
                 &commit[..commit.len().min(12)]

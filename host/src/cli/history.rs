@@ -19,7 +19,7 @@ pub struct HistoryArgs {
 pub async fn run(args: HistoryArgs) -> CommandResult {
     let path = Store::default_path();
     if !path.exists() {
-        eprintln!(
+        tell!(
             "No saved scans yet ({} does not exist; `securescan scan` saves there).",
             path.display()
         );

@@ -85,7 +85,7 @@ pub async fn run(args: InitArgs) -> CommandResult {
             .iter()
             .map(|p| format!("  {}", p.display()))
             .collect();
-        eprintln!(
+        tell!(
             "init: refusing to overwrite existing files (pass --force):\n{}",
             list.join("\n")
         );
@@ -95,7 +95,7 @@ pub async fn run(args: InitArgs) -> CommandResult {
         write_creating_dirs(path, text.as_bytes()).map_err(|err| {
             Failure::internal(format!("init: cannot write {}: {err}", path.display()))
         })?;
-        eprintln!("wrote {}", path.display());
+        tell!("wrote {}", path.display());
     }
     Ok(Exit::Ok)
 }

@@ -1,5 +1,14 @@
 //! The `securescan` command line. Machine output goes to stdout (or `--output-file`); progress
-//! and diagnostics go to stderr, progress only when stderr is a terminal.
+//! and diagnostics go to stderr, progress only when stderr is a terminal. Every message to stderr
+//! goes through [`tell!`], since messages quote paths, config values, tool output and scanned
+//! text, and none of that may drive the terminal.
+
+/// `eprintln!` with the message's control characters neutralized (see [`tell_stderr`]).
+macro_rules! tell {
+    ($($arg:tt)*) => {
+        $crate::cli::tell_stderr(format_args!($($arg)*))
+    };
+}
 
 mod adapter;
 mod baseline;
@@ -18,12 +27,19 @@ mod sbom;
 mod scan;
 mod status;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 pub use exit::Exit;
 use exit::StopSignal;
+
+use crate::report::wants_colour;
+use crate::sandbox::sanitize;
+
+/// The longest message written to stderr; past it a message is cut.
+const MAX_MESSAGE_BYTES: usize = 1 << 20;
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -116,7 +132,7 @@ pub fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!("securescan: cannot start the async runtime: {err}");
+            tell!("securescan: cannot start the async runtime: {err}");
             return ExitCode::from(Exit::Internal.code());
         }
     };
@@ -124,14 +140,14 @@ pub fn main() -> ExitCode {
         let stop = match stop_signal() {
             Ok(stop) => stop,
             Err(err) => {
-                eprintln!("securescan: cannot watch for signals: {err}");
+                tell!("securescan: cannot watch for signals: {err}");
                 return Exit::Internal;
             }
         };
         tokio::select! {
             exit = run(cli.command) => exit,
             signal = stop => {
-                eprintln!("securescan: {}; stopping scanners", signal.describe());
+                tell!("securescan: {}; stopping scanners", signal.describe());
                 Exit::Signalled(signal)
             }
         }
@@ -156,7 +172,7 @@ async fn run(command: Command) -> Exit {
         Command::Config(command) => config::run(command).await,
     };
     result.unwrap_or_else(|failure| {
-        eprintln!("securescan: {}", failure.message);
+        tell!("securescan: {}", failure.message);
         failure.exit
     })
 }
@@ -177,13 +193,30 @@ fn stop_signal() -> std::io::Result<impl std::future::Future<Output = StopSignal
     })
 }
 
+/// `message` and a newline on stderr, every control character but newline and tab replaced
+/// ([`sanitize`]): a file name, a config key or a tool's output quoted in a message can neither
+/// send escape sequences to the terminal nor rewrite the line.
+pub(crate) fn tell_stderr(message: std::fmt::Arguments) {
+    eprintln!("{}", sanitize(&message.to_string(), MAX_MESSAGE_BYTES));
+}
+
+/// Log lines on stderr, coloured as the text report decides for stdout (a terminal, `NO_COLOR`,
+/// `CLICOLOR_FORCE`, `TERM`), here for stderr: never in a pipe or a CI log by default.
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SECURESCAN_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let var = std::env::var_os;
+    let colour = wants_colour(
+        std::io::stderr().is_terminal(),
+        var("NO_COLOR").as_deref(),
+        var("CLICOLOR_FORCE").as_deref(),
+        var("TERM").as_deref(),
+    );
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false)
+        .with_ansi(colour)
         .init();
 }
 

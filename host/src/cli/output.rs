@@ -29,7 +29,7 @@ pub fn write_streamed(
             write_atomically_with(path, write).map_err(|err| {
                 Failure::internal(format!("cannot write {}: {err}", path.display()))
             })?;
-            eprintln!("Output written to {}", path.display());
+            tell!("Output written to {}", path.display());
             Ok(())
         }
     }

@@ -33,7 +33,7 @@ pub async fn run(args: SbomArgs) -> CommandResult {
     let inventory = sbom::collect(&args.path)
         .map_err(|err| Failure::usage(format!("cannot read {}: {err}", args.path)))?;
     for warning in &inventory.warnings {
-        eprintln!("securescan: warning: {warning}");
+        tell!("securescan: warning: {warning}");
     }
     let format = match args.format {
         SbomFormat::Cyclonedx => Format::CycloneDx,

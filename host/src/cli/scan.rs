@@ -178,12 +178,12 @@ pub async fn run_request(scanner: &Scanner, request: &ScanRequest) -> Result<Sca
             .iter()
             .map(|e| e.id.as_str())
             .collect();
-        eprintln!("Scanning {} with {}", request.target, ids.join(", "));
+        tell!("Scanning {} with {}", request.target, ids.join(", "));
     }
     Ok(scanner
         .scan(request, |outcome| {
             if show_progress {
-                eprintln!("{}", progress_line(outcome))
+                tell!("{}", progress_line(outcome))
             }
         })
         .await)
@@ -198,7 +198,7 @@ fn save(result: &ScanResult, started: &Stamp) {
     let saved = Store::open(&path)
         .and_then(|mut store| store.save(result, &id, &started.created, &finished.created));
     if let Err(err) = saved {
-        eprintln!("securescan: warning: the scan was not saved: {err} (use --no-save to skip)");
+        tell!("securescan: warning: the scan was not saved: {err} (use --no-save to skip)");
     }
 }
 
@@ -254,7 +254,7 @@ fn check_targets(registry: &Registry, request: &ScanRequest) -> Result<(), Failu
         live |= entry.target != TargetKind::Path;
     }
     if live {
-        eprintln!(
+        tell!(
             "securescan: dast and network scans send traffic to {}: run them only against \
              systems you own or are authorized to test.",
             request.target
@@ -268,7 +268,7 @@ pub fn report_failures(result: &ScanResult) -> Exit {
     let mut exit = Exit::Ok;
     for outcome in result.failed() {
         if let ScannerStatus::Failed { kind, error } = &outcome.status {
-            eprintln!(
+            tell!(
                 "securescan: scanner {} failed ({kind}): {error}",
                 outcome.scanner
             );

@@ -9,6 +9,7 @@ use serde_saphyr::Spanned;
 use super::node::Node;
 use super::schema::{self, ProjectConfig};
 use crate::limited_read::{MAX_SETTINGS_FILE_BYTES, read_limited_text};
+use crate::sandbox::sanitize_line;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
@@ -70,7 +71,10 @@ impl Lint {
     }
 
     /// One `<severity>: <location or ->: <message>` line per issue, errors first, then the
-    /// summary line.
+    /// summary line. Locations and messages quote the file's keys, values and rule ids, so each
+    /// is kept to its line with its control characters replaced ([`sanitize_line`]): a hostile
+    /// `.securescan.yml` can neither drive the terminal nor forge a line of the report. Length
+    /// is bounded where the report is printed.
     pub fn render(&self) -> String {
         let mut issues: Vec<&Issue> = self.issues.iter().collect();
         issues.sort_by_key(|i| i.level);
@@ -80,8 +84,8 @@ impl Lint {
                 out,
                 "{}: {}: {}",
                 issue.level.as_str(),
-                issue.location.as_deref().unwrap_or("-"),
-                issue.message
+                sanitize_line(issue.location.as_deref().unwrap_or("-"), usize::MAX),
+                sanitize_line(&issue.message, usize::MAX)
             );
         }
         let _ = writeln!(

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use clap::ValueEnum;
 
 use sarif::SourceRoots;
-pub use text::TextStyle;
+pub use text::{TextStyle, wants_colour};
 
 use crate::findings::{Finding, Severity, is_suppressed, suppressed_by};
 use crate::scan::{ScanResult, ScannerStatus};

@@ -13,7 +13,8 @@ use crate::scan::{ScanResult, ScannerStatus};
 /// The base every relative artifact URI is resolved against: the repository or scan root.
 const SRCROOT: &str = "%SRCROOT%";
 
-/// Directories whose files are reported relative to [`SRCROOT`], the first that holds a file wins.
+/// Directories whose files are reported relative to [`SRCROOT`], the first that holds a file wins;
+/// the first is also the directory a relative path that climbs (`../x`) is resolved against.
 #[derive(Debug, Clone, Default)]
 pub struct SourceRoots(Vec<PathBuf>);
 
@@ -323,30 +324,44 @@ fn location(finding: &Finding, target: &str, roots: &SourceRoots) -> Value {
     json!({"logicalLocations": [logical]})
 }
 
-/// A path under one of the roots becomes a relative URI against [`SRCROOT`]; an absolute path
-/// elsewhere stays a `file:` URI. `None` for a path that names no file (empty, or the root).
+/// A path under one of the roots becomes a relative URI against [`SRCROOT`]; any other path is
+/// an absolute `file:` URI, so no URI climbs out of [`SRCROOT`]. A relative path that climbs
+/// (`../../etc/passwd`) is resolved against the first root, the directory relative paths are
+/// relative to, and then placed like an absolute one; with no root to resolve it against the
+/// file is left out (the finding keeps a logical location) and a warning says so. `None` for a
+/// path that names no file (empty, or the root).
 fn artifact_location(path: &str, roots: &SourceRoots) -> Option<Value> {
-    let path = Path::new(path);
-    let normalized = normalize(path);
-    let relative = if path.is_absolute() {
-        roots
-            .0
-            .iter()
-            .find_map(|root| normalized.strip_prefix(root).ok())
-            .map(Path::to_path_buf)
+    let normalized = normalize(Path::new(path));
+    let absolute = if normalized.has_root() {
+        normalized
+    } else if !normalized.starts_with("..") {
+        return relative_location(&normalized);
+    } else if let Some(base) = roots.0.first() {
+        normalize(&base.join(&normalized))
     } else {
-        Some(normalized.clone())
+        tracing::warn!(
+            "SARIF: leaving out the file of a finding outside the source root: {}",
+            crate::sandbox::sanitize_line(path, 4096)
+        );
+        return None;
     };
-    match relative {
-        Some(relative) => {
-            let text = relative.to_str()?;
-            (!text.is_empty()).then(|| json!({"uri": encode_relative(text), "uriBaseId": SRCROOT}))
-        }
+    match roots
+        .0
+        .iter()
+        .find_map(|root| absolute.strip_prefix(root).ok())
+    {
+        Some(relative) => relative_location(relative),
         None => {
-            let text = normalized.to_str()?;
+            let text = absolute.to_str()?;
             Some(json!({"uri": format!("file://{}", encode_url_path(text))}))
         }
     }
+}
+
+/// A relative URI against [`SRCROOT`] for a normalized path that does not climb.
+fn relative_location(relative: &Path) -> Option<Value> {
+    let text = relative.to_str()?;
+    (!text.is_empty()).then(|| json!({"uri": encode_relative(text), "uriBaseId": SRCROOT}))
 }
 
 /// Lexical normalization: `.` dropped, `..` folded into its parent where there is one.
@@ -456,6 +471,38 @@ mod tests {
         assert_eq!(
             uri("/work/repository/a"),
             json!({"uri": "file:///work/repository/a"})
+        );
+    }
+
+    #[test]
+    fn a_relative_path_climbing_out_of_the_source_root_is_an_absolute_file_uri() {
+        assert_eq!(
+            uri("../../etc/passwd"),
+            json!({"uri": "file:///etc/passwd"}),
+            "resolved against /work/repo, the first root"
+        );
+        assert_eq!(
+            uri("src/../../../home/me/x.py"),
+            json!({"uri": "x.py", "uriBaseId": "%SRCROOT%"}),
+            "it climbs back into a root"
+        );
+        assert_eq!(
+            uri("../repository/a"),
+            json!({"uri": "file:///work/repository/a"})
+        );
+        assert_eq!(
+            uri("/work/repo/../../etc/shadow"),
+            json!({"uri": "file:///etc/shadow"})
+        );
+    }
+
+    #[test]
+    fn with_no_root_to_resolve_against_a_climbing_path_names_no_file() {
+        let none = SourceRoots::new([]);
+        assert_eq!(artifact_location("../../etc/passwd", &none), None);
+        assert_eq!(
+            artifact_location("src/a.py", &none),
+            Some(json!({"uri": "src/a.py", "uriBaseId": "%SRCROOT%"}))
         );
     }
 

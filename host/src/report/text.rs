@@ -7,6 +7,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use crate::findings::{Finding, Severity, SuppressedBy, is_suppressed, suppressed_by};
+use crate::sandbox::sanitize_line;
 use crate::scan::{ScanResult, ScannerStatus};
 
 /// How the text report is drawn.
@@ -229,15 +230,7 @@ fn count(n: usize, noun: &str) -> String {
 /// Adapters already neutralize what they return; the report does it again for everything it
 /// prints, so no text from a scanned tree (a file name, a title) can drive the terminal.
 fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                char::REPLACEMENT_CHARACTER
-            } else {
-                c
-            }
-        })
-        .collect()
+    sanitize_line(text, usize::MAX)
 }
 
 /// Multi-line text with each line after the first starting with `continuation`.

@@ -19,4 +19,4 @@ pub use cache::CompileCache;
 pub use engine::{MAX_CONCURRENT_CALLS, Sandbox};
 pub use failure::AdapterFailure;
 pub use loader::{LoadedAdapter, component_sha256};
-pub use validate::{AdapterFinding, AdapterOutput, sanitize, validate};
+pub use validate::{AdapterFinding, AdapterOutput, sanitize, sanitize_line, validate};

@@ -112,6 +112,12 @@ pub fn sanitize(text: &str, max: usize) -> String {
     clean(text.to_string(), max, Shape::Prose)
 }
 
+/// [`sanitize`] for a value quoted inside a one-line message (a config key, a rule id, a path):
+/// newline and tab are replaced too, so the value cannot start a line of its own either.
+pub fn sanitize_line(text: &str, max: usize) -> String {
+    clean(text.to_string(), max, Shape::Line)
+}
+
 /// Text that comes from scanned content (a file name, an env key, a rule's message) may be
 /// hostile, but it must not be able to switch a scanner off: it is neutralized, not refused.
 /// One-line fields lose every control character, prose keeps newline and tab; both are cut to

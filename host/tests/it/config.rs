@@ -319,3 +319,61 @@ fn suppressed_findings_never_fail_the_build() {
         Some(4)
     );
 }
+
+/// The bytes of `stderr` a terminal would act on: ESC, BEL and every other C0 control but the
+/// newline, DEL, and the C1 controls (U+0080–U+009F, which some terminals take as ESC-sequences).
+fn terminal_controls(stderr: &str) -> Vec<char> {
+    stderr
+        .chars()
+        .filter(|&c| c != '\n' && c.is_control())
+        .collect()
+}
+
+/// A `.securescan.yml` whose unknown key, rule ids and rule-pack path hold escape sequences:
+/// clear the screen, set the window title, colour, a C1 CSI, a tab and a line break that would
+/// forge a line of the report.
+const ESCAPING_CONFIG: &str = r#""\e]0;owned\a\e[2J": 1
+severity_overrides:
+  "\e[31mB602\e[0m\tx": high
+ignored_rules: ["\e[31mB602\e[0m\tx", "B1\nerror: line 1, forged"]
+semgrep_rules: ["\e[2Jrules\x9b31m.yml"]
+"#;
+
+#[test]
+fn a_hostile_config_cannot_send_escape_sequences_to_the_terminal() {
+    let dir = repo(ESCAPING_CONFIG);
+    let validated = validate(dir.path());
+    assert_eq!(validated.status.code(), Some(1), "{}", stderr(&validated));
+    let refused = ingest(dir.path(), &[]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    for output in [&validated, &refused] {
+        let text = stderr(output);
+        assert_eq!(terminal_controls(&text), Vec::<char>::new(), "{text:?}");
+        // Each quoted value is still there, its controls shown as U+FFFD, on its own line.
+        for quoted in [
+            "semgrep_rules path does not exist: ",
+            "\u{FFFD}[2Jrules\u{FFFD}31m.yml",
+            "severity_overrides.\u{FFFD}[31mB602\u{FFFD}[0m\u{FFFD}x",
+            "'B1\u{FFFD}error: line 1, forged'",
+        ] {
+            assert!(text.contains(quoted), "{quoted:?} missing from {text:?}");
+        }
+        assert!(!text.contains("\nerror: line 1, forged"), "{text:?}");
+    }
+}
+
+#[test]
+fn log_lines_through_a_pipe_carry_no_colour() {
+    let dir = repo("ignored_rules: [B105]\n");
+    let empty = tempfile::tempdir().expect("temp dir");
+    let output = run(securescan(empty.path(), dir.path())
+        .env("SECURESCAN_LOG", "info")
+        .args(["ingest", "--scanner", "bandit", "-o", "json", "--target"])
+        .arg(dir.path())
+        .arg(dir.path().join("bandit.json")));
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.contains("INFO"), "{text}");
+    assert!(text.contains("suppressed 1 finding(s)"), "{text}");
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+}

@@ -940,3 +940,275 @@ fn ingest_writes_a_pdf_and_an_html_report_to_files() {
         assert!(written.contains("Findings by Severity"), "{format}");
     }
 }
+
+/// What GitHub's renderer acts on in `markdown`: the text outside code spans and fenced blocks
+/// (CommonMark: a backtick run opens a span that the next run of the same length closes; an
+/// escaped backtick opens none), each span left as one space. A backslash-escaped bracket, angle
+/// bracket or backtick is literal text and becomes `·`; any other escaped character stays, as
+/// GitHub still reads it for mentions and references.
+fn outside_code(markdown: &str) -> String {
+    let chars: Vec<char> = markdown.chars().collect();
+    let run_at = |i: usize| chars[i..].iter().take_while(|c| **c == '`').count();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' if i + 1 < chars.len() => {
+                let escaped = chars[i + 1];
+                out.push(if "[]<>`".contains(escaped) {
+                    '·'
+                } else {
+                    escaped
+                });
+                i += 2;
+            }
+            '`' => {
+                let run = run_at(i);
+                let mut j = i + run;
+                let mut close = None;
+                while j < chars.len() && close.is_none() {
+                    if chars[j] == '`' {
+                        let other = run_at(j);
+                        close = (other == run).then_some(j);
+                        j += other;
+                    } else {
+                        j += 1;
+                    }
+                }
+                match close {
+                    Some(at) => {
+                        out.push(' ');
+                        i = at + run;
+                    }
+                    None => {
+                        out.extend(&chars[i..i + run]);
+                        i += run;
+                    }
+                }
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Asserts that nothing in `markdown` but SecureScan's own markup is live for a GitHub reader:
+/// no HTML (the upsert markers are ours and whole lines), no link but to `links_to`, no
+/// autolink, no `@mention` and no `#123` reference.
+fn assert_inert(markdown: &str, links_to: &[&str]) {
+    let mut text = outside_code(markdown)
+        .lines()
+        .filter(|line| !(line.starts_with("<!-- securescan:") && line.ends_with(" -->")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for (at, _) in text.match_indices("](") {
+        let destination = &text[at + 2..];
+        assert!(
+            links_to.iter().any(|ours| destination.starts_with(ours)),
+            "a link to {:?} in:\n{markdown}",
+            destination.lines().next()
+        );
+    }
+    for ours in links_to {
+        text = text.replace(&format!("]({ours}"), "]");
+    }
+    assert!(!text.contains('<'), "HTML in:\n{markdown}");
+    for live in ["://", "www.", "](", "]["] {
+        assert!(!text.contains(live), "{live:?} in:\n{markdown}");
+    }
+    let after = |mark: char| {
+        text.match_indices(mark)
+            .filter_map(|(at, _)| text[at + 1..].chars().next())
+            .collect::<Vec<char>>()
+    };
+    assert!(
+        !after('@').iter().any(char::is_ascii_alphanumeric),
+        "a mention in:\n{markdown}"
+    );
+    assert!(
+        !after('#').iter().any(char::is_ascii_digit),
+        "a reference in:\n{markdown}"
+    );
+}
+
+/// A directory and a `.env` file a stranger's pull request could add: the directory name holds
+/// backticks around `<details>`, which would close the code span quoting the path and fold the
+/// rest of the comment under "All checks passed"; the secret's key, which becomes the title, is
+/// a link, a mention, a reference and an autolink.
+const HOSTILE_ENV_FILE: &str = "a`<details><summary>All checks passed</summary>`/x.env";
+const HOSTILE_ENV_LINE: &str =
+    "[review](https://evil.test/x) @someone #1 www.evil.test TOKEN=s3cr3tvalue99\n";
+
+#[test]
+fn a_hostile_repository_cannot_fold_link_or_mention_in_the_pr_comment() {
+    let dir = crate::support::tree(&[(HOSTILE_ENV_FILE, HOSTILE_ENV_LINE)]);
+    let empty = tempfile::tempdir().expect("temp dir");
+    let baseline = empty.path().join("baseline.json");
+    std::fs::write(&baseline, "[]").expect("write baseline");
+    let output = crate::support::isolated(empty.path())
+        .current_dir(dir.path())
+        .arg("compare")
+        .arg(".")
+        .arg(&baseline)
+        .args(["--type", "code", "-o", "github-pr-comment"])
+        .args(["--repo", "o/r", "--sha", "abc"])
+        .output()
+        .expect("securescan runs");
+    let comment = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{comment}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_inert(&comment, &["https://github.com/o/r/blob/abc/"]);
+    let bullet = "- **Secret in env file: \\[review\\](https:\u{200D}//evil.test/x) \
+        @\u{200D}someone #\u{200D}1 www\u{200D}.evil.test TOKEN** — \
+        [``a`<details><summary>All checks passed</summary>`/x.env:1``]\
+        (https://github.com/o/r/blob/abc/a%60%3Cdetails%3E%3Csummary%3EAll%20checks%20passed\
+        %3C/summary%3E%60/x.env#L1) ([secrets])\n";
+    assert!(comment.contains(bullet), "{comment}");
+}
+
+#[test]
+fn a_hostile_finding_cannot_fold_link_or_mention_in_the_review() {
+    let hostile = |line: u32, fingerprint: &str| Finding {
+        file_path: Some("src/app.py".into()),
+        line_start: Some(line),
+        rule_id: Some("R1\n```\n<details>".into()),
+        cwe: Some("CWE-79".into()),
+        description: "# Approved\n\n<details><summary>ok</summary> @someone fixed #12".into(),
+        remediation: Some("See [docs](https://evil.test) or www.evil.test".into()),
+        fingerprint: fingerprint.repeat(64),
+        ..finding(
+            "semgrep",
+            ScanType::Code,
+            Severity::High,
+            "x](https://evil.test) `<img src=x>` @org/team",
+        )
+    };
+    let mut fallback = hostile(1, "b");
+    fallback.file_path = Some("a`<details>`.py".into());
+    let fixed = hostile(2, "c");
+    let changes = ChangeSet {
+        new: vec![hostile(42, "a"), fallback],
+        fixed: vec![fixed],
+        unchanged: Vec::new(),
+    };
+    let diff = "diff --git a/src/app.py b/src/app.py\n--- a/src/app.py\n+++ b/src/app.py\n\
+        @@ -41,0 +42 @@\n+x = eval(y)\n";
+    let review = render_review(
+        &changes,
+        &Review {
+            commit_id: "abc1234def5678",
+            diff_text: diff,
+            mode: ChangeMode::Diff,
+            event: ReviewEvent::Comment,
+            repo: Some("o/r"),
+            suggestions: true,
+            show_suppressed: false,
+        },
+    );
+    let review: Value = serde_json::from_str(&review).expect("the review payload is JSON");
+    let cwe = "https://cwe.mitre.org/data/definitions/79.html)";
+    let body = review["body"].as_str().expect("a body");
+    assert_inert(body, &[cwe]);
+    assert!(
+        body.contains("\n- **[x\\](https:\u{200D}//evil.test) \\`&lt;img src=x&gt;\\` @\u{200D}org/team](https://cwe.mitre.org/data/definitions/79.html)** (semgrep) ``a`<details>`.py:1``\n  \\# Approved &lt;details&gt;&lt;summary&gt;ok&lt;/summary&gt; @\u{200D}someone fixed #\u{200D}12\n"),
+        "{body}"
+    );
+    let comment = review["comments"][0]["body"]
+        .as_str()
+        .expect("an inline comment");
+    assert_inert(comment, &[cwe]);
+    assert!(
+        comment.contains("\n\n_Remediation:_ See \\[docs\\](https:\u{200D}//evil.test) or www\u{200D}.evil.test\n\n"),
+        "{comment}"
+    );
+    assert!(
+        !comment.contains("```yaml"),
+        "no pin for a rule id that ends the block: {comment}"
+    );
+}
+
+#[test]
+fn a_hostile_report_cannot_point_sarif_outside_the_source_root() {
+    let result = |file: &str| {
+        format!(
+            r#"{{"filename": "{file}", "test_id": "B105", "test_name": "hardcoded_password_string",
+            "issue_text": "x", "issue_severity": "HIGH", "issue_confidence": "HIGH",
+            "line_number": 1, "line_range": [1]}}"#
+        )
+    };
+    // More `..` than the temp directory is deep: past `/` they stay at `/`.
+    let up = "../".repeat(12);
+    let climbing = [
+        format!("{up}etc/passwd"),
+        format!("src/../{up}etc/shadow"),
+        "/etc/hosts".to_string(),
+    ];
+    let results: Vec<String> = ["src/app.py".to_string()]
+        .iter()
+        .chain(&climbing)
+        .map(|file| result(file))
+        .collect();
+    let report = format!(
+        r#"{{"errors": [], "generated_at": "2026-01-01T00:00:00Z", "metrics": {{}}, "results": [{}]}}"#,
+        results.join(",")
+    );
+    let dir = crate::support::tree(&[
+        ("src/app.py", "password = 'hunter2'\n"),
+        ("bandit.json", &report),
+    ]);
+    let empty = tempfile::tempdir().expect("temp dir");
+    let output = crate::support::isolated(empty.path())
+        .current_dir(dir.path())
+        .args([
+            "ingest",
+            "--scanner",
+            "bandit",
+            "-o",
+            "sarif",
+            "--target",
+            ".",
+        ])
+        .arg("bandit.json")
+        .output()
+        .expect("securescan runs");
+    let sarif = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{sarif}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let errors = validate_sarif(&sarif);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let document: Value = serde_json::from_str(&sarif).expect("json");
+    let mut uris: Vec<(String, Option<String>)> = document["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            let artifact = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+            (
+                artifact["uri"].as_str().unwrap_or_default().to_string(),
+                artifact["uriBaseId"].as_str().map(str::to_string),
+            )
+        })
+        .collect();
+    uris.sort();
+    let srcroot = Some("%SRCROOT%".to_string());
+    assert_eq!(
+        uris,
+        [
+            ("file:///etc/hosts".to_string(), None),
+            ("file:///etc/passwd".to_string(), None),
+            ("file:///etc/shadow".to_string(), None),
+            ("src/app.py".to_string(), srcroot),
+        ]
+    );
+}

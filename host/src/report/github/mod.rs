@@ -7,6 +7,7 @@
 
 mod change_text;
 mod diff_positions;
+mod markdown;
 pub mod markers;
 mod pr_comment;
 mod review;
@@ -51,37 +52,20 @@ fn grouped_by_severity(
         .collect()
 }
 
-/// Scanned text (titles, descriptions, remediation) made inert in GitHub Markdown: `&`, `<`
-/// and `>` as entities, so a finding about `<script>` or `<!-- securescan:diff -->` shows as
-/// text and never becomes HTML or a second upsert marker; control characters (terminal escape
-/// sequences) dropped, line breaks kept as spaces.
-fn markdown_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
+/// A character of scanned text kept on one line: line breaks and tabs become spaces (in
+/// Markdown a line break could start a new block), other control characters (terminal escapes)
+/// are dropped.
+fn one_line(c: char) -> Option<char> {
+    match c {
+        '\n' | '\r' | '\t' => Some(' '),
+        c if c.is_control() => None,
+        c => Some(c),
     }
-    out
 }
 
-/// [`markdown_text`] for a terminal: control characters dropped, nothing escaped.
+/// Scanned text for a terminal: [`one_line`], nothing escaped.
 fn terminal_text(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if matches!(c, '\n' | '\r' | '\t') {
-                ' '
-            } else {
-                c
-            }
-        })
-        .filter(|c| !c.is_control())
-        .collect()
+    text.chars().filter_map(one_line).collect()
 }
 
 /// `` `[SUPPRESSED:<reason>]` `` for a suppressed finding being shown, so a reader never takes
@@ -89,7 +73,7 @@ fn terminal_text(text: &str) -> String {
 fn suppressed_badge(finding: &Finding, show_suppressed: bool) -> Option<String> {
     suppressed_by(finding)
         .filter(|_| show_suppressed)
-        .map(|reason| format!("`[SUPPRESSED:{reason}]`"))
+        .map(|reason| markdown::code(&format!("[SUPPRESSED:{reason}]")))
 }
 
 /// A line number as the original tested it: absent and 0 both mean "no line".
@@ -117,15 +101,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn scanned_text_cannot_become_html_or_a_second_upsert_marker() {
-        assert_eq!(
-            markdown_text("<!-- securescan:diff --> <script>x & y</script>"),
-            "&lt;!-- securescan:diff --&gt; &lt;script&gt;x &amp; y&lt;/script&gt;"
-        );
-        assert_eq!(
-            markdown_text("red \u{1b}[31mtext\nnext"),
-            "red [31mtext next"
-        );
+    fn terminal_text_drops_control_characters() {
         assert_eq!(terminal_text("a\u{1b}[0m\tb"), "a[0m b");
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::markers::{COMPARE_COMMENT, DIFF_COMMENT};
 use super::sentence::first_sentence;
 use super::{
-    file_path, finish, grouped_by_severity, is_shown, line_number, markdown_text, shown,
+    file_path, finish, grouped_by_severity, is_shown, line_number, markdown, shown,
     suppressed_badge,
 };
 use crate::findings::{ChangeMode, ChangeSet, Finding, suppressed_by};
@@ -121,10 +121,9 @@ fn suppressed_row<'a>(findings: impl Iterator<Item = &'a Finding>) -> Option<Str
         .filter(|(reason, _)| !KNOWN.contains(&reason.as_str()))
         .map(|(reason, n)| format!("{reason}={n}"));
     let breakdown: Vec<String> = known.into_iter().chain(others).collect();
-    Some(format!(
-        "| Suppressed | {total} ({}) |",
-        breakdown.join(", ")
-    ))
+    // The reasons are metadata a snapshot can carry: quoted like any scanned text.
+    let breakdown = markdown::text(&breakdown.join(", "));
+    Some(format!("| Suppressed | {total} ({breakdown}) |"))
 }
 
 /// `### <title> (<n>)`, then the findings by severity (or `_None._`).
@@ -166,26 +165,27 @@ fn bullet(
     link: Option<&LinkBase>,
     with_remediation: bool,
 ) {
+    let title = markdown::text(&finding.title);
     let mut head = match suppressed_badge(finding, show) {
-        Some(badge) => format!("- {badge} **{}**", markdown_text(&finding.title)),
-        None => format!("- **{}**", markdown_text(&finding.title)),
+        Some(badge) => format!("- {badge} **{title}**"),
+        None => format!("- **{title}**"),
     };
     if let Some(reference) = file_reference(finding, link) {
         head.push_str(" — ");
         head.push_str(&reference);
     }
     if !finding.scanner.is_empty() {
-        head.push_str(&format!(" ([{}])", finding.scanner));
+        head.push_str(&format!(" ([{}])", markdown::text(&finding.scanner)));
     }
     lines.push(head);
-    let description = first_sentence(&markdown_text(&finding.description), PROSE_LIMIT);
+    // Cut, then escaped: the limit counts what the reader sees, and no cut splits an escape.
+    let description = first_sentence(&finding.description, PROSE_LIMIT);
     if !description.is_empty() {
-        lines.push(format!("  {description}"));
+        lines.push(format!("  {}", markdown::text(&description)));
     }
-    let remediation = markdown_text(finding.remediation.as_deref().unwrap_or(""));
-    let remediation = first_sentence(&remediation, PROSE_LIMIT);
+    let remediation = first_sentence(finding.remediation.as_deref().unwrap_or(""), PROSE_LIMIT);
     if with_remediation && !remediation.is_empty() {
-        lines.push(format!("  _Remediation:_ {remediation}"));
+        lines.push(format!("  _Remediation:_ {}", markdown::text(&remediation)));
     }
 }
 
@@ -198,8 +198,10 @@ fn link_base(options: &PrComment) -> Option<LinkBase> {
     Some(LinkBase(format!("https://github.com/{repo}/blob/{sha}/")))
 }
 
-/// `` `path:line[-end]` ``, linked to the blob when there is a link base and the path is
-/// repo-relative: an absolute path names a file on the scanning machine, so a link would 404.
+/// `` `path:line[-end]` `` as a code span, linked to the blob when there is a link base and the
+/// path stays inside the repository: an absolute path names a file on the scanning machine (a
+/// link would 404), and a `.` or `..` segment would let the browser walk the link out of the
+/// blob to any page on github.com.
 fn file_reference(finding: &Finding, link: Option<&LinkBase>) -> Option<String> {
     let path = file_path(finding)?;
     let start = line_number(finding.line_start);
@@ -209,8 +211,10 @@ fn file_reference(finding: &Finding, link: Option<&LinkBase>) -> Option<String> 
         (Some(start), None) => format!("{path}:{start}"),
         (None, _) => path.to_string(),
     };
-    let Some(LinkBase(base)) = link.filter(|_| !path.starts_with('/')) else {
-        return Some(format!("`{display}`"));
+    let display = markdown::code(&display);
+    let inside = !path.starts_with('/') && !path.split('/').any(|s| s == "." || s == "..");
+    let Some(LinkBase(base)) = link.filter(|_| inside) else {
+        return Some(display);
     };
     let fragment = match (start, end) {
         (Some(start), Some(end)) => format!("#L{start}-L{end}"),
@@ -218,7 +222,7 @@ fn file_reference(finding: &Finding, link: Option<&LinkBase>) -> Option<String> 
         (None, _) => String::new(),
     };
     Some(format!(
-        "[`{display}`]({base}{}{fragment})",
+        "[{display}]({base}{}{fragment})",
         encode_url_path(path)
     ))
 }
@@ -408,6 +412,24 @@ mod tests {
                 .contains("- **Use of eval** — `/home/runner/work/r/src/app.py:42` ([semgrep])\n"),
             "{comment}"
         );
+    }
+
+    #[test]
+    fn a_path_climbing_out_of_the_repository_is_never_linked() {
+        for path in ["../../../evil-org/phish", "src/../../x.py", "./a.py"] {
+            let mut climbing = appendix::eval();
+            climbing.file_path = Some(path.into());
+            let changes = ChangeSet {
+                new: vec![climbing],
+                ..ChangeSet::default()
+            };
+            let comment = render_pr_comment(&changes, &diff(Some("o/r"), Some("abc"), false));
+            assert!(
+                comment.contains(&format!("- **Use of eval** — `{path}:42` ([semgrep])\n")),
+                "{comment}"
+            );
+            assert!(!comment.contains("https://"), "{comment}");
+        }
     }
 
     #[test]

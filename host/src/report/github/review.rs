@@ -13,7 +13,7 @@ use super::markers::{COMPARE_REVIEW, DIFF_REVIEW, add_fingerprint_marker, extrac
 use super::sentence::{collapse_whitespace, first_sentence};
 use super::suggestions::{ignore_next_line, severity_pin};
 use super::{
-    file_path, finish, grouped_by_severity, is_shown, line_number, markdown_text, suppressed_badge,
+    file_path, finish, grouped_by_severity, is_shown, line_number, markdown, suppressed_badge,
 };
 use crate::findings::{ChangeMode, ChangeSet, Finding, suppressed_by};
 use crate::report::severity_heading;
@@ -166,22 +166,23 @@ fn inline_body(finding: &Finding, at: &Anchor, options: &Review) -> String {
         scanner => scanner,
     };
     let headline = format!(
-        "**{}: {scanner}** — {}",
+        "**{}: {}** — {}",
         finding.severity.as_str().to_uppercase(),
+        markdown::text(scanner),
         title_markdown(finding, options.repo)
     );
     let mut blocks = vec![match suppressed_badge(finding, options.show_suppressed) {
         Some(badge) => format!("{badge} {headline}"),
         None => headline,
     }];
-    let description = first_sentence(&markdown_text(&finding.description), PROSE_LIMIT);
+    // Cut, then escaped: the limit counts what the reader sees, and no cut splits an escape.
+    let description = first_sentence(&finding.description, PROSE_LIMIT);
     if !description.is_empty() {
-        blocks.push(description);
+        blocks.push(markdown::text(&description));
     }
-    let remediation =
-        collapse_whitespace(&markdown_text(finding.remediation.as_deref().unwrap_or("")));
+    let remediation = collapse_whitespace(finding.remediation.as_deref().unwrap_or(""));
     if !remediation.is_empty() {
-        blocks.push(format!("_Remediation:_ {remediation}"));
+        blocks.push(format!("_Remediation:_ {}", markdown::text(&remediation)));
     }
     let rule_id = finding.rule_id.as_deref().filter(|r| !r.is_empty());
     if options.suggestions
@@ -193,7 +194,7 @@ fn inline_body(finding: &Finding, at: &Anchor, options: &Review) -> String {
         {
             blocks.push(suggestion);
         }
-        blocks.push(severity_pin(rule_id, finding.severity));
+        blocks.extend(severity_pin(rule_id, finding.severity));
     }
     add_fingerprint_marker(&blocks.join("\n\n"), &finding.fingerprint)
 }
@@ -242,7 +243,7 @@ fn review_body(
                 lines.push(body_bullet(finding, options));
                 let description = first_sentence(&finding.description, PROSE_LIMIT);
                 if !description.is_empty() {
-                    lines.push(format!("  {description}"));
+                    lines.push(format!("  {}", markdown::text(&description)));
                 }
             }
             lines.push(String::new());
@@ -254,8 +255,9 @@ fn review_body(
         let short_commit: String = options.commit_id.chars().take(7).collect();
         for finding in fixed {
             lines.push(format!(
-                "{} -- Fixed in `{short_commit}`",
-                body_bullet(finding, options)
+                "{} -- Fixed in {}",
+                body_bullet(finding, options),
+                markdown::code(&short_commit)
             ));
         }
         lines.push(String::new());
@@ -269,14 +271,14 @@ fn body_bullet(finding: &Finding, options: &Review) -> String {
         .map(|badge| format!("{badge} "))
         .unwrap_or_default();
     let reference = match (file_path(finding), line_number(finding.line_start)) {
-        (Some(path), Some(line)) => format!(" `{path}:{line}`"),
-        (Some(path), None) => format!(" `{path}`"),
+        (Some(path), Some(line)) => format!(" {}", markdown::code(&format!("{path}:{line}"))),
+        (Some(path), None) => format!(" {}", markdown::code(path)),
         (None, _) => String::new(),
     };
     format!(
         "- {badge}**{}** ({}){reference}",
         title_markdown(finding, options.repo),
-        finding.scanner
+        markdown::text(&finding.scanner)
     )
 }
 
@@ -290,9 +292,9 @@ fn title_markdown(finding: &Finding, repo: Option<&str>) -> String {
     match number {
         Some(n) => format!(
             "[{}](https://cwe.mitre.org/data/definitions/{n}.html)",
-            markdown_text(&finding.title)
+            markdown::text(&finding.title)
         ),
-        None => markdown_text(&finding.title),
+        None => markdown::text(&finding.title),
     }
 }
 

@@ -45,21 +45,26 @@ pub fn ignore_next_line(rule_id: &str, path: &str, line_text: &str) -> Option<St
 }
 
 /// The `.securescan.yml` snippet that pins `rule_id` one severity step below `severity`, the
-/// usual reason to pin (the original's default when no explicit level is asked for).
-pub fn severity_pin(rule_id: &str, severity: Severity) -> String {
+/// usual reason to pin (the original's default when no explicit level is asked for). `None` for
+/// a rule id holding a control character: a line break in it would end the YAML line (and the
+/// code block) and let the rest render as Markdown, and no config key could name it anyway.
+pub fn severity_pin(rule_id: &str, severity: Severity) -> Option<String> {
+    if rule_id.chars().any(char::is_control) {
+        return None;
+    }
     let lower = match severity {
         Severity::Critical => Severity::High,
         Severity::High => Severity::Medium,
         Severity::Medium => Severity::Low,
         Severity::Low | Severity::Info => Severity::Info,
     };
-    format!(
+    Some(format!(
         "Pin this rule's severity in `.securescan.yml`:\n\n\
          ```yaml\n\
          severity_overrides:\n  {rule_id}: {}\n\
          ```",
         lower.as_str()
-    )
+    ))
 }
 
 #[cfg(test)]
@@ -118,14 +123,23 @@ mod tests {
     #[test]
     fn the_pin_lowers_the_severity_one_step() {
         assert_eq!(
-            severity_pin("python.lang.security.audit.eval-detected", Severity::High),
-            "Pin this rule's severity in `.securescan.yml`:\n\n```yaml\nseverity_overrides:\n  \
+            severity_pin("python.lang.security.audit.eval-detected", Severity::High).as_deref(),
+            Some(
+                "Pin this rule's severity in `.securescan.yml`:\n\n```yaml\nseverity_overrides:\n  \
              python.lang.security.audit.eval-detected: medium\n```"
+            )
         );
-        let pinned = |s| severity_pin("R", s);
+        let pinned = |s| severity_pin("R", s).unwrap_or_default();
         assert!(pinned(Severity::Critical).contains("  R: high\n"));
         assert!(pinned(Severity::Medium).contains("  R: low\n"));
         assert!(pinned(Severity::Low).contains("  R: info\n"));
         assert!(pinned(Severity::Info).contains("  R: info\n"));
+    }
+
+    #[test]
+    fn a_rule_id_that_could_end_the_code_block_gets_no_pin() {
+        let breakout = "R\n```\n<details><summary>ok</summary>";
+        assert_eq!(severity_pin(breakout, Severity::High), None);
+        assert_eq!(severity_pin("R\r```", Severity::High), None);
     }
 }
