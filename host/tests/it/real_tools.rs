@@ -389,3 +389,52 @@ fn baseline_host_probes_read_the_live_host() {
         "only the masked value is shown"
     );
 }
+
+#[test]
+fn a_file_name_that_is_not_utf8_costs_bandit_none_of_its_findings() {
+    use std::os::unix::ffi::OsStrExt;
+
+    require("bandit");
+    let dir = tree(&[(
+        "good.py",
+        "import subprocess\nsubprocess.call(user_input, shell=True)\n",
+    )]);
+    // Python's json prints this name as "bad\udcff.py": a lone surrogate no Rust string holds.
+    let bad = dir.path().join(std::ffi::OsStr::from_bytes(b"bad\xff.py"));
+    std::fs::write(&bad, "import os\nos.system(user_input)\n").expect("write");
+    // semgrep gets a rule that matches nothing, so no bandit finding merges into one of its own.
+    let rules = tree(&[(
+        "never.yml",
+        "rules:\n  - id: never\n    pattern: never_called_anywhere()\n    message: never\n    \
+         languages: [python]\n    severity: INFO\n",
+    )]);
+    let output = securescan()
+        .args(["scan", "--type", "code", "--output", "json", "--no-save"])
+        .arg("--semgrep-config")
+        .arg(rules.path().join("never.yml"))
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("scanner bandit failed"), "{stderr}");
+    let findings: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let root = dir.path().to_string_lossy().into_owned();
+    let bandit: Vec<(String, String)> = findings_of(&findings, "bandit")
+        .iter()
+        .map(|f| {
+            (
+                f["file_path"].as_str().unwrap_or("").to_string(),
+                f["rule_id"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        bandit.contains(&(format!("{root}/good.py"), "B602".into())),
+        "{bandit:?}\n{stderr}"
+    );
+    // The undecodable name costs only its own byte: the finding keeps the rest of it.
+    assert!(
+        bandit.contains(&(format!("{root}/bad\u{fffd}.py"), "B605".into())),
+        "{bandit:?}\n{stderr}"
+    );
+}

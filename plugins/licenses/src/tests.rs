@@ -462,9 +462,10 @@ fn empty_truncated_and_non_utf8_reports_are_typed_errors() {
             .message()
             .starts_with("truncated JSON")
     );
+    // A byte that is not UTF-8 costs only itself: the package is still reported.
     assert_eq!(
-        parse(b"[{\"Name\": \"\xff\"}]").unwrap_err(),
-        ParseError::Malformed("output is not UTF-8 (invalid byte at offset 11)".into())
+        summary(&parse(b"[{\"Name\": \"b\xffd\"}]").unwrap().findings),
+        vec![("b\u{fffd}d".into(), "licenses/unknown", Severity::Low)]
     );
     let mut bom = b"\xEF\xBB\xBF".to_vec();
     bom.extend(&bytes);
