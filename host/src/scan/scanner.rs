@@ -44,6 +44,8 @@ pub(super) struct Job {
     pub vars: BTreeMap<String, Vec<String>>,
     /// Baseline probes of the whole host even when the target is a directory.
     pub host_probes: bool,
+    /// The user allowed tools to run the target's own interpreter.
+    pub run_project_python: bool,
     pub warnings: Vec<String>,
 }
 
@@ -62,6 +64,13 @@ impl Job {
 
 pub(super) async fn run_scanner(mut job: Job) -> ScannerRun {
     let started = Instant::now();
+    // Nothing from the scanned tree runs unless the user allowed it on the command line: the
+    // tool is left out (a files adapter reads its files without it), or its scanner skipped.
+    let forbidden = if job.run_project_python {
+        None
+    } else {
+        job.entry.tool.take_if(|spec| spec.runs_project_python())
+    };
     let tool_status = match &job.entry.tool {
         Some(spec) => Some(probe_tool(spec).await),
         None => None,
@@ -80,6 +89,17 @@ pub(super) async fn run_scanner(mut job: Job) -> ScannerRun {
         },
         findings,
     };
+    if let (Input::ToolReport { .. }, Some(spec)) = (&job.entry.input, &forbidden) {
+        let skipped = ScannerStatus::Skipped {
+            reason: format!(
+                "{} would run the target's own Python interpreter, a program from the scanned \
+                 tree; pass --run-project-python to allow that",
+                spec.name
+            ),
+            install_hint: None,
+        };
+        return finish(job, skipped, Vec::new());
+    }
     if let (Input::ToolReport { .. }, Some(spec), Some(status)) =
         (&job.entry.input, &job.entry.tool, &tool_status)
         && let Some(reason) = status.reason(spec)
