@@ -77,10 +77,10 @@ pub struct ScanOptions {
     /// is a directory. Implies --type baseline.
     #[arg(long)]
     baseline_host_probes: bool,
-    /// Licenses: also have pip-licenses list the target's Python packages by running the
-    /// target's own virtualenv interpreter (.venv/bin/python, ...). That EXECUTES A PROGRAM FROM
-    /// THE SCANNED TREE: only for trees you trust. Without it, nothing from the tree is run and
-    /// the licenses are read from the virtualenv's package metadata files.
+    /// Licenses: have pip-licenses list the target's Python packages by running the target's own
+    /// virtualenv interpreter (.venv/bin/python, ...), instead of reading the virtualenv's package
+    /// metadata files. That EXECUTES A PROGRAM FROM THE SCANNED TREE: only for trees you trust.
+    /// Without it, nothing from the tree is run.
     #[arg(long)]
     run_project_python: bool,
 }
