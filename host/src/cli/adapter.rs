@@ -147,6 +147,7 @@ fn files_input(dir: &Path, selection: Option<FileSelection>) -> Result<WitInput,
         skip_suffixes: Vec::new(),
         max_file_bytes: 1_000_000,
         skip_binary: true,
+        virtualenv_metadata: false,
     });
     let target = dir.to_string_lossy().into_owned();
     let gathered = gather_files(&target, &rules)

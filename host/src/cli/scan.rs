@@ -77,6 +77,12 @@ pub struct ScanOptions {
     /// is a directory. Implies --type baseline.
     #[arg(long)]
     baseline_host_probes: bool,
+    /// Licenses: have pip-licenses list the target's Python packages by running the target's own
+    /// virtualenv interpreter (.venv/bin/python, ...), instead of reading the virtualenv's package
+    /// metadata files. That EXECUTES A PROGRAM FROM THE SCANNED TREE: only for trees you trust.
+    /// Without it, nothing from the tree is run.
+    #[arg(long)]
+    run_project_python: bool,
 }
 
 /// `--output` of a command that renders one scan.
@@ -161,6 +167,7 @@ impl ScanOptions {
             types,
             vars,
             host_probes: self.baseline_host_probes,
+            run_project_python: self.run_project_python,
             policy,
         })
     }

@@ -7,6 +7,7 @@ use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
+use super::virtualenv::list_virtualenv_metadata;
 use crate::registry::FileSelection;
 use crate::sandbox::sanitize;
 
@@ -56,7 +57,8 @@ pub fn entry_names(dir: &Path) -> Vec<String> {
 }
 
 /// Walk `target` (a file or a directory), sorted by name, never following symlinks below it,
-/// pruning `skip_dirs`, skipping by suffix and by size.
+/// pruning `skip_dirs`, skipping by suffix and by size; then, when the rules ask for them, the
+/// metadata files of the target's virtualenvs.
 pub fn list_files(
     target: &str,
     rules: &FileSelection,
@@ -78,6 +80,11 @@ pub fn list_files(
         walk.dir(target.trim_end_matches('/'), root);
     }
     let mut notes = Vec::new();
+    if rules.virtualenv_metadata && meta.is_dir() {
+        let (mut found, mut venv_notes) = list_virtualenv_metadata(target, rules.max_file_bytes);
+        walk.candidates.append(&mut found);
+        notes.append(&mut venv_notes);
+    }
     if walk.large > 0 {
         notes.push(format!(
             "skipped {} file(s) larger than {} bytes",
@@ -286,6 +293,7 @@ mod tests {
             skip_suffixes: vec![".min.js".into(), ".png".into()],
             max_file_bytes: 1000,
             skip_binary: true,
+            virtualenv_metadata: false,
         }
     }
 

@@ -4,10 +4,12 @@ mod commands;
 mod files;
 mod http;
 mod probes;
+mod virtualenv;
 mod zap;
 
 pub use commands::run_commands;
 pub use files::{Candidate, GatheredFiles, entry_names, gather_files, list_files, read_files};
 pub use http::{HttpError, fetch_chain};
 pub use probes::{ProbeRoot, gather_probes};
+pub use virtualenv::{VENV_DIRS, list_virtualenv_metadata};
 pub use zap::{ZapError, ZapSession, zap_alerts};

@@ -98,6 +98,11 @@ pub struct FileSelection {
     /// Skip files with a NUL byte in their first 8 KiB.
     #[serde(default)]
     pub skip_binary: bool,
+    /// Also the metadata files of the Python distributions installed in the target's
+    /// virtualenvs (see [`crate::gather::list_virtualenv_metadata`]), which `skip-dirs` and
+    /// `include` do not reach.
+    #[serde(default)]
+    pub virtualenv_metadata: bool,
 }
 
 /// How the host obtains an adapter's input.
@@ -134,6 +139,16 @@ pub struct ToolSpec {
     pub optional: bool,
 }
 
+impl ToolSpec {
+    /// Whether running the tool runs the target's own interpreter (`{project_python}`): a program
+    /// from the scanned tree, so only with the user's explicit permission.
+    pub fn runs_project_python(&self) -> bool {
+        self.invoke
+            .iter()
+            .any(|arg| arg.contains("{project_python}"))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdapterEntry {
     pub id: String,
@@ -153,8 +168,6 @@ pub struct AdapterEntry {
     pub limits: Limits,
 }
 
-/// Placeholders every argv may use. `project_python` is the target's virtualenv interpreter; a
-/// tool that needs it is not run when the target has none.
 impl AdapterEntry {
     /// Whether `securescan ingest` can hand this adapter a tool's report.
     pub fn reads_reports(&self) -> bool {
@@ -166,6 +179,8 @@ impl AdapterEntry {
     }
 }
 
+/// Placeholders every argv may use. `project_python` is the target's virtualenv interpreter; a
+/// tool that needs it runs only when the user allows it and the target has one.
 const BUILTIN_PLACEHOLDERS: &[&str] = &["target", "target_dir", "project_python"];
 /// Placeholders of a tool run once per file (`[adapter.each-file]`).
 const EACH_FILE_PLACEHOLDERS: &[&str] = &["file", "file_dir"];

@@ -190,6 +190,7 @@ pub fn collect(target: &str) -> std::io::Result<Inventory> {
         skip_suffixes: Vec::new(),
         max_file_bytes: MAX_MANIFEST_BYTES,
         skip_binary: true,
+        virtualenv_metadata: false,
     };
     let (candidates, mut warnings) = list_files(target, &rules)?;
     let gathered = read_files(&candidates, &rules);

@@ -17,18 +17,12 @@ const MAX_BATCH_BYTES: usize = 4 << 20;
 pub(super) async fn files_scan(
     job: &mut Job,
     adapter: &LoadedAdapter,
-    rules: &FileSelection,
+    selection: &FileSelection,
     tool: Option<AvailableTool>,
 ) -> Result<Collected, ScanError> {
     let gather_error = |err: String| ("gather".to_string(), err);
-    let (owned_target, owned_rules) = (job.target.to_string(), rules.clone());
-    let (candidates, notes) =
-        tokio::task::spawn_blocking(move || list_files(&owned_target, &owned_rules))
-            .await
-            .map_err(|err| gather_error(err.to_string()))?
-            .map_err(|err| gather_error(format!("cannot read {}: {err}", job.target)))?;
-    job.warnings.extend(notes);
     let mut findings = Vec::new();
+    let mut rules = selection.clone();
     // The supplementary report goes alone, so it never pushes a batch of files over the limit.
     if let Some(tool) = &tool
         && let Some(report) = optional_report(job, tool, adapter.limits.max_input_bytes).await
@@ -36,7 +30,19 @@ pub(super) async fn files_scan(
         let mut input = WitInput::for_files(&job.target, Vec::new(), Some(report));
         input.settings = vec![("tool".to_string(), tool.0.name.clone())];
         findings.extend(job.call(adapter, input).await.map_err(failed)?);
+        // The interpreter listed the virtualenv's distributions: their metadata files would
+        // report each one twice.
+        if tool.0.runs_project_python() {
+            rules.virtualenv_metadata = false;
+        }
     }
+    let (owned_target, owned_rules) = (job.target.to_string(), rules.clone());
+    let (candidates, notes) =
+        tokio::task::spawn_blocking(move || list_files(&owned_target, &owned_rules))
+            .await
+            .map_err(|err| gather_error(err.to_string()))?
+            .map_err(|err| gather_error(format!("cannot read {}: {err}", job.target)))?;
+    job.warnings.extend(notes);
     let dir = target_dir(&job.target);
     let commands: Vec<WitCommandOutput> = run_commands(
         &job.entry.commands,

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::scanner::{Collected, Job, ScanError, failed};
-use crate::gather::list_files;
+use crate::gather::{VENV_DIRS, list_files};
 use crate::registry::{FileSelection, ToolSpec};
 use crate::sandbox::{AdapterFinding, LoadedAdapter, WitInput, WitToolReport, sanitize};
 use crate::tools::{ToolRun, argv, run_tool};
@@ -127,6 +127,8 @@ async fn run_and_parse_with(
                 format!("{} needs a placeholder this target cannot fill", spec.name),
             )
         })?;
+    job.warnings
+        .extend(project_python_warning(spec, &job.target));
     let mut run = run_tool(
         program,
         &args,
@@ -175,11 +177,8 @@ pub(super) async fn optional_report(
     let args = match tool_args(spec, &job.target, &job.vars, &BTreeMap::new()) {
         Ok(Some(args)) => args,
         Ok(None) => {
-            job.warnings.push(format!(
-                "{} not run: {}",
-                spec.name,
-                unfilled_reason(&spec.invoke)
-            ));
+            job.warnings
+                .push(format!("{} not run: {}", spec.name, unfilled_reason(spec)));
             return None;
         }
         Err(err) => {
@@ -187,6 +186,8 @@ pub(super) async fn optional_report(
             return None;
         }
     };
+    job.warnings
+        .extend(project_python_warning(spec, &job.target));
     match run_tool(program, &args, &job.git_env, spec.timeout, limit).await {
         Ok(run)
             if run
@@ -228,11 +229,7 @@ pub(super) fn tool_args(
     for (name, value) in extra {
         all.insert(name.clone(), vec![argv::path_arg(value)]);
     }
-    let wants_python = spec
-        .invoke
-        .iter()
-        .any(|arg| arg.contains("{project_python}"));
-    if wants_python {
+    if spec.runs_project_python() {
         match project_python(Path::new(&target_dir(target))) {
             Some(python) => {
                 all.insert(
@@ -247,8 +244,8 @@ pub(super) fn tool_args(
     Ok(Some(argv[1..].to_vec()))
 }
 
-fn unfilled_reason(invoke: &[String]) -> String {
-    if invoke.iter().any(|arg| arg.contains("{project_python}")) {
+fn unfilled_reason(spec: &ToolSpec) -> String {
+    if spec.runs_project_python() {
         format!(
             "the target has no virtualenv ({}), so its Python dependencies cannot be listed",
             VENV_DIRS.join(", ")
@@ -258,8 +255,23 @@ fn unfilled_reason(invoke: &[String]) -> String {
     }
 }
 
-/// Where projects keep their virtualenv, most common first.
-const VENV_DIRS: &[&str] = &[".venv", "venv", "env", ".env"];
+/// Said each time a tool is started with the target's own interpreter, which runs a program from
+/// the scanned tree (the user allowed it with `--run-project-python`).
+fn project_python_warning(spec: &ToolSpec, target: &str) -> Option<String> {
+    if !spec.runs_project_python() {
+        return None;
+    }
+    let python = project_python(Path::new(&target_dir(target)))?;
+    Some(sanitize(
+        &format!(
+            "{} ran the target's own interpreter {} (--run-project-python): a program from the \
+             scanned tree was executed",
+            spec.name,
+            python.display()
+        ),
+        STDERR_BYTES_SHOWN,
+    ))
+}
 
 /// The scanned project's own interpreter, so its dependencies are audited, not SecureScan's.
 fn project_python(dir: &Path) -> Option<PathBuf> {

@@ -28,6 +28,9 @@ pub struct ScanRequest {
     pub vars: BTreeMap<String, BTreeMap<String, Vec<String>>>,
     /// Baseline probes the live host even though the target is a directory.
     pub host_probes: bool,
+    /// Tools may run the target's own virtualenv interpreter (`{project_python}`): a program
+    /// from the scanned tree. Only the command line sets it, never a config file in the tree.
+    pub run_project_python: bool,
     /// The project config's severity overrides and ignored rules.
     pub policy: FindingPolicy,
 }
@@ -109,6 +112,7 @@ impl Scanner {
                 vars,
                 host_probes: request.host_probes,
                 git_env: git_env.clone(),
+                run_project_python: request.run_project_python,
                 warnings: Vec::new(),
             });
             tasks.spawn(async move { (index, run.await) });

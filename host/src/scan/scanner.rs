@@ -47,6 +47,8 @@ pub(super) struct Job {
     /// The environment of every tool and command run for the target: git sees the target's
     /// repository only through the scan's [`crate::git::RepositoryView`].
     pub git_env: Arc<ChildEnv>,
+    /// The user allowed tools to run the target's own interpreter.
+    pub run_project_python: bool,
     pub warnings: Vec<String>,
 }
 
@@ -65,6 +67,13 @@ impl Job {
 
 pub(super) async fn run_scanner(mut job: Job) -> ScannerRun {
     let started = Instant::now();
+    // Nothing from the scanned tree runs unless the user allowed it on the command line: the
+    // tool is left out (a files adapter reads its files without it), or its scanner skipped.
+    let forbidden = if job.run_project_python {
+        None
+    } else {
+        job.entry.tool.take_if(|spec| spec.runs_project_python())
+    };
     let tool_status = match &job.entry.tool {
         Some(spec) => Some(probe_tool(spec).await),
         None => None,
@@ -83,6 +92,17 @@ pub(super) async fn run_scanner(mut job: Job) -> ScannerRun {
         },
         findings,
     };
+    if let (Input::ToolReport { .. }, Some(spec)) = (&job.entry.input, &forbidden) {
+        let skipped = ScannerStatus::Skipped {
+            reason: format!(
+                "{} would run the target's own Python interpreter, a program from the scanned \
+                 tree; pass --run-project-python to allow that",
+                spec.name
+            ),
+            install_hint: None,
+        };
+        return finish(job, skipped, Vec::new());
+    }
     if let (Input::ToolReport { .. }, Some(spec), Some(status)) =
         (&job.entry.input, &job.entry.tool, &tool_status)
         && let Some(reason) = status.reason(spec)

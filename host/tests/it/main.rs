@@ -14,4 +14,5 @@ mod real_tools;
 mod sbom;
 mod support;
 mod suppression;
+mod untrusted_tree;
 mod workflows;

@@ -187,13 +187,14 @@ fn real_pip_licenses_audits_the_project_virtualenv_not_securescans() {
     let findings = scan_json(
         securescan()
             .args(["scan", "--type", "dependency", "--output", "json"])
+            .arg("--run-project-python")
             .arg(dir.path()),
     );
     let licenses = findings_of(&findings, "licenses");
     assert!(
-        licenses
-            .iter()
-            .any(|f| f["rule_id"] == "licenses/copyleft" && f["metadata"]["package"] == "gplthing"),
+        licenses.iter().any(|f| f["rule_id"] == "licenses/copyleft"
+            && f["metadata"]["package"] == "gplthing"
+            && f["metadata"]["source"] == "pip-licenses"),
         "{licenses:#?}"
     );
     assert!(
@@ -388,4 +389,127 @@ fn baseline_host_probes_read_the_live_host() {
         !text.contains("abcdefghijklmnop"),
         "only the masked value is shown"
     );
+}
+
+#[test]
+fn a_file_name_that_is_not_utf8_costs_bandit_none_of_its_findings() {
+    use std::os::unix::ffi::OsStrExt;
+
+    require("bandit");
+    let dir = tree(&[(
+        "good.py",
+        "import subprocess\nsubprocess.call(user_input, shell=True)\n",
+    )]);
+    // Python's json prints this name as "bad\udcff.py": a lone surrogate no Rust string holds.
+    let bad = dir.path().join(std::ffi::OsStr::from_bytes(b"bad\xff.py"));
+    std::fs::write(&bad, "import os\nos.system(user_input)\n").expect("write");
+    // semgrep gets a rule that matches nothing, so no bandit finding merges into one of its own.
+    let rules = tree(&[(
+        "never.yml",
+        "rules:\n  - id: never\n    pattern: never_called_anywhere()\n    message: never\n    \
+         languages: [python]\n    severity: INFO\n",
+    )]);
+    let output = securescan()
+        .args(["scan", "--type", "code", "--output", "json", "--no-save"])
+        .arg("--semgrep-config")
+        .arg(rules.path().join("never.yml"))
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("scanner bandit failed"), "{stderr}");
+    let findings: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let root = dir.path().to_string_lossy().into_owned();
+    let bandit: Vec<(String, String)> = findings_of(&findings, "bandit")
+        .iter()
+        .map(|f| {
+            (
+                f["file_path"].as_str().unwrap_or("").to_string(),
+                f["rule_id"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        bandit.contains(&(format!("{root}/good.py"), "B602".into())),
+        "{bandit:?}\n{stderr}"
+    );
+    // The undecodable name costs only its own byte: the finding keeps the rest of it.
+    assert!(
+        bandit.contains(&(format!("{root}/bad\u{fffd}.py"), "B605".into())),
+        "{bandit:?}\n{stderr}"
+    );
+}
+
+/// Reading a virtualenv's metadata files instead of running its interpreter loses nothing: over
+/// the real virtualenv pip-licenses itself is installed in (about a hundred distributions), the
+/// files give exactly the findings pip-licenses' report gives.
+#[test]
+fn real_virtualenv_metadata_gives_the_findings_pip_licenses_gives() {
+    use securescan_adapter_sdk::{Adapter, Input, Metadata};
+
+    require("pip-licenses");
+    let pip_licenses = securescan::tools::find_tool("pip-licenses").expect("on PATH");
+    let venv = pip_licenses
+        .parent()
+        .and_then(std::path::Path::parent)
+        .expect("pip-licenses lives in <venv>/bin");
+    let report = Command::new(&pip_licenses)
+        .arg("--python")
+        .arg(venv.join("bin/python"))
+        .arg("--format=json")
+        .output()
+        .expect("pip-licenses runs");
+    assert!(report.status.success());
+
+    // The same distributions' metadata, copied into a project's .venv and gathered as a scan
+    // gathers them.
+    let project = tempfile::tempdir().expect("tempdir");
+    let mut copied = 0;
+    for version in std::fs::read_dir(venv.join("lib")).expect("lib") {
+        let site = version.expect("entry").path().join("site-packages");
+        for entry in std::fs::read_dir(&site).into_iter().flatten() {
+            let path = entry.expect("entry").path();
+            let relative = path.strip_prefix(venv).expect("inside");
+            let metadata = path.join("METADATA");
+            if metadata.is_file() {
+                let into = project.path().join(".venv").join(relative);
+                std::fs::create_dir_all(&into).expect("mkdir");
+                std::fs::copy(&metadata, into.join("METADATA")).expect("copy");
+                copied += 1;
+            }
+        }
+    }
+    assert!(copied > 50, "a real virtualenv: {copied} distributions");
+    let registry = securescan::registry::Registry::builtin().expect("registry");
+    let securescan::registry::Input::Files(rules) =
+        &registry.get("licenses").expect("licenses").input
+    else {
+        panic!("licenses gathers files")
+    };
+    let target = project.path().to_str().expect("utf-8").to_string();
+    let gathered = securescan::gather::gather_files(&target, rules).expect("gather");
+    let files = Input::from_files(gathered.files);
+
+    // pip-licenses leaves out its own environment's tools; none of them is copyleft.
+    let summary = |input: &Input| {
+        let mut found: Vec<String> = securescan_adapter_licenses::Licenses::parse(input)
+            .expect("parses")
+            .findings
+            .into_iter()
+            .map(|mut f| {
+                if let Metadata::Map(map) = &mut f.metadata {
+                    map.remove("source");
+                }
+                serde_json::to_string(&f).expect("json")
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    let from_report = summary(&Input::from_report(report.stdout));
+    assert!(
+        !from_report.is_empty(),
+        "the virtualenv has copyleft packages"
+    );
+    assert_eq!(summary(&files), from_report);
 }

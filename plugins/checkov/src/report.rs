@@ -35,13 +35,10 @@ pub struct FailedCheck {
     pub bc_check_id: Option<String>,
 }
 
-/// The blocks of a report in any of checkov's shapes, decoding a UTF-8 or UTF-16 byte-order mark
-/// (a report redirected on Windows arrives as UTF-16).
+/// The blocks of a report in any of checkov's shapes. A report redirected on Windows arrives as
+/// UTF-16; [`Input::report_text`] decodes it.
 pub fn blocks(input: &Input) -> Result<Vec<Block>, ParseError> {
-    let text = decode(&input.report()?.bytes)?;
-    if text.trim().is_empty() {
-        return Err(ParseError::Empty("checkov printed nothing".into()));
-    }
+    let text = input.report_text()?;
     if text.trim_start().starts_with('[') {
         return parse_json(&text);
     }
@@ -60,34 +57,4 @@ pub fn blocks(input: &Input) -> Result<Vec<Block>, ParseError> {
     Err(ParseError::WrongTool(
         "no `results`, `check_type` or summary: not checkov -o json output".into(),
     ))
-}
-
-fn decode(bytes: &[u8]) -> Result<String, ParseError> {
-    let utf16 = |big_endian: bool| {
-        let units = bytes[2..].chunks_exact(2).map(|pair| {
-            if big_endian {
-                u16::from_be_bytes([pair[0], pair[1]])
-            } else {
-                u16::from_le_bytes([pair[0], pair[1]])
-            }
-        });
-        char::decode_utf16(units)
-            .collect::<Result<String, _>>()
-            .map_err(|err| ParseError::Malformed(format!("output is not valid UTF-16: {err}")))
-    };
-    match bytes {
-        [0xEF, 0xBB, 0xBF, rest @ ..] => utf8(rest),
-        [0xFF, 0xFE, ..] => utf16(false),
-        [0xFE, 0xFF, ..] => utf16(true),
-        _ => utf8(bytes),
-    }
-}
-
-fn utf8(bytes: &[u8]) -> Result<String, ParseError> {
-    String::from_utf8(bytes.to_vec()).map_err(|err| {
-        ParseError::Malformed(format!(
-            "output is not UTF-8 (invalid byte at offset {})",
-            err.utf8_error().valid_up_to()
-        ))
-    })
 }

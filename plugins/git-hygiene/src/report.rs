@@ -90,7 +90,7 @@ struct Entry {
 
 pub fn parse(input: &Input) -> Result<Report, ParseError> {
     let text = input.report_text()?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text).trim();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).trim();
     match text.chars().next() {
         Some('[' | 'n') => {}
         Some('{') => return Err(explain_object(text)),

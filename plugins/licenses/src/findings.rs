@@ -19,9 +19,10 @@ pub struct Subject<'a> {
     pub version: Option<&'a str>,
     /// The license as declared; empty when nothing was declared.
     pub license: &'a str,
-    /// `pip-licenses`, `license-checker`, `package.json` or `lockfile`.
+    /// `pip-licenses`, `METADATA`, `PKG-INFO`, `license-checker`, `package.json` or `lockfile`.
     pub source: &'a str,
-    /// npm only: the package.json or lockfile it was read from.
+    /// npm only: the package.json or lockfile it was read from. Python findings have none, as
+    /// pip-licenses' had, so their fingerprints do not depend on which way they were read.
     pub file: Option<&'a str>,
     /// license-checker marks a license it guessed from a LICENSE or README file with `*`.
     pub guessed: bool,

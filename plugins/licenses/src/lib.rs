@@ -1,17 +1,20 @@
 //! License risks in the scanned project's dependencies: copyleft licenses and packages with no
 //! usable license. Two kinds of call:
 //!
-//! * a report call: `pip-licenses --python <project venv python> --format=json` (or, under
-//!   `securescan ingest`, a `license-checker --json` report);
-//! * files calls: the `package.json` files of installed packages under `node_modules` and the
-//!   v2/v3 npm lockfiles, read without downloading anything.
+//! * files calls: the metadata files of the Python distributions installed in the project's
+//!   virtualenvs (`*.dist-info/METADATA`, `*.egg-info`), the `package.json` files of installed
+//!   packages under `node_modules` and the v2/v3 npm lockfiles. Nothing is run or downloaded.
+//! * a report call: `pip-licenses --python <project venv python> --format=json`, only when the
+//!   user allowed running the project's interpreter (`--run-project-python`), or, under
+//!   `securescan ingest`, a `license-checker --json` report.
 //!
 //! The original ran pip-licenses in SecureScan's own environment, so it audited SecureScan's
-//! dependencies instead of the project's; the host now points it at the project's virtualenv.
+//! dependencies instead of the project's.
 
 mod classify;
 mod findings;
 mod npm_files;
+mod python_files;
 mod report;
 mod spdx;
 
@@ -51,6 +54,20 @@ impl Adapter for Licenses {
                     .filter_map(|(key, entry)| license_checker_finding(&input.target, key, entry))
                     .collect(),
             };
+        }
+        for dist in python_files::distributions(&input.files, &mut output.warnings) {
+            let subject = Subject {
+                ecosystem: Ecosystem::Pypi,
+                name: &dist.name,
+                version: dist.version.as_deref(),
+                license: &dist.license,
+                source: dist.source,
+                file: None,
+                guessed: false,
+            };
+            output
+                .findings
+                .extend(findings::finding(&subject, classify::assess(&dist.license)));
         }
         for package in npm_files::packages(&input.files, &mut output.warnings) {
             let (license, verdict) = match &package.declared {

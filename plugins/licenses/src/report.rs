@@ -51,7 +51,7 @@ pub fn read(input: &Input) -> Result<Report, ParseError> {
         ),
         other => other,
     })?;
-    match parse_json::<Value>(text)? {
+    match parse_json::<Value>(&text)? {
         Value::Array(items) => pip_licenses(items).map(Report::PipLicenses),
         Value::Object(object) => license_checker(object).map(Report::LicenseChecker),
         other => Err(ParseError::WrongTool(format!(

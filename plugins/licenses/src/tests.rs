@@ -462,9 +462,10 @@ fn empty_truncated_and_non_utf8_reports_are_typed_errors() {
             .message()
             .starts_with("truncated JSON")
     );
+    // A byte that is not UTF-8 costs only itself: the package is still reported.
     assert_eq!(
-        parse(b"[{\"Name\": \"\xff\"}]").unwrap_err(),
-        ParseError::Malformed("output is not UTF-8 (invalid byte at offset 11)".into())
+        summary(&parse(b"[{\"Name\": \"b\xffd\"}]").unwrap().findings),
+        vec![("b\u{fffd}d".into(), "licenses/unknown", Severity::Low)]
     );
     let mut bom = b"\xEF\xBB\xBF".to_vec();
     bom.extend(&bytes);
@@ -548,4 +549,159 @@ fn corrupted_manifests_never_panic() {
             let _ = Licenses::parse(&Input::from_files([(path.to_string(), corrupted)]));
         }
     }
+}
+
+const SITE: &str = "app/.venv/lib/python3.11/site-packages";
+
+/// Real METADATA files (descriptions cut) of the distributions with findings in
+/// `pip-licenses-5.5.5/semgrep-venv-default.json`, from SecureScan's tools virtualenvs.
+const REAL_METADATA: &[(&str, &str)] = &[
+    (
+        "certifi-2026.10.19.post1.dist-info/METADATA",
+        include_str!("../testdata/site-packages/certifi-2026.10.19.post1.dist-info/METADATA"),
+    ),
+    (
+        "face-26.0.1.dist-info/METADATA",
+        include_str!("../testdata/site-packages/face-26.0.1.dist-info/METADATA"),
+    ),
+    (
+        "peewee-3.19.0.dist-info/METADATA",
+        include_str!("../testdata/site-packages/peewee-3.19.0.dist-info/METADATA"),
+    ),
+    (
+        "semgrep-1.182.0.dist-info/METADATA",
+        include_str!("../testdata/site-packages/semgrep-1.182.0.dist-info/METADATA"),
+    ),
+    (
+        "tqdm-4.70.1.dist-info/METADATA",
+        include_str!("../testdata/site-packages/tqdm-4.70.1.dist-info/METADATA"),
+    ),
+];
+
+fn metadata_files(files: &[(&str, &str)]) -> Output {
+    let in_site: Vec<(String, &str)> = files
+        .iter()
+        .map(|(path, text)| (format!("{SITE}/{path}"), *text))
+        .collect();
+    let borrowed: Vec<(&str, &str)> = in_site.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+    self::files(&borrowed)
+}
+
+#[test]
+fn virtualenv_metadata_files_give_the_findings_pip_licenses_gave() {
+    let from_files = metadata_files(REAL_METADATA).findings;
+    let from_report = findings("pip-licenses-5.5.5/semgrep-venv-default.json");
+    let shown = |found: &[Finding]| -> Vec<(String, String, Option<String>, Severity)> {
+        found
+            .iter()
+            .map(|f| {
+                (
+                    f.title.clone(),
+                    f.description.clone(),
+                    f.rule_id.clone(),
+                    f.severity,
+                )
+            })
+            .collect()
+    };
+    assert_eq!(shown(&from_files), shown(&from_report));
+    assert_eq!(
+        meta(&from_files[3], "source"),
+        Some(&Value::from("METADATA"))
+    );
+    assert!(from_files.iter().all(|f| f.file.is_none()));
+}
+
+fn license_of(metadata: &str) -> String {
+    let found = metadata_files(&[("x-1.dist-info/METADATA", metadata)]).findings;
+    match found.as_slice() {
+        [one] => meta(one, "license")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
+        _ => panic!("one finding expected: {found:#?}"),
+    }
+}
+
+#[test]
+fn the_license_is_chosen_as_pip_licenses_chooses_it() {
+    // License-Expression first, then the classifiers, then the License field.
+    assert_eq!(
+        license_of(
+            "Name: x\nLicense: MIT\nLicense-Expression: GPL-3.0-only\n\
+             Classifier: License :: OSI Approved :: MIT License\n"
+        ),
+        "GPL-3.0-only"
+    );
+    // Classifiers: the last segment, `OSI Approved` left out, sorted, each once.
+    assert_eq!(
+        license_of(
+            "Name: x\nLicense: MIT\nClassifier: License :: OSI Approved\n\
+             Classifier: License :: OSI Approved :: GNU General Public License v3 (GPLv3)\n\
+             Classifier: License :: OSI Approved :: Apache Software License\n\
+             Classifier: License :: OSI Approved :: Apache Software License\n\
+             Classifier: Programming Language :: Python\n"
+        ),
+        "Apache Software License; GNU General Public License v3 (GPLv3)"
+    );
+    // Field names are case-insensitive; a folded License field is dedented line by line.
+    assert_eq!(
+        license_of("name: x\nlicense: GNU GPL v3\n        or any later version\n"),
+        "GNU GPL v3\nor any later version"
+    );
+    // Nothing after the first blank line is a field: the description cannot declare a license.
+    assert_eq!(
+        license_of("Name: x\nVersion: 1\n\nLicense-Expression: MIT\n"),
+        "UNKNOWN"
+    );
+}
+
+#[test]
+fn egg_info_is_read_like_dist_info_and_metadata_elsewhere_is_not() {
+    let gpl = "Metadata-Version: 1.1\nName: old\nVersion: 0.1\nLicense: GPLv2\n";
+    let output = metadata_files(&[
+        ("old-0.1-py3.11.egg-info", gpl),
+        (
+            "dir-0.2-py3.11.egg-info/PKG-INFO",
+            &gpl.replace("old", "dir"),
+        ),
+        ("pkg/METADATA", &gpl.replace("old", "stray")),
+        ("pkg/PKG-INFO", &gpl.replace("old", "stray2")),
+    ]);
+    let names: Vec<&str> = output
+        .findings
+        .iter()
+        .map(|f| meta(f, "package").and_then(Value::as_str).unwrap_or(""))
+        .collect();
+    assert_eq!(names, vec!["dir", "old"]);
+    assert_eq!(
+        meta(&output.findings[0], "source"),
+        Some(&Value::from("PKG-INFO"))
+    );
+}
+
+#[test]
+fn a_release_installed_in_two_virtualenvs_is_one_finding_and_a_nameless_one_a_warning() {
+    let gpl = "Name: twice\nVersion: 1.0\nLicense: GPL-2.0-only\n";
+    let output = files(&[
+        (
+            ".venv/lib/python3.11/site-packages/twice-1.0.dist-info/METADATA",
+            gpl,
+        ),
+        (
+            "venv/lib/python3.12/site-packages/twice-1.0.dist-info/METADATA",
+            gpl,
+        ),
+        (
+            "venv/lib/python3.12/site-packages/anon-1.0.dist-info/METADATA",
+            "Version: 1.0\nLicense: GPL-2.0-only\n",
+        ),
+    ]);
+    assert_eq!(output.findings.len(), 1);
+    assert_eq!(
+        output.warnings,
+        vec![
+            "venv/lib/python3.12/site-packages/anon-1.0.dist-info/METADATA: no `Name` field; skipped"
+        ]
+    );
 }

@@ -293,14 +293,14 @@ impl Port {
 /// The report as an nmap run, or a typed error saying what it is instead.
 pub fn load(input: &Input) -> Result<NmapRun, ParseError> {
     let text = input.report_text()?;
-    match root_element(text.strip_prefix('\u{feff}').unwrap_or(text)) {
+    match root_element(text.strip_prefix('\u{feff}').unwrap_or(&text)) {
         Some("nmaprun") => {}
         Some(other) => {
             return Err(ParseError::WrongTool(format!(
                 "XML root element is <{other}>, expected nmap's <nmaprun> (nmap -oX)"
             )));
         }
-        None => return Err(not_xml(text)),
+        None => return Err(not_xml(&text)),
     }
     let run: NmapRun = input.report_xml()?;
     match run.scanner.as_deref() {

@@ -122,7 +122,7 @@ where
 
 pub fn parse(input: &Input) -> Result<Report, ParseError> {
     let text = input.report_text()?;
-    let object: Map<String, Value> = match securescan_adapter_sdk::parse_json::<Value>(text)? {
+    let object: Map<String, Value> = match securescan_adapter_sdk::parse_json::<Value>(&text)? {
         Value::Object(object) => object,
         _ => {
             return Err(ParseError::WrongTool(

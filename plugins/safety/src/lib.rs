@@ -20,7 +20,7 @@ impl Adapter for Safety {
     fn parse(input: &Input) -> Result<Output, ParseError> {
         let text = input.report_text()?;
         let file = input.setting("file").filter(|f| !f.is_empty());
-        Ok(match report::parse(text)? {
+        Ok(match report::parse(&text)? {
             Report::Legacy(entries) => entries
                 .into_iter()
                 .map(|entry| legacy_finding(entry, file))

@@ -43,7 +43,8 @@ pub struct Sarif;
 
 impl Adapter for Sarif {
     fn parse(input: &Input) -> Result<Output, ParseError> {
-        let runs = report::runs(input)?;
+        let text = input.report_text()?;
+        let runs = report::runs(input, &text)?;
         let mut output = Output::default();
         let mut tally = Tally::default();
         for (position, run) in runs.iter().enumerate() {

@@ -191,9 +191,9 @@ pub struct Notification {
     pub message: Option<Message>,
 }
 
-/// The runs of a SARIF 2.1.0 log, or a typed error saying what the input is instead.
-pub fn runs(input: &Input) -> Result<Vec<Run<'_>>, ParseError> {
-    let text = input.report_text()?;
+/// The runs of the SARIF 2.1.0 log in `text` (the input's [`Input::report_text`]), or a typed
+/// error saying what the input is instead.
+pub fn runs<'a>(input: &Input, text: &'a str) -> Result<Vec<Run<'a>>, ParseError> {
     if text.trim_start().starts_with('[') {
         return Err(ParseError::WrongTool(
             "a JSON list, not a SARIF log (an object with `version` and `runs`)".into(),

@@ -497,7 +497,7 @@ fn bad_bytes_are_typed_errors() {
     assert!(matches!(parse(b" \n"), Err(ParseError::Empty(_))));
     assert!(matches!(
         parse(b"{\"version\": \"2.1.0\", \"runs\": [\xff]}"),
-        Err(ParseError::Malformed(m)) if m.contains("UTF-8")
+        Err(ParseError::Malformed(m)) if m.starts_with("invalid JSON")
     ));
     let bytes = fixture("bandit-1.9.4/bandit-generated.sarif");
     assert!(matches!(

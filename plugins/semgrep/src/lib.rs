@@ -31,7 +31,8 @@ pub struct Semgrep;
 impl Adapter for Semgrep {
     fn parse(input: &Input) -> Result<Output, ParseError> {
         let mut output = Output::default();
-        let report = Report::read(input, |result| {
+        let text = input.report_text()?;
+        let report = Report::read(input, &text, |result| {
             let finding = to_finding(result, &mut output.warnings);
             output.push(finding);
         })?;

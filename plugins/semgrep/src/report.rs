@@ -31,13 +31,15 @@ fn wrong_tool(has_paths: bool, has_generated_at: bool) -> Option<ParseError> {
 }
 
 impl Report {
-    /// Read the report, calling `each` for every result in order. The results are the caller's
-    /// to keep only once [`Report::check_is_semgrep`] passed.
+    /// Read the report (`text`, the input's [`Input::report_text`]), calling `each` for every
+    /// result in order. The results are the caller's to keep only once
+    /// [`Report::check_is_semgrep`] passed.
     pub fn read<'de>(
-        input: &'de Input,
+        input: &Input,
+        text: &'de str,
         each: impl FnMut(SemgrepResult<'de>),
     ) -> Result<Report, ParseError> {
-        parse_json_seed(input.report_text()?, ReportSeed(each)).map_err(|err| explain(input, err))
+        parse_json_seed(text, ReportSeed(each)).map_err(|err| explain(input, err))
     }
 
     /// Refuses other tools' JSON.

@@ -1,7 +1,7 @@
 //! The parts of trivy's JSON report this adapter reads: SchemaVersion 2 (an object with
 //! `Results`) and the legacy format (a top-level list of results).
 
-use securescan_adapter_sdk::{Input, ParseError};
+use securescan_adapter_sdk::{Input, ParseError, parse_json};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
@@ -19,9 +19,9 @@ pub struct Envelope {
 pub fn results(input: &Input) -> Result<Vec<TrivyResult>, ParseError> {
     let text = input.report_text()?;
     if text.trim_start().starts_with('[') {
-        return input.report_json();
+        return parse_json(&text);
     }
-    let envelope: Envelope = input.report_json()?;
+    let envelope: Envelope = parse_json(&text)?;
     if envelope.schema_version.is_none()
         && envelope.artifact_name.is_none()
         && envelope.results.is_none()

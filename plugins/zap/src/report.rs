@@ -141,8 +141,8 @@ impl ApiAlert {
 
 /// Read the report in whichever shape it came.
 pub fn read(input: &Input) -> Result<Report, ParseError> {
-    let text = input.report_text()?.trim_start_matches('\u{feff}');
-    match parse_json::<Value>(text)? {
+    let text = input.report_text()?;
+    match parse_json::<Value>(text.trim_start_matches('\u{feff}'))? {
         Value::Array(items) => api_alerts(items, "the list").map(Report::Api),
         Value::Object(object) => read_object(object),
         other => Err(ParseError::Malformed(format!(
