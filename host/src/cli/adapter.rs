@@ -9,7 +9,7 @@ use super::exit::{CommandResult, Exit, Failure};
 use super::locations;
 use super::output::write_artifact;
 use crate::gather::gather_files;
-use crate::registry::{FileSelection, Input, Limits, Registry};
+use crate::registry::{FileSelection, Input, LargeFiles, Limits, Registry};
 use crate::sandbox::{WitGatheredFile, WitInput, WitToolReport, abi, component_sha256};
 
 #[derive(Debug, Subcommand)]
@@ -148,6 +148,7 @@ fn files_input(dir: &Path, selection: Option<FileSelection>) -> Result<WitInput,
         max_file_bytes: 1_000_000,
         skip_binary: true,
         virtualenv_metadata: false,
+        large_files: LargeFiles::Skip,
     });
     let target = dir.to_string_lossy().into_owned();
     let gathered = gather_files(&target, &rules)

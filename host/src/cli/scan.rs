@@ -222,7 +222,24 @@ pub fn deliver(
     write_streamed(output_file, |out| {
         render_to(result, output.output, style, out)
     })?;
+    // The text report shows each scanner's warnings; the other formats have no place for them,
+    // and a warning can be the only sign that input was cut.
+    if output.output != OutputFormat::Text || output_file.is_some() {
+        report_warnings(result);
+    }
     Ok(gate.gate(config, &result.findings, report_failures(result)))
+}
+
+/// Tell stderr each scanner's warnings (input cut or left out, a helper that gave nothing).
+fn report_warnings(result: &ScanResult) {
+    for outcome in &result.scanners {
+        for warning in &outcome.warnings {
+            eprintln!(
+                "securescan: scanner {}: warning: {warning}",
+                outcome.scanner
+            );
+        }
+    }
 }
 
 /// Where config discovery starts: the target when it is a path, else the current directory.

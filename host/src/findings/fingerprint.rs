@@ -6,13 +6,18 @@
 //!   or `/b` and scanned as `repo`, `./repo` or `/a/repo`; a path outside the root stays as the
 //!   tool printed it (with `\` read as `/`).
 //! - `line context` is the code the finding points at, read from the file and normalized so
-//!   a reformat keeps the fingerprint while a change of the code on the line moves it.
+//!   a reformat keeps the fingerprint while a change of the code on the line moves it. The
+//!   second and later matches of one rule on one line (metadata `occurrence` 2, 3, …; the first
+//!   carries none) append `|N`, so each keeps an identity of its own.
 
 use sha2::{Digest, Sha256};
 
 use super::Finding;
 use super::root::ScanRoot;
 use super::source::{SourceFiles, SourceText};
+
+/// The metadata key numbering the matches of one rule on one line.
+const OCCURRENCE: &str = "occurrence";
 
 /// The most lines a context spans: a finding covering a whole function is identified by its
 /// head, and one finding cannot make the host walk a huge file.
@@ -41,6 +46,10 @@ pub fn fingerprint(
             Some(file_context(source, start, finding.line_end))
         })
         .unwrap_or_else(|| snippet_context(finding));
+    let context = match finding.metadata.get(OCCURRENCE).as_u64() {
+        Some(n) if n > 1 => format!("{context}|{n}"),
+        _ => context,
+    };
     let payload = [
         finding.scanner.as_str(),
         finding.rule_id.as_deref().unwrap_or(""),

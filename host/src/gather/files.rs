@@ -3,12 +3,12 @@
 //! Listing and reading are separate so a scan can read one batch at a time: memory holds one
 //! batch of contents, not the whole tree.
 
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use super::virtualenv::list_virtualenv_metadata;
-use crate::registry::FileSelection;
+use crate::registry::{FileSelection, LargeFiles};
 use crate::sandbox::sanitize;
 
 /// Notes name files, and a file name can hold anything: they are sanitized and bounded.
@@ -34,9 +34,19 @@ pub struct GatheredFiles {
     pub notes: Vec<String>,
 }
 
-/// List and read everything at once: for small inputs (`securescan adapter run --files`).
+/// List and read everything at once: for small inputs (`securescan adapter run --files`). Files
+/// a scan reads in windows are left out: one call has no place to say where a window starts.
 pub fn gather_files(target: &str, rules: &FileSelection) -> std::io::Result<GatheredFiles> {
-    let (candidates, mut notes) = list_files(target, rules)?;
+    let (mut candidates, mut notes) = list_files(target, rules)?;
+    let before = candidates.len();
+    candidates.retain(|c| !rules.windowed(c.size));
+    if candidates.len() < before {
+        notes.push(format!(
+            "skipped {} file(s) larger than {} bytes (a scan reads them in windows)",
+            before - candidates.len(),
+            rules.max_file_bytes
+        ));
+    }
     let mut gathered = read_files(&candidates, rules);
     notes.append(&mut gathered.notes);
     gathered.notes = notes;
@@ -70,6 +80,7 @@ pub fn list_files(
         rules,
         candidates: Vec::new(),
         large: 0,
+        name_only: 0,
         unreadable: Vec::new(),
     };
     if meta.is_file() {
@@ -91,6 +102,9 @@ pub fn list_files(
             walk.large, rules.max_file_bytes
         ));
     }
+    if walk.name_only > 0 {
+        notes.push(name_only_note(walk.name_only, rules.max_file_bytes));
+    }
     notes.extend(
         walk.unreadable
             .into_iter()
@@ -103,6 +117,7 @@ struct Walk<'a> {
     rules: &'a FileSelection,
     candidates: Vec<Candidate>,
     large: usize,
+    name_only: usize,
     unreadable: Vec<String>,
 }
 
@@ -150,8 +165,14 @@ impl Walk<'_> {
             return;
         }
         if size > self.rules.max_file_bytes {
-            self.large += 1;
-            return;
+            match self.rules.large_files {
+                LargeFiles::Skip => {
+                    self.large += 1;
+                    return;
+                }
+                LargeFiles::NameOnly => self.name_only += 1,
+                LargeFiles::Windows => {}
+            }
         }
         self.candidates.push(Candidate {
             shown: shown.to_string(),
@@ -181,19 +202,44 @@ fn name_matches(pattern: &str, name: &str) -> bool {
     rest.len() >= last.len() && rest.ends_with(last)
 }
 
-/// Read candidates, re-checking size (files change) and skipping binary content.
+/// A note that names a file, made safe to print.
+pub fn file_note(text: &str) -> String {
+    sanitize(text, MAX_NOTE_BYTES)
+}
+
+/// A file that could not be read.
+pub fn unreadable_note(shown: &str, err: &std::io::Error) -> String {
+    file_note(&format!("could not read {shown}: {err}"))
+}
+
+fn name_only_note(count: usize, max_file_bytes: u64) -> String {
+    format!(
+        "{count} file(s) larger than {max_file_bytes} bytes were judged by name only (contents not read)"
+    )
+}
+
+/// Read candidates, re-checking size (files change) and skipping binary content. A file larger
+/// than the limit is sent with empty contents when the selection judges such files by name.
 pub fn read_files(candidates: &[Candidate], rules: &FileSelection) -> GatheredFiles {
     let mut gathered = GatheredFiles::default();
-    let (mut large, mut binary) = (0, 0);
+    let (mut large, mut binary, mut grown_name_only) = (0, 0, 0);
+    let name_only = rules.large_files == LargeFiles::NameOnly;
     for candidate in candidates {
+        if name_only && candidate.size > rules.max_file_bytes {
+            gathered.files.push((candidate.shown.clone(), Vec::new()));
+            continue;
+        }
         match read_selected(&candidate.path, rules) {
             Ok(bytes) => gathered.files.push((candidate.shown.clone(), bytes)),
+            Err(Selection::Large) if name_only => {
+                grown_name_only += 1;
+                gathered.files.push((candidate.shown.clone(), Vec::new()));
+            }
             Err(Selection::Large) => large += 1,
             Err(Selection::Binary) => binary += 1,
-            Err(Selection::Unreadable(err)) => gathered.notes.push(sanitize(
-                &format!("could not read {}: {err}", candidate.shown),
-                MAX_NOTE_BYTES,
-            )),
+            Err(Selection::Unreadable(err)) => {
+                gathered.notes.push(unreadable_note(&candidate.shown, &err))
+            }
         }
     }
     if large > 0 {
@@ -201,6 +247,11 @@ pub fn read_files(candidates: &[Candidate], rules: &FileSelection) -> GatheredFi
             "skipped {large} file(s) that grew past {} bytes",
             rules.max_file_bytes
         ));
+    }
+    if grown_name_only > 0 {
+        gathered
+            .notes
+            .push(name_only_note(grown_name_only, rules.max_file_bytes));
     }
     if binary > 0 {
         gathered
@@ -217,18 +268,7 @@ enum Selection {
 }
 
 fn read_selected(path: &Path, rules: &FileSelection) -> Result<Vec<u8>, Selection> {
-    // A file swapped for a symlink after the walk is refused (O_NOFOLLOW), and one swapped for a
-    // FIFO cannot block the open (O_NONBLOCK) and is refused as not a regular file.
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(nix::libc::O_NOFOLLOW | nix::libc::O_NONBLOCK)
-        .open(path)
-        .map_err(Selection::Unreadable)?;
-    if !file.metadata().map_err(Selection::Unreadable)?.is_file() {
-        return Err(Selection::Unreadable(std::io::Error::other(
-            "no longer a regular file",
-        )));
-    }
+    let file = open_regular(path).map_err(Selection::Unreadable)?;
     let mut bytes = Vec::new();
     // Read one byte past the limit: the file may have grown since it was listed.
     file.take(rules.max_file_bytes + 1)
@@ -237,10 +277,138 @@ fn read_selected(path: &Path, rules: &FileSelection) -> Result<Vec<u8>, Selectio
     if bytes.len() as u64 > rules.max_file_bytes {
         return Err(Selection::Large);
     }
-    if rules.skip_binary && bytes[..bytes.len().min(BINARY_SNIFF_BYTES)].contains(&0) {
+    if rules.skip_binary && is_binary(&bytes) {
         return Err(Selection::Binary);
     }
     Ok(bytes)
+}
+
+fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    // A file swapped for a symlink after the walk is refused (O_NOFOLLOW), and one swapped for a
+    // FIFO cannot block the open (O_NONBLOCK) and is refused as not a regular file.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::libc::O_NOFOLLOW | nix::libc::O_NONBLOCK)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other("no longer a regular file"));
+    }
+    Ok(file)
+}
+
+fn is_binary(head: &[u8]) -> bool {
+    head[..head.len().min(BINARY_SNIFF_BYTES)].contains(&0)
+}
+
+/// Where a window of a large file starts: a byte offset at the start of a line, and that line's
+/// number (1-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowStart {
+    pub offset: u64,
+    pub line: u32,
+}
+
+impl WindowStart {
+    pub const FILE_START: WindowStart = WindowStart { offset: 0, line: 1 };
+}
+
+/// Whole lines of a large file, at most the window size of them. Windows are cut at line breaks,
+/// so a line (and any secret on it) is in exactly one window: none is lost at a boundary, none
+/// reported twice.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Window {
+    pub bytes: Vec<u8>,
+    pub first_line: u32,
+    /// Where the next window starts; `None` after the last.
+    pub next: Option<WindowStart>,
+    /// This window is the head of one line longer than the window size; the rest of that line
+    /// is skipped.
+    pub cut_line: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WindowError {
+    #[error("binary file")]
+    Binary,
+    #[error(transparent)]
+    Unreadable(#[from] std::io::Error),
+}
+
+/// The window of the file at `path` that starts at `start`, of at most `size` bytes.
+pub fn read_window(
+    path: &Path,
+    start: WindowStart,
+    size: usize,
+    rules: &FileSelection,
+) -> Result<Window, WindowError> {
+    let mut file = open_regular(path)?;
+    file.seek(SeekFrom::Start(start.offset))?;
+    let mut bytes = Vec::new();
+    // One byte more than the window tells a window that ends the file from one that does not.
+    (&mut file).take(size as u64 + 1).read_to_end(&mut bytes)?;
+    if start.offset == 0 && rules.skip_binary && is_binary(&bytes) {
+        return Err(WindowError::Binary);
+    }
+    if bytes.len() <= size {
+        return Ok(Window {
+            bytes,
+            first_line: start.line,
+            next: None,
+            cut_line: false,
+        });
+    }
+    if let Some(end) = bytes[..size].iter().rposition(|&b| b == b'\n') {
+        bytes.truncate(end + 1);
+        let lines =
+            u32::try_from(bytes.iter().filter(|&&b| b == b'\n').count()).unwrap_or(u32::MAX);
+        return Ok(Window {
+            bytes,
+            first_line: start.line,
+            next: Some(WindowStart {
+                offset: start.offset + bytes_len(end + 1),
+                line: start.line.saturating_add(lines),
+            }),
+            cut_line: false,
+        });
+    }
+    // One line fills the whole window: keep its head, skip to the line after it.
+    let ends_here = bytes[size] == b'\n';
+    bytes.truncate(size);
+    let after_window = start.offset + bytes_len(size) + 1;
+    let next_line = if ends_here {
+        Some(after_window)
+    } else {
+        skip_line(&mut file)?.map(|skipped| after_window + skipped)
+    };
+    Ok(Window {
+        bytes,
+        first_line: start.line,
+        next: next_line.map(|offset| WindowStart {
+            offset,
+            line: start.line.saturating_add(1),
+        }),
+        cut_line: !ends_here,
+    })
+}
+
+fn bytes_len(len: usize) -> u64 {
+    u64::try_from(len).unwrap_or(u64::MAX)
+}
+
+/// Read past the next line break: how many bytes that took, or `None` at the end of the file.
+fn skip_line(file: &mut std::fs::File) -> std::io::Result<Option<u64>> {
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut skipped = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        if let Some(at) = buf[..n].iter().position(|&b| b == b'\n') {
+            return Ok(Some(skipped + bytes_len(at + 1)));
+        }
+        skipped += bytes_len(n);
+    }
 }
 
 #[cfg(test)]
@@ -294,7 +462,85 @@ mod tests {
             max_file_bytes: 1000,
             skip_binary: true,
             virtualenv_metadata: false,
+            large_files: LargeFiles::Skip,
         }
+    }
+
+    /// Every window of the file at `path`, in order.
+    fn windows(path: &Path, size: usize) -> Vec<Window> {
+        let mut all = Vec::new();
+        let mut start = Some(WindowStart::FILE_START);
+        while let Some(at) = start {
+            let window = read_window(path, at, size, &rules()).unwrap();
+            start = window.next;
+            all.push(window);
+        }
+        all
+    }
+
+    #[test]
+    fn windows_hold_every_line_once_with_its_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.env");
+        let text: String = (1..=200)
+            .map(|n| format!("LINE{n}={}\n", "v".repeat(n % 13)))
+            .collect();
+        std::fs::write(&path, &text).unwrap();
+        let all = windows(&path, 64);
+        assert!(all.len() > 10);
+        let mut joined: Vec<u8> = Vec::new();
+        let mut expected_line = 1;
+        for window in &all {
+            assert!(window.bytes.len() <= 64 && !window.cut_line);
+            assert_eq!(window.first_line, expected_line);
+            let text = String::from_utf8(window.bytes.clone()).unwrap();
+            assert!(text.starts_with(&format!("LINE{expected_line}=")), "{text}");
+            expected_line += u32::try_from(text.matches('\n').count()).unwrap();
+            joined.extend(&window.bytes);
+        }
+        assert_eq!(joined, text.as_bytes(), "nothing lost, nothing twice");
+    }
+
+    #[test]
+    fn a_line_longer_than_a_window_is_cut_and_the_next_line_keeps_its_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.env");
+        std::fs::write(
+            &path,
+            format!("A=1\n{}\nB=2\n{}\n", "x".repeat(300), "y".repeat(10)),
+        )
+        .unwrap();
+        let all = windows(&path, 100);
+        let seen: Vec<(u32, bool, String)> = all
+            .iter()
+            .map(|w| {
+                (
+                    w.first_line,
+                    w.cut_line,
+                    String::from_utf8_lossy(&w.bytes)[..3].to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (1, false, "A=1".to_string()),
+                (2, true, "xxx".to_string()),
+                (3, false, "B=2".to_string()),
+            ]
+        );
+        assert_eq!(all[1].bytes.len(), 100);
+    }
+
+    #[test]
+    fn a_binary_file_is_not_read_in_windows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("blob.env");
+        std::fs::write(&path, b"\0\0\0\nA=1\n").unwrap();
+        assert!(matches!(
+            read_window(&path, WindowStart::FILE_START, 4, &rules()),
+            Err(WindowError::Binary)
+        ));
     }
 
     #[test]

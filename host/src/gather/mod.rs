@@ -8,7 +8,10 @@ mod virtualenv;
 mod zap;
 
 pub use commands::run_commands;
-pub use files::{Candidate, GatheredFiles, entry_names, gather_files, list_files, read_files};
+pub use files::{
+    Candidate, GatheredFiles, Window, WindowError, WindowStart, entry_names, file_note,
+    gather_files, list_files, read_files, read_window, unreadable_note,
+};
 pub use http::{HttpError, fetch_chain};
 pub use probes::{ProbeRoot, gather_probes};
 pub use virtualenv::{VENV_DIRS, list_virtualenv_metadata};

@@ -70,6 +70,8 @@ struct RawTool {
     ok_exit_codes: Vec<i32>,
     #[serde(default)]
     optional: bool,
+    #[serde(default)]
+    each_item: Option<Vec<String>>,
 }
 
 fn default_tool_timeout() -> u64 {
@@ -103,6 +105,31 @@ pub struct FileSelection {
     /// `include` do not reach.
     #[serde(default)]
     pub virtualenv_metadata: bool,
+    /// What becomes of a file larger than `max_file_bytes`.
+    #[serde(default)]
+    pub large_files: LargeFiles,
+}
+
+impl FileSelection {
+    /// Whether a file of `size` bytes is read in windows rather than whole.
+    pub fn windowed(&self, size: u64) -> bool {
+        self.large_files == LargeFiles::Windows && size > self.max_file_bytes
+    }
+}
+
+/// How a file larger than `max-file-bytes` reaches the analyzer. Whatever the choice, a warning
+/// says how many files it concerned, so a size cap never hides a file silently.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LargeFiles {
+    /// Left out.
+    #[default]
+    Skip,
+    /// Read in windows of whole lines of at most `max-file-bytes`, each in a call of its own with
+    /// the setting `first-line`: for analyzers that judge one line at a time.
+    Windows,
+    /// Sent with empty contents: for analyzers that judge a file by its name.
+    NameOnly,
 }
 
 /// How the host obtains an adapter's input.
@@ -137,6 +164,10 @@ pub struct ToolSpec {
     /// A failure to run it (not installed, not a git repository, …) means "no extra input", not
     /// a failed scanner. Only for tools that supplement gathered files.
     pub optional: bool,
+    /// argv of a run that prints items, one a line (commit ids): `invoke` then runs once per item
+    /// (`{item}`), and each output, read as lines of text, is parsed in a call of its own, so
+    /// one large item cannot crowd out the others. Only for optional tools.
+    pub each_item: Option<Vec<String>>,
 }
 
 impl ToolSpec {
@@ -184,6 +215,8 @@ impl AdapterEntry {
 const BUILTIN_PLACEHOLDERS: &[&str] = &["target", "target_dir", "project_python"];
 /// Placeholders of a tool run once per file (`[adapter.each-file]`).
 const EACH_FILE_PLACEHOLDERS: &[&str] = &["file", "file_dir"];
+/// The placeholder of a tool run once per item (`each-item`).
+const EACH_ITEM_PLACEHOLDER: &str = "item";
 
 impl RawRegistry {
     pub(super) fn resolve(self) -> Result<Registry, String> {
@@ -364,13 +397,34 @@ impl RawTool {
         if self.timeout_s == 0 {
             return Err("tool timeout-s must be greater than zero".into());
         }
+        let known = |name: &str| BUILTIN_PLACEHOLDERS.contains(&name) || vars.contains_key(name);
+        let mut uses_item = false;
         for arg in &self.invoke {
             for name in crate::tools::argv::placeholders(arg)? {
                 let per_file = each_file && EACH_FILE_PLACEHOLDERS.contains(&name);
-                if !per_file && !BUILTIN_PLACEHOLDERS.contains(&name) && !vars.contains_key(name) {
+                let per_item = self.each_item.is_some() && name == EACH_ITEM_PLACEHOLDER;
+                uses_item |= per_item;
+                if !per_file && !per_item && !known(name) {
                     return Err(format!(
                         "argv {arg:?} uses {{{name}}}, which is neither built in nor in [vars]"
                     ));
+                }
+            }
+        }
+        if let Some(list) = &self.each_item {
+            if list.first() != Some(&self.name) || !uses_item || !self.optional {
+                return Err(format!(
+                    "each-item must start with the tool name {:?}, invoke must use {{item}}, and the tool must be optional",
+                    self.name
+                ));
+            }
+            for arg in list {
+                for name in crate::tools::argv::placeholders(arg)? {
+                    if !known(name) {
+                        return Err(format!(
+                            "each-item {arg:?} uses {{{name}}}, which is neither built in nor in [vars]"
+                        ));
+                    }
                 }
             }
         }
@@ -383,6 +437,7 @@ impl RawTool {
             timeout: Duration::from_secs(self.timeout_s),
             ok_exit_codes: self.ok_exit_codes,
             optional: self.optional,
+            each_item: self.each_item,
         })
     }
 }

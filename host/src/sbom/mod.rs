@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::gather::{list_files, read_files};
-use crate::registry::FileSelection;
+use crate::registry::{FileSelection, LargeFiles};
 
 pub use crate::stamp::{Stamp, StampError};
 
@@ -191,6 +191,7 @@ pub fn collect(target: &str) -> std::io::Result<Inventory> {
         max_file_bytes: MAX_MANIFEST_BYTES,
         skip_binary: true,
         virtualenv_metadata: false,
+        large_files: LargeFiles::Skip,
     };
     let (candidates, mut warnings) = list_files(target, &rules)?;
     let gathered = read_files(&candidates, &rules);

@@ -1,11 +1,17 @@
 //! Built-in analyzers over gathered files: the files in bounded batches, plus the output of the
-//! adapter's commands (with every batch) and of its optional tool (in a call of its own).
+//! adapter's commands (with every batch) and of its optional tool (in calls of their own). A file
+//! over the size limit that the registry reads in windows goes one window a call.
 
-use super::report_input::{AvailableTool, optional_report, target_dir};
+use std::collections::BTreeMap;
+
+use super::report_input::{AvailableTool, OptionalOutput, optional_report, target_dir};
 use super::scanner::{Collected, Job, ScanError, failed};
-use crate::gather::{Candidate, list_files, read_files, run_commands};
+use crate::gather::{
+    Candidate, WindowError, WindowStart, file_note, list_files, read_files, read_window,
+    run_commands, unreadable_note,
+};
 use crate::registry::FileSelection;
-use crate::sandbox::{LoadedAdapter, WitCommandOutput, WitGatheredFile, WitInput};
+use crate::sandbox::{AdapterFinding, LoadedAdapter, WitCommandOutput, WitGatheredFile, WitInput};
 
 /// Files are sent in calls of at most this share of the input limit, leaving room for paths.
 const BATCH_SHARE: f64 = 0.9;
@@ -23,13 +29,9 @@ pub(super) async fn files_scan(
     let gather_error = |err: String| ("gather".to_string(), err);
     let mut findings = Vec::new();
     let mut rules = selection.clone();
-    // The supplementary report goes alone, so it never pushes a batch of files over the limit.
-    if let Some(tool) = &tool
-        && let Some(report) = optional_report(job, tool, adapter.limits.max_input_bytes).await
-    {
-        let mut input = WitInput::for_files(&job.target, Vec::new(), Some(report));
-        input.settings = vec![("tool".to_string(), tool.0.name.clone())];
-        findings.extend(job.call(adapter, input).await.map_err(failed)?);
+    // The supplementary reports go alone, so they never push a batch of files over the limit.
+    if let Some(tool) = &tool {
+        findings = supplement(job, adapter, tool).await?;
         // The interpreter listed the virtualenv's distributions: their metadata files would
         // report each one twice.
         if tool.0.runs_project_python() {
@@ -56,7 +58,9 @@ pub(super) async fn files_scan(
         .min(MAX_BATCH_BYTES)
         .saturating_sub(commands_size)
         .max(1);
-    let mut all = batches(candidates, budget);
+    let (windowed, whole): (Vec<Candidate>, Vec<Candidate>) =
+        candidates.into_iter().partition(|c| rules.windowed(c.size));
+    let mut all = batches(whole, budget);
     // Analyzers that judge what is missing (no .gitignore) need a call even with no files.
     if all.is_empty() {
         all.push(Vec::new());
@@ -76,7 +80,134 @@ pub(super) async fn files_scan(
         input.commands = commands.clone();
         findings.extend(job.call(adapter, input).await.map_err(failed)?);
     }
+    let window_bytes = usize::try_from(rules.max_file_bytes)
+        .unwrap_or(usize::MAX)
+        .min(budget);
+    for candidate in windowed {
+        findings
+            .extend(scan_windows(job, adapter, &rules, &candidate, window_bytes, &commands).await?);
+    }
     Ok(Collected::Findings(findings))
+}
+
+/// A file over `max-file-bytes`, one window of whole lines a call, each telling the analyzer its
+/// first line (`settings.first-line`). What could not be read whole is a warning.
+async fn scan_windows(
+    job: &mut Job,
+    adapter: &LoadedAdapter,
+    rules: &FileSelection,
+    candidate: &Candidate,
+    window_bytes: usize,
+    commands: &[WitCommandOutput],
+) -> Result<Vec<AdapterFinding>, ScanError> {
+    let mut findings = Vec::new();
+    let mut cut_lines = 0;
+    let mut start = Some(WindowStart::FILE_START);
+    while let Some(at) = start {
+        let (path, owned_rules) = (candidate.path.clone(), rules.clone());
+        let window =
+            tokio::task::spawn_blocking(move || read_window(&path, at, window_bytes, &owned_rules))
+                .await
+                .map_err(|err| ("gather".to_string(), err.to_string()))?;
+        let window = match window {
+            Ok(window) => window,
+            Err(WindowError::Binary) => {
+                job.warnings.push(file_note(&format!(
+                    "skipped 1 binary file(s): {}",
+                    candidate.shown
+                )));
+                break;
+            }
+            Err(WindowError::Unreadable(err)) => {
+                job.warnings.push(unreadable_note(&candidate.shown, &err));
+                break;
+            }
+        };
+        cut_lines += usize::from(window.cut_line);
+        start = window.next;
+        let file = WitGatheredFile {
+            path: candidate.shown.clone(),
+            bytes: window.bytes,
+        };
+        let mut input = WitInput::for_files(&job.target, vec![file], None);
+        input.commands = commands.to_vec();
+        input.settings = vec![("first-line".to_string(), window.first_line.to_string())];
+        findings.extend(job.call(adapter, input).await.map_err(failed)?);
+    }
+    if cut_lines > 0 {
+        job.warnings.push(file_note(&format!(
+            "{cut_lines} line(s) of {} longer than {window_bytes} bytes were read up to that length; the rest of each was not scanned",
+            candidate.shown
+        )));
+    }
+    Ok(findings)
+}
+
+/// What the adapter's optional tool adds. Each report goes in a call of its own, so it never
+/// pushes a batch of files over the limit. A tool with `each-item` runs once per item it lists (a
+/// commit of the history), so a huge item costs only itself, and the host holds one item's output
+/// at a time.
+async fn supplement(
+    job: &mut Job,
+    adapter: &LoadedAdapter,
+    tool: &AvailableTool,
+) -> Result<Vec<AdapterFinding>, ScanError> {
+    let limit = adapter.limits.max_input_bytes;
+    let none = BTreeMap::new();
+    let (items, read) = match &tool.0.each_item {
+        None => (vec![None], OptionalOutput::Whole),
+        Some(list) => {
+            let Some(listed) =
+                optional_report(job, tool, list, &none, limit, OptionalOutput::Lines).await
+            else {
+                return Ok(Vec::new());
+            };
+            let items = items(&listed.bytes, &mut job.warnings, &tool.0.name);
+            (items.into_iter().map(Some).collect(), OptionalOutput::Lines)
+        }
+    };
+    let mut findings: Vec<AdapterFinding> = Vec::new();
+    for item in items {
+        let extra = item.map_or_else(BTreeMap::new, |item| {
+            BTreeMap::from([("item".to_string(), item)])
+        });
+        let Some(report) = optional_report(job, tool, &tool.0.invoke, &extra, limit, read).await
+        else {
+            continue;
+        };
+        let mut input = WitInput::for_files(&job.target, Vec::new(), Some(report));
+        input.settings = vec![("tool".to_string(), tool.0.name.clone())];
+        for finding in job.call(adapter, input).await.map_err(failed)? {
+            // The items are parts of one input: a finding that several of them repeat (the same
+            // credential pattern in two commits) is one finding, as it was in one report.
+            if extra.is_empty() || !findings.contains(&finding) {
+                findings.push(finding);
+            }
+        }
+    }
+    Ok(findings)
+}
+
+/// The items a tool listed, one a line. A line that would read as an option is refused.
+fn items(listed: &[u8], warnings: &mut Vec<String>, tool: &str) -> Vec<String> {
+    let mut refused = 0;
+    let items = String::from_utf8_lossy(listed)
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .filter(|line| {
+            let safe = !line.starts_with('-') && !line.chars().any(char::is_control);
+            refused += usize::from(!safe);
+            safe
+        })
+        .map(str::to_string)
+        .collect();
+    if refused > 0 {
+        warnings.push(format!(
+            "{refused} item(s) {tool} listed were not scanned: they would read as options"
+        ));
+    }
+    items
 }
 
 /// Consecutive runs of candidates whose sizes (path included) add up to at most `budget`; a

@@ -7,7 +7,7 @@ use super::scanner::{Collected, Job, ScanError, failed};
 use crate::gather::{VENV_DIRS, list_files};
 use crate::registry::{FileSelection, ToolSpec};
 use crate::sandbox::{AdapterFinding, LoadedAdapter, WitInput, WitToolReport, sanitize};
-use crate::tools::{ToolRun, argv, run_tool};
+use crate::tools::{Overflow, ToolFailure, ToolRun, argv, run_capped, run_tool};
 
 const STDERR_LINES_SHOWN: usize = 6;
 /// The failure kind of a tool that said it failed (by its exit code or in its report).
@@ -168,13 +168,28 @@ async fn run_and_parse_with(
     }
 }
 
-/// Output of a tool that only supplements gathered files; its failure just means no extra input.
+/// How an optional tool's output is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum OptionalOutput {
+    /// A whole report (JSON): past the input limit it is not used, since a report cut short
+    /// would be misread.
+    Whole,
+    /// Lines of text: past the input limit it is cut after its last whole line.
+    Lines,
+}
+
+/// One run of a tool that only supplements gathered files, of `template` (its `invoke` or
+/// `each-item`) with `extra` placeholders. A failure to run just means no extra input; output
+/// left out for its size is a warning.
 pub(super) async fn optional_report(
     job: &mut Job,
     (spec, program, version): &AvailableTool,
+    template: &[String],
+    extra: &BTreeMap<String, String>,
     limit: usize,
+    read: OptionalOutput,
 ) -> Option<WitToolReport> {
-    let args = match tool_args(spec, &job.target, &job.vars, &BTreeMap::new()) {
+    let args = match template_args(template, &job.target, &job.vars, extra) {
         Ok(Some(args)) => args,
         Ok(None) => {
             job.warnings
@@ -188,12 +203,34 @@ pub(super) async fn optional_report(
     };
     job.warnings
         .extend(project_python_warning(spec, &job.target));
-    match run_tool(program, &args, &job.git_env, spec.timeout, limit).await {
-        Ok(run)
+    let overflow = match read {
+        OptionalOutput::Whole => Overflow::Fail,
+        OptionalOutput::Lines => Overflow::KeepHead,
+    };
+    let what = match extra.get("item") {
+        Some(item) => format!("{}'s output for {item}", spec.name),
+        None => format!("{}'s output", spec.name),
+    };
+    match run_capped(program, &args, &job.git_env, spec.timeout, limit, overflow).await {
+        Ok(mut run)
             if run
                 .exit_code
                 .is_some_and(|c| spec.ok_exit_codes.contains(&c)) =>
         {
+            if run.stdout_truncated {
+                let whole_lines = run
+                    .stdout
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |end| end + 1);
+                run.stdout.truncate(whole_lines);
+                job.warnings.push(sanitize(
+                    &format!(
+                        "{what} is larger than {limit} bytes (the adapter's input limit): only its first {whole_lines} bytes were scanned"
+                    ),
+                    STDERR_BYTES_SHOWN,
+                ));
+            }
             Some(WitToolReport {
                 bytes: run.stdout,
                 exit_code: run.exit_code,
@@ -203,6 +240,13 @@ pub(super) async fn optional_report(
         // Not a git repository, no project to look at: the optional input has nothing to add.
         Ok(run) => {
             tracing::debug!(tool = %spec.name, "optional input not used: {}", describe_exit(&run));
+            None
+        }
+        Err(err @ ToolFailure::OutputTooLarge { .. }) => {
+            job.warnings.push(sanitize(
+                &format!("{what} was not scanned: it {err}"),
+                STDERR_BYTES_SHOWN,
+            ));
             None
         }
         Err(err) => {
@@ -220,6 +264,16 @@ pub(super) fn tool_args(
     vars: &BTreeMap<String, Vec<String>>,
     extra: &BTreeMap<String, String>,
 ) -> Result<Option<Vec<String>>, String> {
+    template_args(&spec.invoke, target, vars, extra)
+}
+
+/// [`tool_args`] of any argv template of the tool.
+fn template_args(
+    template: &[String],
+    target: &str,
+    vars: &BTreeMap<String, Vec<String>>,
+    extra: &BTreeMap<String, String>,
+) -> Result<Option<Vec<String>>, String> {
     let mut all = vars.clone();
     all.insert("target".into(), vec![argv::path_arg(target)]);
     all.insert(
@@ -229,7 +283,7 @@ pub(super) fn tool_args(
     for (name, value) in extra {
         all.insert(name.clone(), vec![argv::path_arg(value)]);
     }
-    if spec.runs_project_python() {
+    if template.iter().any(|arg| arg.contains("{project_python}")) {
         match project_python(Path::new(&target_dir(target))) {
             Some(python) => {
                 all.insert(
@@ -240,7 +294,7 @@ pub(super) fn tool_args(
             None => return Ok(None),
         }
     }
-    let argv = argv::expand(&spec.invoke, &all)?;
+    let argv = argv::expand(template, &all)?;
     Ok(Some(argv[1..].to_vec()))
 }
 

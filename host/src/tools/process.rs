@@ -17,6 +17,8 @@ const PIPE_GRACE: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone)]
 pub struct ToolRun {
     pub stdout: Vec<u8>,
+    /// Stdout went past its limit and only its head was kept ([`Overflow::KeepHead`]).
+    pub stdout_truncated: bool,
     /// The last part of stderr: where tools say what went wrong.
     pub stderr_tail: String,
     /// `None` when a signal ended it.
@@ -119,6 +121,7 @@ pub async fn run_capped(
     }
     Ok(ToolRun {
         stdout,
+        stdout_truncated: exceeded,
         stderr_tail,
         exit_code: status.code(),
         duration: started.elapsed(),
@@ -145,8 +148,8 @@ async fn collect<T>(
     }
 }
 
-/// All of a stream up to `limit` bytes; past that it keeps draining (so the tool never blocks on a
-/// full pipe) and reports that the limit was exceeded.
+/// The first `limit` bytes of a stream; past that it keeps draining (so the tool never blocks on
+/// a full pipe) and reports that the limit was exceeded.
 async fn read_capped(
     stream: Option<impl AsyncRead + Unpin + Send + 'static>,
     limit: usize,
@@ -162,11 +165,11 @@ async fn read_capped(
         if n == 0 {
             return Ok((kept, exceeded));
         }
-        if kept.len() + n > limit {
+        let room = limit - kept.len();
+        if n > room {
             exceeded = true;
-        } else {
-            kept.extend_from_slice(&buf[..n]);
         }
+        kept.extend_from_slice(&buf[..n.min(room)]);
     }
 }
 

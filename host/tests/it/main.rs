@@ -12,6 +12,7 @@ mod live;
 mod processes;
 mod real_tools;
 mod sbom;
+mod size_caps;
 mod support;
 mod suppression;
 mod untrusted_tree;

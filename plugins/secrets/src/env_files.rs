@@ -13,7 +13,8 @@ pub fn is_env_file(path: &str) -> bool {
     name.ends_with(".env") || name.contains(".env.")
 }
 
-pub fn scan(path: &str, relative: &str, text: &str) -> Vec<Finding> {
+/// `first_line` as in [`crate::patterns::scan_file`].
+pub fn scan(path: &str, relative: &str, text: &str, first_line: u32) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (index, raw) in text.split('\n').enumerate() {
         let line = raw.trim();
@@ -32,7 +33,7 @@ pub fn scan(path: &str, relative: &str, text: &str) -> Vec<Finding> {
         {
             continue;
         }
-        let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        let number = crate::line_number(first_line, index);
         findings.push(
             Finding::new(
                 &format!("Secret in env file: {key}"),

@@ -1,8 +1,12 @@
 //! Built-in secrets analyzer over files the host gathered (and, when the target is in a git
-//! repository, the host's `git log -p` of key-like files).
+//! repository, the host's `git log -p` of key-like files, one commit a call).
+//!
+//! A file larger than the registry's `max-file-bytes` arrives in windows of whole lines, one a
+//! call, with the setting `first-line` saying where the window starts in the file.
 //!
 //! Three passes (the host orders findings canonically, so their order here does not matter):
-//! 1. [`patterns`]: each line of each file against the credential patterns, one finding a line;
+//! 1. [`patterns`]: each line of each file against the credential patterns, one finding for each
+//!    distinct secret on a line;
 //! 2. [`env_files`]: `KEY=value` lines of `.env`-style files whose key names a secret;
 //! 3. [`history`]: every pattern that matches anywhere in the git history the host captured.
 
@@ -19,13 +23,14 @@ pub struct Secrets;
 
 impl Adapter for Secrets {
     fn parse(input: &Input) -> Result<Output, ParseError> {
+        let first_line = first_line(input)?;
         let mut output = Output::default();
         for file in &input.files {
             let text = lossy_text(&file.bytes);
             let relative = within_target(&input.target, &file.path).unwrap_or("");
             output
                 .findings
-                .extend(patterns::scan_file(&file.path, relative, &text));
+                .extend(patterns::scan_file(&file.path, relative, &text, first_line));
         }
         for file in input
             .files
@@ -37,6 +42,7 @@ impl Adapter for Secrets {
                 &file.path,
                 relative,
                 &lossy_text(&file.bytes),
+                first_line,
             ));
         }
         if let Some(report) = &input.report {
@@ -46,6 +52,28 @@ impl Adapter for Secrets {
         }
         Ok(output)
     }
+}
+
+/// Where the files of this call start: 1, or the `first-line` of a window of a large file.
+fn first_line(input: &Input) -> Result<u32, ParseError> {
+    match input.setting("first-line") {
+        None => Ok(1),
+        Some(text) => text
+            .parse::<u32>()
+            .ok()
+            .filter(|&line| line > 0)
+            .ok_or_else(|| {
+                ParseError::Malformed(format!("setting first-line {text:?} is not a line number"))
+            }),
+    }
+}
+
+/// The number of the line `index` lines below `first_line`.
+fn line_number(first_line: u32, index: usize) -> u32 {
+    u32::try_from(index)
+        .ok()
+        .and_then(|index| first_line.checked_add(index))
+        .unwrap_or(u32::MAX)
 }
 
 /// Text with undecodable bytes dropped: a stray Latin-1 byte must not hide a key on the same line.

@@ -1,9 +1,12 @@
-//! Credential patterns, tried in table order on every line; the first that matches on a line that
-//! is not a likely false positive gives that line's one finding.
+//! Credential patterns, tried on every line that is not a likely false positive: each distinct
+//! secret on a line is one finding. Matches that overlap are one secret seen by several patterns
+//! (`aws_secret_access_key = …` is also a base64-looking `key = …`), reported by the earliest
+//! pattern in table order; the same text matched twice by one pattern is one secret.
 //!
 //! Almost no line holds a credential, so one [`RegexSet`] pass rules out whole files and lines
 //! before the per-line false-positive rules or any single pattern runs.
 
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::{Regex, RegexSet};
@@ -116,8 +119,9 @@ static ANY_PATTERN: LazyLock<RegexSet> = LazyLock::new(|| {
         .unwrap_or_else(|err| panic!("pattern set: {err}"))
 });
 
-/// Findings for one file's text. `path` is reported; `relative` feeds the false-positive rules.
-pub fn scan_file(path: &str, relative: &str, text: &str) -> Vec<Finding> {
+/// Findings for one file's text, or for a window of a large file whose first line is
+/// `first_line` (1 for a whole file). `path` is reported; `relative` feeds the false-positive rules.
+pub fn scan_file(path: &str, relative: &str, text: &str, first_line: u32) -> Vec<Finding> {
     let mut findings = Vec::new();
     // No pattern is anchored or looks past a line break, so a line's match is also the file's.
     if !ANY_PATTERN.is_match(text) {
@@ -130,16 +134,59 @@ pub fn scan_file(path: &str, relative: &str, text: &str) -> Vec<Finding> {
         {
             continue;
         }
-        if let Some(first) = ANY_PATTERN.matches(line).iter().next() {
-            let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
-            findings.push(finding(&PATTERNS[first], path, number));
+        let number = crate::line_number(first_line, index);
+        for secret in distinct_secrets(line) {
+            findings.push(finding(
+                &PATTERNS[secret.pattern],
+                path,
+                number,
+                secret.occurrence,
+            ));
         }
     }
     findings
 }
 
-fn finding(pattern: &Pattern, path: &str, line: u32) -> Finding {
-    Finding::new(
+/// One secret on a line: the pattern that names it, and which match of that pattern on the line
+/// it is (1 for the first, counted by column).
+#[derive(Debug, PartialEq, Eq)]
+struct Secret {
+    pattern: usize,
+    occurrence: usize,
+}
+
+/// The distinct secrets on `line`, by column.
+fn distinct_secrets(line: &str) -> Vec<Secret> {
+    let mut accepted: Vec<(usize, Range<usize>)> = Vec::new();
+    // `matches` yields pattern indexes in ascending order: earlier patterns claim their spans first.
+    for pattern in ANY_PATTERN.matches(line).iter() {
+        for found in PATTERNS[pattern].regex.find_iter(line) {
+            let span = found.range();
+            let same_secret = accepted.iter().any(|(claimed, range)| {
+                (range.start < span.end && span.start < range.end)
+                    || (*claimed == pattern && line[range.clone()] == *found.as_str())
+            });
+            if !same_secret {
+                accepted.push((pattern, span));
+            }
+        }
+    }
+    accepted.sort_by_key(|(_, range)| range.start);
+    let mut seen: Vec<usize> = Vec::new();
+    accepted
+        .into_iter()
+        .map(|(pattern, _)| {
+            seen.push(pattern);
+            Secret {
+                pattern,
+                occurrence: seen.iter().filter(|&&p| p == pattern).count(),
+            }
+        })
+        .collect()
+}
+
+fn finding(pattern: &Pattern, path: &str, line: u32, occurrence: usize) -> Finding {
+    let finding = Finding::new(
         &format!("Potential {} detected", pattern.name),
         &format!(
             "Found potential {} in {} at line {line}. Review and rotate if this is a real credential.",
@@ -155,5 +202,13 @@ fn finding(pattern: &Pattern, path: &str, line: u32) -> Finding {
         "Remove the hardcoded {} and use environment variables or a secrets manager instead. \
          If this is a real credential, rotate it immediately.",
         pattern.name.to_lowercase()
-    ))
+    ));
+    // The host's fingerprint is rule, path and the code on the line: a second match of one rule
+    // on one line needs this to keep an identity of its own. The first carries nothing, so its
+    // fingerprint is what it was when a line had one finding.
+    if occurrence > 1 {
+        finding.meta("occurrence", occurrence)
+    } else {
+        finding
+    }
 }

@@ -105,15 +105,18 @@ fn each_pattern_fires_on_a_real_looking_credential() {
 }
 
 #[test]
-fn one_finding_per_line_with_the_documented_shape() {
+fn every_distinct_secret_on_a_line_is_a_finding_with_the_documented_shape() {
     let text = format!(
         "a = 1\nsecret = \"{}\" # {}\n",
         "s3cr3tpass!",
         key("AKIA", "Q7RM", 16)
     );
     let findings = scan(&[("settings.py", &text)]);
-    assert_eq!(findings.len(), 1);
-    let f = &findings[0];
+    assert_eq!(
+        rules(&findings),
+        vec!["secrets/generic-secret", "secrets/aws-access-key"]
+    );
+    let f = &findings[1];
     assert_eq!(f.title, "Potential AWS Access Key detected");
     assert_eq!(f.severity, Severity::Critical);
     assert_eq!(f.file.as_deref(), Some("proj/settings.py"));
@@ -122,6 +125,66 @@ fn one_finding_per_line_with_the_documented_shape() {
         f.description,
         "Found potential AWS Access Key in settings.py at line 2. Review and rotate if this is a real credential."
     );
+    assert!(
+        findings
+            .iter()
+            .all(|f| !f.metadata.contains_key("occurrence"))
+    );
+}
+
+#[test]
+fn a_second_key_on_a_line_is_not_hidden_by_the_first() {
+    let (first, second) = (key("AKIA", "Q7RM", 16), key("AKIA", "ZZ99", 16));
+    let findings = scan(&[("deploy.sh", &format!("export A={first} B={second}"))]);
+    assert_eq!(
+        rules(&findings),
+        vec!["secrets/aws-access-key", "secrets/aws-access-key"]
+    );
+    assert!(!findings[0].metadata.contains_key("occurrence"));
+    assert_eq!(findings[1].metadata.get("occurrence"), serde_json::json!(2));
+    let mixed = format!("A={first} T={}", key("ghp_", "aB3d", 36));
+    assert_eq!(
+        rules(&scan(&[("deploy.sh", &mixed)])),
+        vec![
+            "secrets/aws-access-key",
+            "secrets/github-personal-access-token-(classic)"
+        ]
+    );
+}
+
+#[test]
+fn one_secret_repeated_or_seen_by_two_patterns_is_one_finding() {
+    let aws = key("AKIA", "Q7RM", 16);
+    assert_eq!(
+        rules(&scan(&[("a.sh", &format!("A={aws} B={aws}"))])),
+        vec!["secrets/aws-access-key"]
+    );
+    let line = format!(
+        "aws_secret_access_key = {}",
+        key("", "wJalrXUtnFEMIK7MDENGbPxRfiCY", 40)
+    );
+    assert_eq!(
+        rules(&scan(&[("a.cfg", &line)])),
+        vec!["secrets/aws-secret-key"]
+    );
+}
+
+#[test]
+fn a_window_of_a_large_file_reports_lines_of_the_file() {
+    let mut input = Input::from_files([(
+        "proj/.env".to_string(),
+        format!("PAD=1\nAWS={}\n", key("AKIA", "Q7RM", 16)).into_bytes(),
+    )]);
+    input.target = "proj".into();
+    input.settings.insert("first-line".into(), "40001".into());
+    let findings = Secrets::parse(&input).unwrap().findings;
+    assert!(!findings.is_empty());
+    assert!(
+        findings.iter().all(|f| f.line_start == Some(40002)),
+        "{findings:?}"
+    );
+    input.settings.insert("first-line".into(), "0".into());
+    assert!(Secrets::parse(&input).is_err());
 }
 
 #[test]
