@@ -234,7 +234,7 @@ pub fn deliver(
 fn report_warnings(result: &ScanResult) {
     for outcome in &result.scanners {
         for warning in &outcome.warnings {
-            eprintln!(
+            tell!(
                 "securescan: scanner {}: warning: {warning}",
                 outcome.scanner
             );

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::support::{scan_json, securescan, tree, workspace};
+use crate::support::{git, scan_json, securescan, tree, workspace};
 
 pub fn require(tool: &str) {
     assert!(
@@ -236,18 +236,6 @@ fn real_npm_audit_never_reports_a_refused_audit_as_clean() {
                 .is_some_and(|r| r.starts_with("npm-audit/"))
         }));
     }
-}
-
-/// `git` in `dir`, which must succeed.
-fn git(dir: &std::path::Path, args: &[&str]) {
-    let status = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.email=t@t", "-c", "user.name=t"])
-        .args(args)
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
 }
 
 #[test]

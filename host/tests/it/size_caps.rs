@@ -2,9 +2,8 @@
 //! limit gets the rest of its secrets reported anyway, and the scan says what it cut.
 
 use std::path::Path;
-use std::process::Command;
 
-use crate::support::{fake_aws_key, isolated, run, stderr, tree};
+use crate::support::{fake_aws_key, git, isolated, run, stderr, tree};
 
 /// A PATH holding only `git`: no semgrep or bandit, so the code scan is the built-ins.
 fn git_only_path() -> tempfile::TempDir {
@@ -12,17 +11,6 @@ fn git_only_path() -> tempfile::TempDir {
     let git = securescan::tools::find_tool("git").expect("git is installed");
     std::os::unix::fs::symlink(git, dir.path().join("git")).expect("link git");
     dir
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.email=t@t", "-c", "user.name=t"])
-        .args(args)
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
 }
 
 /// The code scan of `target` as JSON, and its stderr (the scanners' warnings).

@@ -126,6 +126,24 @@ pub fn isolated(path_dir: &Path) -> Command {
     command
 }
 
+/// `git` in `repo` with an identity of its own and no user or system config; it must succeed.
+pub fn git(repo: &Path, args: &[&str]) -> String {
+    let output = Command::new(securescan::tools::find_tool("git").expect("git is installed"))
+        .current_dir(repo)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .args(["-c", "user.email=t@t", "-c", "user.name=t"])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 pub fn run(command: &mut Command) -> std::process::Output {
     command.output().expect("securescan runs")
 }

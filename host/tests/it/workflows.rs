@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::support::{fake_aws_key, isolated, run, stderr, tree};
+use crate::support::{fake_aws_key, git, isolated, run, stderr, tree};
 
 /// What the tests run the binary in: a PATH holding only `git`, a scan store of its own, and
 /// none of the GitHub Actions variables a CI runner exports.
@@ -102,24 +102,6 @@ fn write_baseline(offline: &Offline, target: &Path, file: &Path) -> Output {
         .args(["--type", "code"]));
     succeeded(&output);
     output
-}
-
-/// `git` in `repo` with an identity of its own and no user or system config.
-fn git(repo: &Path, args: &[&str]) -> String {
-    let output = Command::new(securescan::tools::find_tool("git").expect("git is installed"))
-        .current_dir(repo)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .args(["-c", "user.email=t@t", "-c", "user.name=t"])
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 fn commit_all(repo: &Path, message: &str) {
