@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use securescan::sandbox::abi;
+use securescan_registry::abi;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(found) = abi::read_abi(data) {

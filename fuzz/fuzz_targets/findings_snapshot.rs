@@ -6,7 +6,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Err(err) = securescan::snapshot::parse_snapshot(data, "fuzz") {
+    if let Err(err) = securescan_engine::snapshot::parse_snapshot(data, "fuzz") {
         let _ = err.to_string();
     }
 });

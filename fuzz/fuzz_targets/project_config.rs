@@ -6,7 +6,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        let lint = securescan::config::lint_text(
+        let lint = securescan_engine::config::lint_text(
             text,
             std::path::Path::new("/nonexistent/.securescan.yml"),
         );

@@ -6,8 +6,8 @@
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
-use securescan::findings::{ChangeMode, ChangeSet, Finding, ScanType, Severity};
-use securescan::report::github::{Review, ReviewEvent, render_review};
+use securescan_model::{ChangeMode, ChangeSet, Finding, ScanType, Severity};
+use securescan_report::github::{Review, ReviewEvent, render_review};
 use serde_json::Value;
 
 #[allow(clippy::too_many_arguments)]

@@ -1,0 +1,58 @@
+//! Where the adapter components are, and the engine built over them.
+
+use std::path::PathBuf;
+
+use super::exit::Failure;
+use securescan_engine::compliance::ComplianceMapper;
+use securescan_engine::scan::Scanner;
+use securescan_registry::Registry;
+use securescan_sandbox::{CompileCache, Sandbox};
+
+/// `$SECURESCAN_ADAPTER_DIR`, else `adapters/` beside the binary's directory (where
+/// `securescan adapter build` puts them: `target/adapters` for `target/release/securescan`).
+pub fn adapter_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SECURESCAN_ADAPTER_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let exe = std::env::current_exe().unwrap_or_default();
+    let bin_dir = exe.parent().map(PathBuf::from).unwrap_or_default();
+    let beside = bin_dir.join("adapters");
+    if beside.is_dir() {
+        return beside;
+    }
+    bin_dir
+        .parent()
+        .map(|p| p.join("adapters"))
+        .unwrap_or(beside)
+}
+
+pub fn sandbox() -> Result<Sandbox, Failure> {
+    Sandbox::new(CompileCache::default_location())
+        .map_err(|err| Failure::internal(format!("cannot start the WebAssembly engine: {err:#}")))
+}
+
+pub fn builtin_registry() -> Result<Registry, Failure> {
+    Registry::builtin().map_err(|err| Failure::usage(err.to_string()))
+}
+
+pub fn scanner() -> Result<Scanner, Failure> {
+    Ok(Scanner::new(
+        builtin_registry()?,
+        sandbox()?,
+        adapter_dir(),
+        compliance()?,
+    ))
+}
+
+/// The built-in compliance frameworks, replaced or extended by the JSON files in
+/// `SECURESCAN_COMPLIANCE_DIR` (else `~/.config/securescan/compliance` when it exists).
+pub fn compliance() -> Result<ComplianceMapper, Failure> {
+    let dir = match std::env::var_os("SECURESCAN_COMPLIANCE_DIR").filter(|v| !v.is_empty()) {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => std::env::var_os("HOME")
+            .map(|home| PathBuf::from(home).join(".config/securescan/compliance"))
+            .filter(|dir| dir.is_dir()),
+    };
+    ComplianceMapper::load(dir.as_deref())
+        .map_err(|err| Failure::usage(format!("compliance mappings: {err}")))
+}

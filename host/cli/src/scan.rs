@@ -1,0 +1,321 @@
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::changes::ChangeFormat;
+use super::config::{GateArgs, load_for};
+use super::exit::{CommandResult, Exit, Failure};
+use super::locations;
+use super::output::{ScanFormat, parse_output, write_streamed};
+use sha2::Digest;
+
+use securescan_engine::config::{FindingPolicy, ProjectConfig};
+use securescan_engine::findings::ScanType;
+use securescan_engine::scan::{
+    ScanRequest, ScanResult, Scanner, ScannerOutcome, ScannerStatus, check_target, looks_like_url,
+};
+use securescan_engine::stamp::Stamp;
+use securescan_registry::{Registry, TargetKind};
+use securescan_report::{OutputFormat, TextStyle, render_to};
+use securescan_store::Store;
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// What to scan: a directory or file; a URL for dast; a host, IP address or CIDR range for
+    /// network.
+    target: String,
+    #[command(flatten)]
+    options: ScanOptions,
+    #[command(flatten)]
+    output: ReportArgs,
+    #[command(flatten)]
+    gate: GateArgs,
+    /// Do not save this scan to the local store (SECURESCAN_DB_PATH, default
+    /// ~/.securescan/scans.db) that `history` lists.
+    #[arg(long)]
+    no_save: bool,
+}
+
+/// Where a scan's report goes and in which format: `scan` and `ingest`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Output format: text, json, sarif, csv, junit, html, report-pdf.
+    #[arg(long, short = 'o', default_value = "text", value_parser = parse_scan_output)]
+    output: OutputFormat,
+    /// Write the output here instead of stdout.
+    #[arg(long)]
+    output_file: Option<PathBuf>,
+}
+
+/// What to run: the flags every scanning command (scan, baseline, compare, diff) shares.
+#[derive(Debug, Args)]
+pub struct ScanOptions {
+    /// Scan type to run (repeatable): code, dependency, iac, baseline, dast, network.
+    /// Default: the config's scan_types, else code and dependency for a path, dast for a URL,
+    /// network for a host.
+    #[arg(long = "type", short = 't', value_parser = parse_scan_type)]
+    types: Vec<ScanType>,
+    /// Semgrep rule source (repeatable): a rules file or directory, or a registry name such as
+    /// `auto` or `p/ci` when semgrep can reach its registry. Default: the config's
+    /// semgrep_rules, else auto.
+    #[arg(
+        long = "semgrep-config",
+        env = "SECURESCAN_SEMGREP_CONFIG",
+        value_delimiter = ','
+    )]
+    semgrep_config: Vec<String>,
+    /// Safety: a local advisory database directory (safety's --db), for offline scans.
+    #[arg(long = "safety-db", env = "SECURESCAN_SAFETY_DB")]
+    safety_db: Option<String>,
+    /// Network: the ports nmap probes, in nmap's -p syntax (`22,80,8000-8100`). Default: nmap's
+    /// 1000 most common.
+    #[arg(long, env = "SECURESCAN_NMAP_PORTS")]
+    ports: Option<String>,
+    /// Baseline: probe the live host (/etc, ~/.ssh, firewall, ports, …) even though the target
+    /// is a directory. Implies --type baseline.
+    #[arg(long)]
+    baseline_host_probes: bool,
+    /// Licenses: have pip-licenses list the target's Python packages by running the target's own
+    /// virtualenv interpreter (.venv/bin/python, ...), instead of reading the virtualenv's package
+    /// metadata files. That EXECUTES A PROGRAM FROM THE SCANNED TREE: only for trees you trust.
+    /// Without it, nothing from the tree is run.
+    #[arg(long)]
+    run_project_python: bool,
+}
+
+/// `--output` of a command that renders one scan.
+pub fn parse_scan_output(text: &str) -> Result<OutputFormat, String> {
+    parse_output::<ScanFormat, ChangeFormat>(
+        text,
+        "shows what a change introduces, so it needs two sides: use it with `securescan diff` \
+         or `securescan compare`",
+    )
+    .map(|format| format.0)
+}
+
+pub fn parse_scan_type(text: &str) -> Result<ScanType, String> {
+    ScanType::parse(&text.to_lowercase())
+        .ok_or_else(|| format!("invalid scan type {text:?}. Valid: {}", ScanType::names()))
+}
+
+pub async fn run(args: ScanArgs) -> CommandResult {
+    let config = load_for(&config_start(&args.target))?;
+    let policy = args.gate.policy(config.as_ref());
+    let request = args.options.request(args.target, config.as_ref(), policy)?;
+    let started = Stamp::from_env().map_err(|err| Failure::usage(err.to_string()))?;
+    let result = run_request(&locations::scanner()?, &request).await?;
+    if !args.no_save {
+        save(&result, &started);
+    }
+    deliver(&result, &args.output, &args.gate, config.as_ref())
+}
+
+impl ScanOptions {
+    /// The scan these flags ask for, of `target`, under `policy`: flags win over the config,
+    /// which wins over the defaults for the target's kind.
+    pub fn request(
+        &self,
+        target: String,
+        config: Option<&ProjectConfig>,
+        policy: FindingPolicy,
+    ) -> Result<ScanRequest, Failure> {
+        let mut types = match (config, self.types.is_empty()) {
+            (_, false) => self.types.clone(),
+            (Some(config), true) if !config.scan_types.is_empty() => config.scan_types.clone(),
+            (_, true) => default_types(&target),
+        };
+        if self.baseline_host_probes {
+            types.push(ScanType::Baseline);
+        }
+        types.sort();
+        types.dedup();
+        let mut vars: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+        let mut set = |scanner: &str, var: &str, values: Vec<String>| {
+            vars.entry(scanner.to_string())
+                .or_default()
+                .insert(var.to_string(), values);
+        };
+        let config_rules = config.map_or(Vec::new(), |c| {
+            c.semgrep_rules
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect()
+        });
+        if !self.semgrep_config.is_empty() {
+            set("semgrep", "config", self.semgrep_config.clone());
+        } else if !config_rules.is_empty() {
+            set("semgrep", "config", config_rules);
+        }
+        if let Some(db) = &self.safety_db {
+            set("safety", "db", vec![db.clone()]);
+        }
+        if let Some(ports) = &self.ports {
+            if ports.is_empty()
+                || !ports
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b",-".contains(&b))
+            {
+                return Err(Failure::usage(format!(
+                    "--ports {ports:?}: give port numbers and ranges, like 22,80,8000-8100"
+                )));
+            }
+            set("nmap", "ports", vec![ports.clone()]);
+        }
+        Ok(ScanRequest {
+            target,
+            types,
+            vars,
+            host_probes: self.baseline_host_probes,
+            run_project_python: self.run_project_python,
+            policy,
+        })
+    }
+}
+
+/// Run a scan with `scanner` (built once per command: it holds the engine and the compliance
+/// mappings), with progress on stderr when it is a terminal.
+pub async fn run_request(scanner: &Scanner, request: &ScanRequest) -> Result<ScanResult, Failure> {
+    check_targets(scanner.registry(), request)?;
+    let show_progress = std::io::stderr().is_terminal();
+    if show_progress {
+        let ids: Vec<&str> = scanner
+            .registry()
+            .for_types(&request.types)
+            .iter()
+            .map(|e| e.id.as_str())
+            .collect();
+        tell!("Scanning {} with {}", request.target, ids.join(", "));
+    }
+    Ok(scanner
+        .scan(request, |outcome| {
+            if show_progress {
+                tell!("{}", progress_line(outcome))
+            }
+        })
+        .await)
+}
+
+/// Save the scan for `history`. A store that cannot be written is a warning: the scan's output
+/// matters more than its record.
+fn save(result: &ScanResult, started: &Stamp) {
+    let finished = Stamp::from_env().unwrap_or_else(|_| Stamp::now());
+    let id = Stamp::now().uuid(&sha2::Sha256::digest(result.scan_id.as_bytes()).into());
+    let path = Store::default_path();
+    let saved = Store::open(&path)
+        .and_then(|mut store| store.save(result, &id, &started.created, &finished.created));
+    if let Err(err) = saved {
+        tell!("securescan: warning: the scan was not saved: {err} (use --no-save to skip)");
+    }
+}
+
+/// Render the result, write it where it goes, report failed scanners and apply the severity gate:
+/// how `scan` and `ingest` both end.
+pub fn deliver(
+    result: &ScanResult,
+    output: &ReportArgs,
+    gate: &GateArgs,
+    config: Option<&ProjectConfig>,
+) -> CommandResult {
+    let output_file = output.output_file.as_deref();
+    let style = TextStyle::for_destination(output_file);
+    write_streamed(output_file, |out| {
+        render_to(result, output.output, style, out)
+    })?;
+    // The text report shows each scanner's warnings; the other formats have no place for them,
+    // and a warning can be the only sign that input was cut.
+    if output.output != OutputFormat::Text || output_file.is_some() {
+        report_warnings(result);
+    }
+    Ok(gate.gate(config, &result.findings, report_failures(result)))
+}
+
+/// Tell stderr each scanner's warnings (input cut or left out, a helper that gave nothing).
+fn report_warnings(result: &ScanResult) {
+    for outcome in &result.scanners {
+        for warning in &outcome.warnings {
+            tell!(
+                "securescan: scanner {}: warning: {warning}",
+                outcome.scanner
+            );
+        }
+    }
+}
+
+/// Where config discovery starts: the target when it is a path, else the current directory.
+pub fn config_start(target: &str) -> PathBuf {
+    if !looks_like_url(target) && Path::new(target).exists() {
+        PathBuf::from(target)
+    } else {
+        PathBuf::from(".")
+    }
+}
+
+/// A URL means dast and a host means network; anything else is a path.
+fn default_types(target: &str) -> Vec<ScanType> {
+    if looks_like_url(target) {
+        vec![ScanType::Dast]
+    } else if !Path::new(target).exists() && check_target(TargetKind::Host, target).is_ok() {
+        vec![ScanType::Network]
+    } else {
+        vec![ScanType::Code, ScanType::Dependency]
+    }
+}
+
+/// Every scanner the request runs must be able to take its target; say which cannot, and remind
+/// the user that live systems may only be scanned with permission.
+fn check_targets(registry: &Registry, request: &ScanRequest) -> Result<(), Failure> {
+    let mut live = false;
+    for entry in registry.for_types(&request.types) {
+        check_target(entry.target, &request.target).map_err(|err| {
+            Failure::usage(format!(
+                "{err}; scan type {} ({}) needs a {} target",
+                entry.scan_type.as_str(),
+                entry.id,
+                entry.target.as_str()
+            ))
+        })?;
+        live |= entry.target != TargetKind::Path;
+    }
+    if live {
+        tell!(
+            "securescan: dast and network scans send traffic to {}: run them only against \
+             systems you own or are authorized to test.",
+            request.target
+        );
+    }
+    Ok(())
+}
+
+/// Tell stderr about each failed scanner; the exit code says whether any did.
+pub fn report_failures(result: &ScanResult) -> Exit {
+    let mut exit = Exit::Ok;
+    for outcome in result.failed() {
+        if let ScannerStatus::Failed { kind, error } = &outcome.status {
+            tell!(
+                "securescan: scanner {} failed ({kind}): {error}",
+                outcome.scanner
+            );
+            exit = Exit::ScannerFailed;
+        }
+    }
+    exit
+}
+
+fn progress_line(outcome: &ScannerOutcome) -> String {
+    let seconds = outcome.duration.as_secs_f64();
+    match &outcome.status {
+        ScannerStatus::Completed { findings } => format!(
+            "  ✓ {}: {findings} finding(s) ({seconds:.2}s)",
+            outcome.scanner
+        ),
+        ScannerStatus::Skipped { reason, .. } => {
+            format!("  ⏭ {}: skipped, {reason}", outcome.scanner)
+        }
+        ScannerStatus::Failed { kind, .. } => format!(
+            "  ✗ {}: failed ({kind}) after {seconds:.2}s",
+            outcome.scanner
+        ),
+    }
+}

@@ -1,0 +1,22 @@
+//! The host's finding model and the parts of the pipeline it owns: identity (read against the
+//! scan root's files), inline suppression and order.
+
+mod dedup;
+mod fingerprint;
+mod root;
+mod source;
+mod suppression;
+
+pub use securescan_model::{
+    ChangeMode, ChangeSet, Finding, Metadata, ScanType, Severity, Summary, risk_score,
+    sort_canonical,
+};
+
+pub use dedup::deduplicate;
+pub use fingerprint::fingerprint;
+pub use root::{ScanRoot, name_from_root};
+pub use source::{SourceCache, SourceFiles, SourceText};
+pub use suppression::{
+    IgnoreMark, InlineMarks, SuppressedBy, clear_stamps, comment_prefixes, is_suppressed, stamp,
+    suppressed_by,
+};

@@ -1,0 +1,351 @@
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::identity::identify;
+use super::scanner::{Job, ScannerRun, run_scanner};
+use crate::compliance::ComplianceMapper;
+use crate::config::FindingPolicy;
+use crate::findings::{
+    Finding, IgnoreMark, InlineMarks, ScanRoot, ScanType, SourceCache, deduplicate, fingerprint,
+    sort_canonical,
+};
+use crate::git::{RepositoryView, no_repository_env};
+use securescan_model::{ScanResult, ScannerOutcome, ScannerStatus};
+use securescan_registry::Registry;
+use securescan_sandbox::{AdapterFinding, MAX_CONCURRENT_CALLS, Sandbox, WitInput, WitToolReport};
+
+/// What to scan and how.
+#[derive(Debug, Clone, Default)]
+pub struct ScanRequest {
+    pub target: String,
+    pub types: Vec<ScanType>,
+    /// Per-adapter overrides of argv vars, e.g. semgrep's `config`.
+    pub vars: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    /// Baseline probes the live host even though the target is a directory.
+    pub host_probes: bool,
+    /// Tools may run the target's own virtualenv interpreter (`{project_python}`): a program
+    /// from the scanned tree. Only the command line sets it, never a config file in the tree.
+    pub run_project_python: bool,
+    /// The project config's severity overrides and ignored rules.
+    pub policy: FindingPolicy,
+}
+
+pub(super) struct Context {
+    pub registry: Registry,
+    pub sandbox: Sandbox,
+    pub adapter_dir: PathBuf,
+    /// Bounds concurrent adapter calls to the cores available; tools run unbounded.
+    pub calls: Semaphore,
+    /// Tags findings with the framework controls they touch.
+    pub compliance: ComplianceMapper,
+}
+
+/// Runs scans against one registry, sandbox and adapter directory.
+#[derive(Clone)]
+pub struct Scanner {
+    ctx: Arc<Context>,
+}
+
+impl std::fmt::Debug for Scanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scanner")
+            .field("adapter_dir", &self.ctx.adapter_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Scanner {
+    pub fn new(
+        registry: Registry,
+        sandbox: Sandbox,
+        adapter_dir: PathBuf,
+        compliance: ComplianceMapper,
+    ) -> Scanner {
+        let cores = std::thread::available_parallelism()
+            .map_or(2, usize::from)
+            .min(MAX_CONCURRENT_CALLS);
+        Scanner {
+            ctx: Arc::new(Context {
+                registry,
+                sandbox,
+                adapter_dir,
+                calls: Semaphore::new(cores),
+                compliance,
+            }),
+        }
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.ctx.registry
+    }
+
+    /// Run every registry scanner for the request's types, concurrently. `on_done` sees each
+    /// scanner's outcome as it finishes (for progress). Dropping the future kills running tools.
+    pub async fn scan(
+        &self,
+        request: &ScanRequest,
+        on_done: impl Fn(&ScannerOutcome),
+    ) -> ScanResult {
+        let target: Arc<str> = Arc::from(request.target.as_str());
+        // Held until every scanner is done: the tools' git processes read through it.
+        let view = repository_view(&request.target);
+        let git_env = Arc::new(
+            view.as_ref()
+                .map_or_else(no_repository_env, RepositoryView::env),
+        );
+        let mut tasks = JoinSet::new();
+        let entries = self.ctx.registry.for_types(&request.types);
+        for (index, entry) in entries.iter().enumerate() {
+            let mut vars = entry.vars.clone();
+            if let Some(overrides) = request.vars.get(&entry.id) {
+                vars.extend(overrides.clone());
+            }
+            let run = run_scanner(Job {
+                ctx: self.ctx.clone(),
+                entry: (*entry).clone(),
+                target: target.clone(),
+                vars,
+                host_probes: request.host_probes,
+                git_env: git_env.clone(),
+                run_project_python: request.run_project_python,
+                warnings: Vec::new(),
+            });
+            tasks.spawn(async move { (index, run.await) });
+        }
+        let mut runs: Vec<Option<ScannerRun>> = entries.iter().map(|_| None).collect();
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((index, run)) => {
+                    on_done(&run.outcome);
+                    runs[index] = Some(run);
+                }
+                Err(err) => tracing::error!("a scanner task stopped unexpectedly: {err}"),
+            }
+        }
+        drop(view);
+        let runs = runs
+            .into_iter()
+            .zip(&entries)
+            .map(|(run, entry)| {
+                run.unwrap_or_else(|| ScannerRun {
+                    outcome: ScannerOutcome {
+                        scanner: entry.id.clone(),
+                        scan_type: entry.scan_type,
+                        status: ScannerStatus::Failed {
+                            kind: "internal".into(),
+                            error: "the scanner task stopped".into(),
+                        },
+                        tool_version: None,
+                        warnings: Vec::new(),
+                        duration: Default::default(),
+                    },
+                    findings: Vec::new(),
+                })
+            })
+            .collect();
+        finalize(
+            &self.ctx.compliance,
+            &request.target,
+            &request.types,
+            &request.policy,
+            runs,
+        )
+    }
+
+    /// Normalize an existing tool report through adapter `id`: a scan minus running the tool.
+    pub async fn ingest(
+        &self,
+        id: &str,
+        report: Vec<u8>,
+        target: &str,
+    ) -> Result<ScanResult, String> {
+        self.ingest_with(id, report, target, &FindingPolicy::default())
+            .await
+    }
+
+    /// [`Scanner::ingest`] with a project's finding policy applied.
+    pub async fn ingest_with(
+        &self,
+        id: &str,
+        report: Vec<u8>,
+        target: &str,
+        policy: &FindingPolicy,
+    ) -> Result<ScanResult, String> {
+        let entry = self
+            .ctx
+            .registry
+            .get(id)
+            .cloned()
+            .ok_or_else(|| unknown_scanner(&self.ctx.registry, id))?;
+        let started = Instant::now();
+        let ctx = self.ctx.clone();
+        let target_owned = target.to_string();
+        let entry_for_call = entry.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            let adapter = ctx.sandbox.load(&entry_for_call, &ctx.adapter_dir)?;
+            adapter.call(&WitInput::for_report(
+                &target_owned,
+                WitToolReport {
+                    bytes: report,
+                    exit_code: None,
+                    tool_version: None,
+                },
+            ))
+        })
+        .await
+        .map_err(|err| format!("the adapter call stopped: {err}"))?;
+        let (status, findings, warnings) = match result {
+            Ok(output) => (
+                ScannerStatus::Completed {
+                    findings: output.findings.len(),
+                },
+                output.findings,
+                output.warnings,
+            ),
+            Err(failure) => (
+                ScannerStatus::Failed {
+                    kind: failure.kind().into(),
+                    error: failure.to_string(),
+                },
+                Vec::new(),
+                Vec::new(),
+            ),
+        };
+        let outcome = ScannerOutcome {
+            scanner: entry.id.clone(),
+            scan_type: entry.scan_type,
+            status,
+            tool_version: None,
+            warnings,
+            duration: started.elapsed(),
+        };
+        Ok(finalize(
+            &self.ctx.compliance,
+            target,
+            &[entry.scan_type],
+            policy,
+            vec![ScannerRun { outcome, findings }],
+        ))
+    }
+}
+
+/// The view of the repository a path target is in. A repository whose view cannot be built is
+/// scanned as if it were none (git-based checks find no repository), and the user is told.
+fn repository_view(target: &str) -> Option<RepositoryView> {
+    let path = std::path::Path::new(target);
+    if !path.exists() {
+        return None;
+    }
+    RepositoryView::of(path).unwrap_or_else(|err| {
+        tracing::warn!("{err}; git-based checks run as if the target were in no repository");
+        None
+    })
+}
+
+pub fn unknown_scanner(registry: &Registry, id: &str) -> String {
+    format!(
+        "unknown scanner {id:?}; valid scanners: {}",
+        registry.ids().join(", ")
+    )
+}
+
+/// The host's pipeline over what the adapters returned: identity (fingerprints read the files
+/// findings point at, each once, under the target's root), severity overrides and suppression,
+/// cross-scanner dedup, compliance tags, canonical order, ids.
+fn finalize(
+    compliance: &ComplianceMapper,
+    target: &str,
+    types: &[ScanType],
+    policy: &FindingPolicy,
+    runs: Vec<ScannerRun>,
+) -> ScanResult {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let root = ScanRoot::of_target(target, &cwd);
+    let mut findings = Vec::with_capacity(runs.iter().map(|r| r.findings.len()).sum());
+    let mut scanners = Vec::new();
+    for run in runs {
+        findings.extend(
+            run.findings
+                .into_iter()
+                .map(|f| host_finding(&run.outcome, f)),
+        );
+        scanners.push(run.outcome);
+    }
+    let inline = read_sources(&mut findings, root.as_ref());
+    let suppressed = policy.apply(&mut findings, &inline);
+    if !suppressed.is_empty() {
+        tracing::info!("suppressed {} finding(s)", suppressed.len());
+    }
+    let merged = deduplicate(&mut findings);
+    if merged > 0 {
+        tracing::info!("merged {merged} finding(s) other scanners also reported");
+    }
+    compliance.tag_all(&mut findings);
+    sort_canonical(&mut findings);
+    let scan_id = identify(target, types, &mut findings);
+    ScanResult {
+        scan_id,
+        target: target.to_string(),
+        scan_types: types.to_vec(),
+        scanners,
+        findings,
+    }
+}
+
+/// Fingerprints (their line context) and inline ignore marks, both read from the files findings
+/// point at. Findings are visited file by file, so each file is read once and only one is held
+/// in memory at a time, however many findings a big tree has. Returns each finding's mark.
+fn read_sources(findings: &mut [Finding], root: Option<&ScanRoot>) -> Vec<Option<IgnoreMark>> {
+    let mut order: Vec<(Option<String>, usize)> = findings
+        .iter()
+        .enumerate()
+        .map(|(index, f)| {
+            let relative = root
+                .zip(f.file_path.as_deref())
+                .and_then(|(r, p)| r.relative(p));
+            (relative, index)
+        })
+        .collect();
+    order.sort_unstable();
+    let mut sources = SourceCache::new(root);
+    let mut marks = vec![None; findings.len()];
+    for (relative, index) in order {
+        if let Some(relative) = &relative {
+            sources.hold_only(relative);
+        }
+        let finding = &mut findings[index];
+        finding.fingerprint = fingerprint(finding, root, &mut sources);
+        marks[index] = InlineMarks::new(root, &mut sources).find(finding);
+    }
+    tracing::debug!(
+        files = sources.files_read(),
+        "read source files for finding identity and inline suppression"
+    );
+    marks
+}
+
+fn host_finding(outcome: &ScannerOutcome, f: AdapterFinding) -> Finding {
+    Finding {
+        id: String::new(),
+        scan_id: String::new(),
+        scanner: outcome.scanner.clone(),
+        scan_type: outcome.scan_type,
+        severity: f.severity,
+        title: f.title,
+        description: f.description,
+        file_path: f.file,
+        line_start: f.line_start,
+        line_end: f.line_end,
+        rule_id: f.rule_id,
+        cwe: f.cwe,
+        remediation: f.remediation,
+        metadata: f.metadata,
+        compliance_tags: Vec::new(),
+        fingerprint: String::new(),
+    }
+}

@@ -1,0 +1,214 @@
+//! One scanner within a scan: check its tool, load its adapter, collect its input, call it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::files_input::files_scan;
+use super::probes_input::probes_scan;
+use super::report_input::report_scan;
+use super::runner::Context;
+use super::url_input::{http_scan, zap_scan};
+use crate::tools::{ChildEnv, ToolStatus, probe_tool};
+use securescan_model::{ScannerOutcome, ScannerStatus};
+use securescan_registry::{AdapterEntry, Input};
+use securescan_sandbox::{AdapterFailure, AdapterFinding, AdapterOutput, LoadedAdapter, WitInput};
+
+pub struct ScannerRun {
+    pub outcome: ScannerOutcome,
+    pub findings: Vec<AdapterFinding>,
+}
+
+/// Why a scanner produced no result: the failure kind and what to tell the user.
+pub(super) type ScanError = (String, String);
+
+/// What a scanner's input stage hands back: findings, or a skip (no daemon, …), or a failure.
+pub(super) enum Collected {
+    Findings(Vec<AdapterFinding>),
+    Skipped {
+        reason: String,
+        install_hint: Option<String>,
+    },
+    /// Some of several runs failed: the scanner failed, but the other runs' findings are kept.
+    Partial {
+        findings: Vec<AdapterFinding>,
+        error: ScanError,
+    },
+}
+
+/// What one scanner run needs to know besides its registry entry.
+pub(super) struct Job {
+    pub ctx: Arc<Context>,
+    pub entry: AdapterEntry,
+    pub target: Arc<str>,
+    pub vars: BTreeMap<String, Vec<String>>,
+    /// Baseline probes of the whole host even when the target is a directory.
+    pub host_probes: bool,
+    /// The environment of every tool and command run for the target: git sees the target's
+    /// repository only through the scan's [`crate::git::RepositoryView`].
+    pub git_env: Arc<ChildEnv>,
+    /// The user allowed tools to run the target's own interpreter.
+    pub run_project_python: bool,
+    pub warnings: Vec<String>,
+}
+
+impl Job {
+    /// One adapter call, bounded by the scan's call semaphore; warnings are kept.
+    pub async fn call(
+        &mut self,
+        adapter: &LoadedAdapter,
+        input: WitInput,
+    ) -> Result<Vec<AdapterFinding>, AdapterFailure> {
+        let output = call(&self.ctx, adapter, input).await?;
+        self.warnings.extend(output.warnings);
+        Ok(output.findings)
+    }
+}
+
+pub(super) async fn run_scanner(mut job: Job) -> ScannerRun {
+    let started = Instant::now();
+    // Nothing from the scanned tree runs unless the user allowed it on the command line: the
+    // tool is left out (a files adapter reads its files without it), or its scanner skipped.
+    let forbidden = if job.run_project_python {
+        None
+    } else {
+        job.entry.tool.take_if(|spec| spec.runs_project_python())
+    };
+    let tool_status = match &job.entry.tool {
+        Some(spec) => Some(probe_tool(spec).await),
+        None => None,
+    };
+    let tool_version = tool_status
+        .as_ref()
+        .and_then(|s| s.version().map(str::to_string));
+    let finish = |job: Job, status: ScannerStatus, findings: Vec<AdapterFinding>| ScannerRun {
+        outcome: ScannerOutcome {
+            scanner: job.entry.id.clone(),
+            scan_type: job.entry.scan_type,
+            status,
+            tool_version: tool_version.clone(),
+            warnings: job.warnings,
+            duration: started.elapsed(),
+        },
+        findings,
+    };
+    if let (Input::ToolReport { .. }, Some(spec)) = (&job.entry.input, &forbidden) {
+        let skipped = ScannerStatus::Skipped {
+            reason: format!(
+                "{} would run the target's own Python interpreter, a program from the scanned \
+                 tree; pass --run-project-python to allow that",
+                spec.name
+            ),
+            install_hint: None,
+        };
+        return finish(job, skipped, Vec::new());
+    }
+    if let (Input::ToolReport { .. }, Some(spec), Some(status)) =
+        (&job.entry.input, &job.entry.tool, &tool_status)
+        && let Some(reason) = status.reason(spec)
+    {
+        let skipped = ScannerStatus::Skipped {
+            reason,
+            install_hint: Some(spec.install_hint.clone()),
+        };
+        return finish(job, skipped, Vec::new());
+    }
+
+    let adapter = match load(&job.ctx, &job.entry).await {
+        Ok(adapter) => adapter,
+        Err(failure) => {
+            let status = failed(failure);
+            return finish(
+                job,
+                ScannerStatus::Failed {
+                    kind: status.0,
+                    error: status.1,
+                },
+                Vec::new(),
+            );
+        }
+    };
+    let available_tool = match (&job.entry.tool, &tool_status) {
+        (Some(spec), Some(ToolStatus::Available { path, version })) => {
+            Some((spec.clone(), path.clone(), version.clone()))
+        }
+        _ => None,
+    };
+    let entry_input = job.entry.input.clone();
+    let result = match &entry_input {
+        Input::ToolReport { each_file } => match available_tool {
+            Some(tool) => report_scan(&mut job, &adapter, &tool, each_file.as_ref()).await,
+            None => unreachable!("a tool-report adapter without an available tool was skipped"),
+        },
+        Input::Files(rules) => files_scan(&mut job, &adapter, rules, available_tool).await,
+        Input::Probes(probes) => probes_scan(&mut job, &adapter, probes).await,
+        Input::Http(http) => http_scan(&mut job, &adapter, http).await,
+        Input::Zap(driver) => zap_scan(&mut job, &adapter, driver).await,
+        Input::Ingest => Err((
+            "usage".to_string(),
+            "this adapter only reads reports given to `securescan ingest`".to_string(),
+        )),
+    };
+    match result {
+        Ok(Collected::Findings(findings)) => finish(
+            job,
+            ScannerStatus::Completed {
+                findings: findings.len(),
+            },
+            findings,
+        ),
+        Ok(Collected::Skipped {
+            reason,
+            install_hint,
+        }) => finish(
+            job,
+            ScannerStatus::Skipped {
+                reason,
+                install_hint,
+            },
+            Vec::new(),
+        ),
+        Ok(Collected::Partial {
+            findings,
+            error: (kind, error),
+        }) => finish(job, ScannerStatus::Failed { kind, error }, findings),
+        Err((kind, error)) => finish(job, ScannerStatus::Failed { kind, error }, Vec::new()),
+    }
+}
+
+async fn load(ctx: &Arc<Context>, entry: &AdapterEntry) -> Result<LoadedAdapter, AdapterFailure> {
+    let (ctx, entry) = (ctx.clone(), entry.clone());
+    tokio::task::spawn_blocking(move || ctx.sandbox.load(&entry, &ctx.adapter_dir))
+        .await
+        .unwrap_or_else(|err| {
+            Err(AdapterFailure::Trap {
+                message: format!("adapter loader stopped: {err}"),
+            })
+        })
+}
+
+pub(super) fn failed(failure: AdapterFailure) -> ScanError {
+    (failure.kind().to_string(), failure.to_string())
+}
+
+async fn call(
+    ctx: &Arc<Context>,
+    adapter: &LoadedAdapter,
+    input: WitInput,
+) -> Result<AdapterOutput, AdapterFailure> {
+    let _permit = ctx
+        .calls
+        .acquire()
+        .await
+        .map_err(|err| AdapterFailure::Trap {
+            message: err.to_string(),
+        })?;
+    let adapter = adapter.clone();
+    tokio::task::spawn_blocking(move || adapter.call(&input))
+        .await
+        .unwrap_or_else(|err| {
+            Err(AdapterFailure::Trap {
+                message: format!("adapter call stopped: {err}"),
+            })
+        })
+}

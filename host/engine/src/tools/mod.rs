@@ -1,0 +1,12 @@
+//! External tools: found on PATH, version-probed, run from the registry's argv templates with no
+//! shell, killed as a whole process group on timeout or cancellation.
+
+mod child_env;
+mod discovery;
+mod probe;
+mod process;
+
+pub use child_env::ChildEnv;
+pub use discovery::find_tool;
+pub use probe::{ToolStatus, probe_tool};
+pub use process::{Overflow, ToolFailure, ToolRun, run_capped, run_tool};

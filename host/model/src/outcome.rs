@@ -1,0 +1,57 @@
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::{Finding, ScanType, Summary};
+
+/// What happened to one scanner in a scan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScannerOutcome {
+    pub scanner: String,
+    pub scan_type: ScanType,
+    #[serde(flatten)]
+    pub status: ScannerStatus,
+    /// The tool's version, when one was probed.
+    pub tool_version: Option<String>,
+    /// Tool and adapter notes that are not findings (files the tool could not parse, …).
+    pub warnings: Vec<String>,
+    #[serde(skip)]
+    pub duration: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum ScannerStatus {
+    Completed {
+        findings: usize,
+    },
+    Skipped {
+        reason: String,
+        install_hint: Option<String>,
+    },
+    Failed {
+        kind: String,
+        error: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScanResult {
+    pub scan_id: String,
+    pub target: String,
+    pub scan_types: Vec<ScanType>,
+    pub scanners: Vec<ScannerOutcome>,
+    pub findings: Vec<Finding>,
+}
+
+impl ScanResult {
+    pub fn summary(&self) -> Summary {
+        Summary::of(&self.findings)
+    }
+
+    pub fn failed(&self) -> impl Iterator<Item = &ScannerOutcome> {
+        self.scanners
+            .iter()
+            .filter(|s| matches!(s.status, ScannerStatus::Failed { .. }))
+    }
+}
