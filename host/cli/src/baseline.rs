@@ -8,11 +8,11 @@ use clap::Args;
 use super::config::load_for;
 use super::exit::{CommandResult, Exit, Failure};
 use super::locations;
-use super::scan::{ScanOptions, config_start, report_failures, run_request};
+use super::scan::{
+    ScanOptions, announce, config_start, progress, report_failures, request_failure,
+};
 use crate::atomic::{check_writable, write_creating_dirs};
 use securescan_engine::config::FindingPolicy;
-use securescan_engine::findings::name_from_root;
-use securescan_engine::snapshot::render_baseline;
 
 #[derive(Debug, Args)]
 pub struct BaselineArgs {
@@ -35,13 +35,11 @@ pub struct BaselineArgs {
 /// scan types and semgrep rules do apply, so the baseline covers what `scan` reports.
 pub async fn run(args: BaselineArgs) -> CommandResult {
     let config = load_for(&config_start(&args.target))?;
-    let policy = FindingPolicy {
-        no_suppress: true,
-        ..FindingPolicy::default()
-    };
-    let request = args
-        .options
-        .request(args.target.clone(), config.as_ref(), policy)?;
+    let request = args.options.request(
+        args.target.clone(),
+        config.as_ref(),
+        FindingPolicy::default(),
+    )?;
     let unwritable = |err: std::io::Error| {
         Failure::internal(format!(
             "cannot write {}: {err}",
@@ -50,23 +48,19 @@ pub async fn run(args: BaselineArgs) -> CommandResult {
     };
     // Find out that the file cannot be written before the scan, not after it.
     check_writable(&args.output_file).map_err(unwritable)?;
-    let result = run_request(&locations::scanner()?, &request).await?;
-    let exit = report_failures(&result);
-    let mut findings = result.findings;
-    name_from_root(&mut findings, &args.target, std::path::Path::new(""));
-    let text = render_baseline(
-        &findings,
-        std::path::Path::new(&args.target),
-        &result.scan_types,
-        &args.output_file,
-        "securescan",
-    );
-    write_creating_dirs(&args.output_file, text.as_bytes()).map_err(unwritable)?;
-    let bytes = text.len();
+    let engine = locations::engine()?;
+    announce(&engine, &request)?;
+    let baseline = engine
+        .baseline(&request, &args.output_file, &progress())
+        .await
+        .map_err(request_failure)?;
+    let exit = report_failures(&baseline.scanners);
+    write_creating_dirs(&args.output_file, baseline.text.as_bytes()).map_err(unwritable)?;
+    let bytes = baseline.text.len();
     tell!(
         "Wrote baseline to {} ({} findings, {bytes} bytes)",
         args.output_file.display(),
-        findings.len()
+        baseline.findings
     );
     if exit != Exit::Ok {
         tell!(

@@ -8,6 +8,7 @@ use clap::{Args, ValueEnum};
 use serde_json::{Map, Value};
 
 use super::exit::Failure;
+use super::locations;
 use super::output::{ScanFormat, parse_output, write_artifact};
 use securescan_engine::findings::{ChangeMode, ChangeSet, Finding, ScanType};
 use securescan_engine::git::Repository;
@@ -139,7 +140,11 @@ pub fn deliver_changes(
                 scanners: Vec::new(),
                 findings: shown(&changes.new, show).into_iter().cloned().collect(),
             };
-            sarif_with(&result, Some(context.sarif_properties.clone()))
+            sarif_with(
+                &result,
+                Some(context.sarif_properties.clone()),
+                &locations::working_dir()?,
+            )
         }
         ChangeFormat::GithubPrComment => render_pr_comment(
             changes,

@@ -10,9 +10,11 @@ use super::changes::{ChangeContext, ChangeOutputArgs, deliver_changes};
 use super::config::{GateArgs, load_for};
 use super::exit::{CommandResult, Exit, Failure};
 use super::locations;
-use super::scan::{ScanOptions, config_start, report_failures, run_request};
+use super::scan::{
+    ScanOptions, announce, config_start, progress, report_failures, request_failure,
+};
 use securescan_engine::config::FindingPolicy;
-use securescan_engine::findings::{ChangeMode, ChangeSet, name_from_root};
+use securescan_engine::findings::ChangeMode;
 use securescan_engine::snapshot::load_snapshot;
 
 #[derive(Debug, Args)]
@@ -46,15 +48,17 @@ pub async fn run(args: CompareArgs) -> CommandResult {
     let request = args
         .options
         .request(target.clone(), config.as_ref(), policy)?;
-    let result = run_request(&locations::scanner()?, &request).await?;
-    let exit = report_failures(&result);
+    let engine = locations::engine()?;
+    announce(&engine, &request)?;
+    let (changes, scan) = engine
+        .compare(&request, old, &progress())
+        .await
+        .map_err(request_failure)?;
+    let exit = report_failures(&scan.scanners);
     if exit != Exit::Ok {
         tell!("compare: failed scanners: baseline findings only they report show as disappeared");
     }
-    let types = result.scan_types;
-    let mut fresh = result.findings;
-    name_from_root(&mut fresh, &target, Path::new(""));
-    let changes = ChangeSet::classify(old, fresh);
+    let types = scan.scan_types;
     let mut properties = Map::new();
     properties.insert("diffMode".into(), Value::Bool(true));
     deliver_changes(

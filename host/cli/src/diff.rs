@@ -14,12 +14,13 @@ use super::changes::{ChangeContext, ChangeOutputArgs, deliver_changes};
 use super::config::{GateArgs, load_for};
 use super::exit::{CommandResult, Exit, Failure};
 use super::locations;
-use super::scan::{ScanOptions, config_start, report_failures, run_request};
-use securescan_engine::config::{FindingPolicy, ProjectConfig};
-use securescan_engine::findings::{ChangeMode, ChangeSet, Finding, ScanType, name_from_root};
+use super::scan::{ScanOptions, config_start, progress, report_failures, request_failure};
+use securescan_engine::config::FindingPolicy;
+use securescan_engine::findings::{ChangeMode, ChangeSet, Finding, ScanType};
 use securescan_engine::git::Repository;
-use securescan_engine::scan::{Scanner, identify};
+use securescan_engine::scan::ScanRequest;
 use securescan_engine::snapshot::load_snapshot;
+use securescan_engine::{CommitSide, Engine};
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
@@ -110,15 +111,17 @@ pub async fn run(mut args: DiffArgs) -> CommandResult {
                 .map_err(|err| {
                     Failure::internal(format!("diff: cannot make a temporary directory: {err}"))
                 })?;
-            let scanner = locations::scanner()?;
+            let engine = locations::engine()?;
             let side = Side {
-                scanner: &scanner,
+                engine: &engine,
                 repo: &repo,
                 prefix: &prefix,
                 scratch: scratch.path(),
-                options: &args.options,
-                config: config.as_ref(),
-                policy: &policy,
+                request: args.options.request(
+                    target.to_string_lossy().into_owned(),
+                    config.as_ref(),
+                    policy.clone(),
+                )?,
             };
             let (base_findings, base_types, base_exit) = side.scan(&base_sha, "base").await?;
             let (head_findings, _, head_exit) = side.scan(&head_sha, "head").await?;
@@ -212,13 +215,12 @@ fn inside(repo: &Repository, target: &Path) -> Result<PathBuf, Failure> {
 
 /// One side of a ref-mode diff: the same scan of a different commit.
 struct Side<'a> {
-    scanner: &'a Scanner,
+    engine: &'a Engine,
     repo: &'a Repository,
     prefix: &'a Path,
     scratch: &'a Path,
-    options: &'a ScanOptions,
-    config: Option<&'a ProjectConfig>,
-    policy: &'a FindingPolicy,
+    /// The scan of the user's target, which each side runs on its own checkout of it.
+    request: ScanRequest,
 }
 
 impl Side<'_> {
@@ -229,17 +231,22 @@ impl Side<'_> {
         commit: &str,
         name: &str,
     ) -> Result<(Vec<Finding>, Vec<ScanType>, Exit), Failure> {
-        let worktree = self
-            .repo
-            .worktree(commit, self.scratch, name)
-            .map_err(|err| Failure::internal(format!("diff: {err}")))?;
-        let target = worktree.path.join(self.prefix);
-        let target_text = target.to_string_lossy().into_owned();
-        let request =
-            self.options
-                .request(target_text.clone(), self.config, self.policy.clone())?;
-        let result = run_request(self.scanner, &request).await?;
-        let exit = report_failures(&result);
+        let side = self
+            .engine
+            .scan_commit(
+                &CommitSide {
+                    repo: self.repo,
+                    commit,
+                    name,
+                    prefix: self.prefix,
+                    scratch: self.scratch,
+                },
+                &self.request,
+                &progress(),
+            )
+            .await
+            .map_err(request_failure)?;
+        let exit = report_failures(&side.scanners);
         if exit != Exit::Ok {
             // A scanner missing on one side makes its findings look new or fixed.
             tell!(
@@ -248,15 +255,7 @@ impl Side<'_> {
                 &commit[..commit.len().min(12)]
             );
         }
-        let mut findings = result.findings;
-        name_from_root(&mut findings, &target_text, self.prefix);
-        let label = self.prefix.to_string_lossy();
-        identify(
-            &format!("{name}:{commit}:{label}"),
-            &result.scan_types,
-            &mut findings,
-        );
-        Ok((findings, result.scan_types, exit))
+        Ok((side.findings, side.scan_types, exit))
     }
 }
 

@@ -5,9 +5,9 @@ use clap::Args;
 use super::config::{GateArgs, load_for};
 use super::exit::{CommandResult, Failure};
 use super::locations;
-use super::scan::{ReportArgs, deliver};
+use super::scan::{ReportArgs, deliver, request_failure};
+use securescan_engine::IngestRequest;
 use securescan_engine::limited_read::read_limited;
-use securescan_engine::scan::runner_unknown_scanner;
 
 #[derive(Debug, Args)]
 pub struct IngestArgs {
@@ -33,41 +33,24 @@ pub async fn run(args: IngestArgs) -> CommandResult {
     } else {
         Path::new(".")
     })?;
-    let scanner = locations::scanner()?;
-    let Some(entry) = scanner.registry().get(&args.scanner) else {
-        return Err(Failure::usage(runner_unknown_scanner(
-            scanner.registry(),
-            &args.scanner,
-        )));
-    };
-    if !entry.reads_reports() {
-        let readers: Vec<&str> = scanner
-            .registry()
-            .adapters
-            .iter()
-            .filter(|e| e.reads_reports())
-            .map(|e| e.id.as_str())
-            .collect();
-        return Err(Failure::usage(format!(
-            "{} reads no tool report (it gathers its own input during a scan); scanners that \
-             ingest reports: {}",
-            entry.id,
-            readers.join(", ")
-        )));
-    }
+    let engine = locations::engine()?;
+    let entry = engine
+        .report_reader(&args.scanner)
+        .map_err(request_failure)?;
     // The adapter would refuse a larger report anyway; reading one whole first could exhaust
     // memory (a 1 GiB file, /dev/zero).
     let limit = u64::try_from(entry.limits.max_input_bytes).unwrap_or(u64::MAX);
     let report = read_limited(&args.report, limit, "a report of this scanner")
         .map_err(|err| Failure::usage(err.to_string()))?;
-    let result = scanner
-        .ingest_with(
-            &args.scanner,
-            report,
-            &args.target,
-            &args.gate.policy(config.as_ref()),
-        )
+    let request = IngestRequest {
+        scanner: args.scanner.clone(),
+        report,
+        target: args.target.clone(),
+        policy: args.gate.policy(config.as_ref()),
+    };
+    let result = engine
+        .ingest(request, &|_| {})
         .await
-        .map_err(Failure::usage)?;
+        .map_err(request_failure)?;
     deliver(&result, &args.output, &args.gate, config.as_ref())
 }

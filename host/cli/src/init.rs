@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::exit::{CommandResult, Exit, Failure};
+use super::locations;
 use crate::atomic::write_creating_dirs;
 use securescan_engine::config::{parse_severity, severity_names};
 use securescan_engine::findings::{ScanType, Severity};
@@ -72,7 +73,14 @@ pub async fn run(args: InitArgs) -> CommandResult {
     }
     if !args.no_baseline {
         let path = args.project.join(".securescan/baseline.json");
-        let text = render_baseline(&[], &args.project, &types, &path, "securescan init");
+        let text = render_baseline(
+            &[],
+            &args.project,
+            &types,
+            &path,
+            "securescan init",
+            &locations::working_dir()?,
+        );
         files.push((path, text));
     }
     let existing: Vec<&PathBuf> = files

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use super::exit::Failure;
 use securescan_engine::compliance::ComplianceMapper;
-use securescan_engine::scan::Scanner;
+use securescan_engine::settings::Settings;
+use securescan_engine::{Engine, EngineConfig};
 use securescan_registry::Registry;
 use securescan_sandbox::{CompileCache, Sandbox};
 
@@ -26,6 +27,12 @@ pub fn adapter_dir() -> PathBuf {
         .unwrap_or(beside)
 }
 
+/// The directory relative targets and paths are relative to: the process's current one.
+pub fn working_dir() -> Result<PathBuf, Failure> {
+    std::env::current_dir()
+        .map_err(|err| Failure::internal(format!("cannot read the current directory: {err}")))
+}
+
 pub fn sandbox() -> Result<Sandbox, Failure> {
     Sandbox::new(CompileCache::default_location())
         .map_err(|err| Failure::internal(format!("cannot start the WebAssembly engine: {err:#}")))
@@ -35,13 +42,17 @@ pub fn builtin_registry() -> Result<Registry, Failure> {
     Registry::builtin().map_err(|err| Failure::usage(err.to_string()))
 }
 
-pub fn scanner() -> Result<Scanner, Failure> {
-    Ok(Scanner::new(
-        builtin_registry()?,
-        sandbox()?,
-        adapter_dir(),
-        compliance()?,
-    ))
+/// The engine every command runs on: the built-in registry, its adapters, this process's
+/// current directory and settings.
+pub fn engine() -> Result<Engine, Failure> {
+    Ok(Engine::new(EngineConfig {
+        registry: builtin_registry()?,
+        sandbox: sandbox()?,
+        adapter_dir: adapter_dir(),
+        compliance: compliance()?,
+        working_dir: working_dir()?,
+        settings: Settings::from_environment(),
+    }))
 }
 
 /// The built-in compliance frameworks, replaced or extended by the JSON files in

@@ -14,10 +14,12 @@ use sha2::Digest;
 use securescan_engine::config::{FindingPolicy, ProjectConfig};
 use securescan_engine::findings::ScanType;
 use securescan_engine::scan::{
-    ScanRequest, ScanResult, Scanner, ScannerOutcome, ScannerStatus, check_target, looks_like_url,
+    ScanRequest, ScanResult, ScannerOutcome, ScannerStatus, check_target, looks_like_url,
 };
 use securescan_engine::stamp::Stamp;
-use securescan_registry::{Registry, TargetKind};
+use securescan_engine::{Engine, RequestError};
+use securescan_model::ScanEvent;
+use securescan_registry::TargetKind;
 use securescan_report::{OutputFormat, TextStyle, render_to};
 use securescan_store::Store;
 
@@ -105,7 +107,7 @@ pub async fn run(args: ScanArgs) -> CommandResult {
     let policy = args.gate.policy(config.as_ref());
     let request = args.options.request(args.target, config.as_ref(), policy)?;
     let started = Stamp::from_env().map_err(|err| Failure::usage(err.to_string()))?;
-    let result = run_request(&locations::scanner()?, &request).await?;
+    let result = scan(&locations::engine()?, &request).await?;
     if !args.no_save {
         save(&result, &started);
     }
@@ -174,27 +176,44 @@ impl ScanOptions {
     }
 }
 
-/// Run a scan with `scanner` (built once per command: it holds the engine and the compliance
-/// mappings), with progress on stderr when it is a terminal.
-pub async fn run_request(scanner: &Scanner, request: &ScanRequest) -> Result<ScanResult, Failure> {
-    check_targets(scanner.registry(), request)?;
-    let show_progress = std::io::stderr().is_terminal();
-    if show_progress {
-        let ids: Vec<&str> = scanner
-            .registry()
-            .for_types(&request.types)
-            .iter()
-            .map(|e| e.id.as_str())
-            .collect();
-        tell!("Scanning {} with {}", request.target, ids.join(", "));
+/// Run a scan on `engine` (after [`announce`]), with progress on stderr when it is a terminal.
+pub async fn scan(engine: &Engine, request: &ScanRequest) -> Result<ScanResult, Failure> {
+    announce(engine, request)?;
+    engine
+        .scan(request, &progress())
+        .await
+        .map_err(request_failure)
+}
+
+/// Refuse a request whose scanners cannot take its target, and remind the user that live
+/// systems may only be scanned with permission.
+pub fn announce(engine: &Engine, request: &ScanRequest) -> Result<(), Failure> {
+    if engine.check(request).map_err(request_failure)? {
+        tell!(
+            "securescan: dast and network scans send traffic to {}: run them only against \
+             systems you own or are authorized to test.",
+            request.target
+        );
     }
-    Ok(scanner
-        .scan(request, |outcome| {
-            if show_progress {
-                tell!("{}", progress_line(outcome))
-            }
-        })
-        .await)
+    Ok(())
+}
+
+/// A request the engine refused is the user's to fix; a commit it could not check out is not.
+pub fn request_failure(err: RequestError) -> Failure {
+    match err {
+        RequestError::Checkout(err) => Failure::internal(format!("diff: {err}")),
+        other => Failure::usage(other.to_string()),
+    }
+}
+
+/// Progress on stderr when it is a terminal: the scanners a scan starts, then how each ended.
+pub fn progress() -> impl Fn(ScanEvent) + Sync {
+    let show = std::io::stderr().is_terminal();
+    move |event| {
+        if show && let Some(line) = progress_line(&event) {
+            tell!("{line}");
+        }
+    }
 }
 
 /// Save the scan for `history`. A store that cannot be written is a warning: the scan's output
@@ -220,15 +239,16 @@ pub fn deliver(
 ) -> CommandResult {
     let output_file = output.output_file.as_deref();
     let style = TextStyle::for_destination(output_file);
+    let working_dir = locations::working_dir()?;
     write_streamed(output_file, |out| {
-        render_to(result, output.output, style, out)
+        render_to(result, output.output, style, &working_dir, out)
     })?;
     // The text report shows each scanner's warnings; the other formats have no place for them,
     // and a warning can be the only sign that input was cut.
     if output.output != OutputFormat::Text || output_file.is_some() {
         report_warnings(result);
     }
-    Ok(gate.gate(config, &result.findings, report_failures(result)))
+    Ok(gate.gate(config, &result.findings, report_failures(&result.scanners)))
 }
 
 /// Tell stderr each scanner's warnings (input cut or left out, a helper that gave nothing).
@@ -256,42 +276,19 @@ pub fn config_start(target: &str) -> PathBuf {
 fn default_types(target: &str) -> Vec<ScanType> {
     if looks_like_url(target) {
         vec![ScanType::Dast]
-    } else if !Path::new(target).exists() && check_target(TargetKind::Host, target).is_ok() {
+    } else if !Path::new(target).exists()
+        && check_target(TargetKind::Host, target, Path::new(".")).is_ok()
+    {
         vec![ScanType::Network]
     } else {
         vec![ScanType::Code, ScanType::Dependency]
     }
 }
 
-/// Every scanner the request runs must be able to take its target; say which cannot, and remind
-/// the user that live systems may only be scanned with permission.
-fn check_targets(registry: &Registry, request: &ScanRequest) -> Result<(), Failure> {
-    let mut live = false;
-    for entry in registry.for_types(&request.types) {
-        check_target(entry.target, &request.target).map_err(|err| {
-            Failure::usage(format!(
-                "{err}; scan type {} ({}) needs a {} target",
-                entry.scan_type.as_str(),
-                entry.id,
-                entry.target.as_str()
-            ))
-        })?;
-        live |= entry.target != TargetKind::Path;
-    }
-    if live {
-        tell!(
-            "securescan: dast and network scans send traffic to {}: run them only against \
-             systems you own or are authorized to test.",
-            request.target
-        );
-    }
-    Ok(())
-}
-
 /// Tell stderr about each failed scanner; the exit code says whether any did.
-pub fn report_failures(result: &ScanResult) -> Exit {
+pub fn report_failures(scanners: &[ScannerOutcome]) -> Exit {
     let mut exit = Exit::Ok;
-    for outcome in result.failed() {
+    for outcome in scanners {
         if let ScannerStatus::Failed { kind, error } = &outcome.status {
             tell!(
                 "securescan: scanner {} failed ({kind}): {error}",
@@ -303,19 +300,32 @@ pub fn report_failures(result: &ScanResult) -> Exit {
     exit
 }
 
-fn progress_line(outcome: &ScannerOutcome) -> String {
-    let seconds = outcome.duration.as_secs_f64();
-    match &outcome.status {
-        ScannerStatus::Completed { findings } => format!(
-            "  ✓ {}: {findings} finding(s) ({seconds:.2}s)",
-            outcome.scanner
-        ),
-        ScannerStatus::Skipped { reason, .. } => {
-            format!("  ⏭ {}: skipped, {reason}", outcome.scanner)
+fn progress_line(event: &ScanEvent) -> Option<String> {
+    let seconds = |ms: &u64| std::time::Duration::from_millis(*ms).as_secs_f64();
+    Some(match event {
+        ScanEvent::ScanStarted { target, scanners } => {
+            format!("Scanning {target} with {}", scanners.join(", "))
         }
-        ScannerStatus::Failed { kind, .. } => format!(
-            "  ✗ {}: failed ({kind}) after {seconds:.2}s",
-            outcome.scanner
+        ScanEvent::ScannerCompleted {
+            scanner,
+            findings,
+            duration_ms,
+        } => format!(
+            "  ✓ {scanner}: {findings} finding(s) ({:.2}s)",
+            seconds(duration_ms)
         ),
-    }
+        ScanEvent::ScannerSkipped {
+            scanner, reason, ..
+        } => format!("  ⏭ {scanner}: skipped, {reason}"),
+        ScanEvent::ScannerFailed {
+            scanner,
+            kind,
+            duration_ms,
+            ..
+        } => format!(
+            "  ✗ {scanner}: failed ({kind}) after {:.2}s",
+            seconds(duration_ms)
+        ),
+        ScanEvent::ScannerStarted { .. } | ScanEvent::ScanFinished { .. } => return None,
+    })
 }

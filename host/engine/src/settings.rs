@@ -1,12 +1,37 @@
-//! Settings from the environment, falling back to the user's `.env` file
-//! (`~/.config/securescan/.env`, or under `$XDG_CONFIG_HOME`): the shell always wins.
+//! What a scan needs from the machine it runs on besides its request: the ZAP daemon and the
+//! user's home (for the baseline's host probes). A client reads them once, with
+//! [`Settings::from_environment`], and hands them to the engine in its config; nothing below reads
+//! the environment during a scan, so two scans in one process can run under different settings.
 
 use std::path::PathBuf;
 
 use crate::limited_read::{MAX_SETTINGS_FILE_BYTES, read_limited_text};
 
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// The running ZAP daemon, e.g. `http://127.0.0.1:8090`.
+    pub zap_address: Option<String>,
+    /// Its API key, sent in a header, never in a URL.
+    pub zap_api_key: Option<String>,
+    /// The user's home directory, whose files the live host's baseline probes look at.
+    pub home: Option<PathBuf>,
+}
+
+impl Settings {
+    /// `SECURESCAN_ZAP_ADDRESS` and `SECURESCAN_ZAP_API_KEY` from the environment, else from the
+    /// user's `.env` file (`~/.config/securescan/.env`, or under `$XDG_CONFIG_HOME`): the shell
+    /// always wins. `HOME` from the environment.
+    pub fn from_environment() -> Settings {
+        Settings {
+            zap_address: user_setting("SECURESCAN_ZAP_ADDRESS"),
+            zap_api_key: user_setting("SECURESCAN_ZAP_API_KEY"),
+            home: std::env::var_os("HOME").map(PathBuf::from),
+        }
+    }
+}
+
 /// `name` from the environment, else from the user `.env` file; empty values count as unset.
-pub fn user_setting(name: &str) -> Option<String> {
+fn user_setting(name: &str) -> Option<String> {
     if let Ok(value) = std::env::var(name) {
         return (!value.is_empty()).then_some(value);
     }

@@ -2,7 +2,9 @@
 //! every other host crate and every client (CLI, server, dashboard) shares; no I/O.
 
 mod changes;
+mod event;
 mod finding;
+mod health;
 mod order;
 mod outcome;
 mod score;
@@ -10,7 +12,9 @@ mod suppression;
 pub mod text;
 
 pub use changes::{ChangeMode, ChangeSet};
+pub use event::ScanEvent;
 pub use finding::{Finding, Metadata, ScanType, Severity};
+pub use health::ScannerHealth;
 pub use order::sort_canonical;
 pub use outcome::{ScanResult, ScannerOutcome, ScannerStatus};
 pub use score::{Summary, risk_score};

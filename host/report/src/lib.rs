@@ -11,6 +11,7 @@ mod sarif;
 mod text;
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use sarif::SourceRoots;
 pub use text::{TextStyle, wants_colour};
@@ -63,17 +64,26 @@ impl OutputFormat {
 }
 
 /// Renders the scan, text without colour; see [`render_styled`].
-pub fn render(result: &ScanResult, format: OutputFormat) -> String {
-    render_styled(result, format, TextStyle::PLAIN)
+pub fn render(result: &ScanResult, format: OutputFormat, working_dir: &Path) -> String {
+    render_styled(result, format, TextStyle::PLAIN, working_dir)
 }
 
 /// Renders the scan, text drawn in `text_style`; SARIF reports file paths under the scan target
-/// or the current directory relative to `%SRCROOT%`.
-pub fn render_styled(result: &ScanResult, format: OutputFormat, text_style: TextStyle) -> String {
+/// or `working_dir` (the directory the scan's relative paths are relative to) relative to
+/// `%SRCROOT%`.
+pub fn render_styled(
+    result: &ScanResult,
+    format: OutputFormat,
+    text_style: TextStyle,
+    working_dir: &Path,
+) -> String {
     match format {
         OutputFormat::Text => text::render(result, text_style),
         OutputFormat::Json => json::render(result),
-        OutputFormat::Sarif => sarif::render(result, &SourceRoots::for_target(&result.target)),
+        OutputFormat::Sarif => sarif::render(
+            result,
+            &SourceRoots::for_target(&result.target, working_dir),
+        ),
         OutputFormat::Csv => csv::render(result),
         OutputFormat::Junit => junit::render(result),
         OutputFormat::Html => html::render(result),
@@ -87,11 +97,12 @@ pub fn render_to(
     result: &ScanResult,
     format: OutputFormat,
     text_style: TextStyle,
+    working_dir: &Path,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     match format {
         OutputFormat::Json => json::write(result, out),
-        _ => out.write_all(render_styled(result, format, text_style).as_bytes()),
+        _ => out.write_all(render_styled(result, format, text_style, working_dir).as_bytes()),
     }
 }
 
@@ -99,8 +110,13 @@ pub fn render_to(
 pub fn sarif_with(
     result: &ScanResult,
     properties: Option<serde_json::Map<String, serde_json::Value>>,
+    working_dir: &Path,
 ) -> String {
-    sarif::render_with(result, &SourceRoots::for_target(&result.target), properties)
+    sarif::render_with(
+        result,
+        &SourceRoots::for_target(&result.target, working_dir),
+        properties,
+    )
 }
 
 /// The report's headline word for a risk score, on the original report's thresholds.

@@ -30,21 +30,20 @@ impl SourceRoots {
         SourceRoots(roots)
     }
 
-    /// The current directory, which relative finding paths are already relative to, then the scan
-    /// target (a directory, or a file's directory); each as given and with symlinks resolved, since
-    /// tools report either form.
-    pub fn for_target(target: &str) -> SourceRoots {
-        let cwd = std::env::current_dir().ok();
-        let target = Path::new(target);
+    /// The working directory, which relative finding paths are already relative to, then the
+    /// scan target (a directory, or a file's directory); each as given and with symlinks
+    /// resolved, since tools report either form.
+    pub fn for_target(target: &str, working_dir: &Path) -> SourceRoots {
+        let target = working_dir.join(target);
         let target_dir = if target.is_file() {
             target.parent().map(Path::to_path_buf)
         } else if target.is_dir() {
-            Some(target.to_path_buf())
+            Some(target)
         } else {
             None
         };
-        let absolute = |dir: PathBuf| cwd.as_ref().map(|cwd| cwd.join(dir));
-        let candidates = [cwd.clone(), target_dir.clone().and_then(absolute)];
+        let cwd = Some(working_dir.to_path_buf());
+        let candidates = [cwd.clone(), target_dir.clone()];
         let resolved = [cwd, target_dir].map(|dir| dir.and_then(|d| d.canonicalize().ok()));
         SourceRoots::new(candidates.into_iter().chain(resolved).flatten())
     }

@@ -4,10 +4,12 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use securescan_engine::scan::{Scanner, ScannerStatus};
+use securescan_engine::IngestRequest;
+use securescan_engine::config::FindingPolicy;
+use securescan_engine::scan::ScannerStatus;
 use securescan_registry::Registry;
 
-use crate::support::{adapter_dir, sandbox, workspace};
+use crate::support::{adapter_dir, engine, workspace};
 
 /// The shared corpus sits beside the repository (`../shared/corpus`), as in CI.
 fn corpus_dir() -> PathBuf {
@@ -75,12 +77,7 @@ const NOT_ONE_FOR_ONE: &[&str] = &["licenses"];
 #[tokio::test]
 async fn every_corpus_file_is_ingested_and_keeps_every_entry() {
     let registry = Registry::builtin().expect("registry");
-    let scanner = Scanner::new(
-        registry,
-        sandbox().clone(),
-        adapter_dir(),
-        securescan_engine::compliance::ComplianceMapper::load(None).unwrap(),
-    );
+    let engine = engine(registry, adapter_dir());
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     let rows = index();
     assert!(
@@ -91,7 +88,13 @@ async fn every_corpus_file_is_ingested_and_keeps_every_entry() {
     for row in &rows {
         let id = scanner_for(&row.tool_dir);
         let bytes = std::fs::read(&row.file).expect("corpus file");
-        let result = scanner.ingest(id, bytes, ".").await.expect("ingest");
+        let request = IngestRequest {
+            scanner: id.to_string(),
+            report: bytes,
+            target: ".".into(),
+            policy: FindingPolicy::default(),
+        };
+        let result = engine.ingest(request, &|_| {}).await.expect("ingest");
         let outcome = &result.scanners[0];
         let name = row.file.display();
         // The one recorded failure: npm's registry refused the audit request.

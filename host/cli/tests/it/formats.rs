@@ -174,6 +174,10 @@ fn sample() -> ScanResult {
     }
 }
 
+fn cwd() -> PathBuf {
+    std::env::current_dir().expect("current directory")
+}
+
 fn golden(name: &str, actual: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
@@ -198,27 +202,36 @@ fn golden(name: &str, actual: &str) {
 
 #[test]
 fn sarif_matches_its_golden_file() {
-    golden("scan.sarif", &render(&sample(), OutputFormat::Sarif));
+    golden(
+        "scan.sarif",
+        &render(&sample(), OutputFormat::Sarif, &cwd()),
+    );
 }
 
 #[test]
 fn csv_matches_its_golden_file() {
-    golden("scan.csv", &render(&sample(), OutputFormat::Csv));
+    golden("scan.csv", &render(&sample(), OutputFormat::Csv, &cwd()));
 }
 
 #[test]
 fn junit_matches_its_golden_file() {
-    golden("scan.junit.xml", &render(&sample(), OutputFormat::Junit));
+    golden(
+        "scan.junit.xml",
+        &render(&sample(), OutputFormat::Junit, &cwd()),
+    );
 }
 
 #[test]
 fn html_matches_its_golden_file() {
-    golden("scan.html", &render(&sample(), OutputFormat::Html));
+    golden("scan.html", &render(&sample(), OutputFormat::Html, &cwd()));
 }
 
 #[test]
 fn pdf_matches_its_golden_file() {
-    golden("scan.pdf", &render(&sample(), OutputFormat::ReportPdf));
+    golden(
+        "scan.pdf",
+        &render(&sample(), OutputFormat::ReportPdf, &cwd()),
+    );
 }
 
 /// The sample as a change: everything new but the firewall finding, which was fixed.
@@ -282,6 +295,7 @@ fn baseline_file_matches_its_golden_file() {
         &[ScanType::Code, ScanType::Dast],
         &dir.path().join(".securescan/baseline.json"),
         "securescan",
+        &cwd(),
     );
     golden("baseline.json", &text);
 }
@@ -296,8 +310,8 @@ fn every_machine_format_renders_the_same_bytes_twice() {
         OutputFormat::ReportPdf,
     ] {
         assert_eq!(
-            render(&sample(), format),
-            render(&sample(), format),
+            render(&sample(), format, &cwd()),
+            render(&sample(), format, &cwd()),
             "{format:?}"
         );
     }
@@ -367,7 +381,7 @@ fn validate_sarif(sarif: &str) -> Vec<String> {
 
 #[test]
 fn sarif_passes_microsofts_validator_with_githubs_rules() {
-    let errors = validate_sarif(&render(&sample(), OutputFormat::Sarif));
+    let errors = validate_sarif(&render(&sample(), OutputFormat::Sarif, &cwd()));
     assert!(errors.is_empty(), "{errors:#?}");
 }
 
@@ -384,7 +398,7 @@ fn diff_sarif_passes_microsofts_validator_with_githubs_rules() {
         ("baseRef".to_string(), Value::from("main")),
         ("headRef".to_string(), Value::from("HEAD")),
     ]);
-    let sarif = sarif_with(&result, Some(properties));
+    let sarif = sarif_with(&result, Some(properties), &cwd());
     let errors = validate_sarif(&sarif);
     assert!(errors.is_empty(), "{errors:#?}");
     let document: Value = serde_json::from_str(&sarif).expect("json");
@@ -396,18 +410,18 @@ fn diff_sarif_passes_microsofts_validator_with_githubs_rules() {
 
 #[test]
 fn json_matches_its_golden_file() {
-    golden("scan.json", &render(&sample(), OutputFormat::Json));
+    golden("scan.json", &render(&sample(), OutputFormat::Json, &cwd()));
 }
 
 #[test]
 fn text_matches_its_golden_file() {
-    golden("scan.txt", &render(&sample(), OutputFormat::Text));
+    golden("scan.txt", &render(&sample(), OutputFormat::Text, &cwd()));
 }
 
 #[test]
 fn sarif_collapses_equal_fingerprints_and_reports_the_failed_scanner() {
-    let sarif: Value =
-        serde_json::from_str(&render(&sample(), OutputFormat::Sarif)).expect("sarif is JSON");
+    let sarif: Value = serde_json::from_str(&render(&sample(), OutputFormat::Sarif, &cwd()))
+        .expect("sarif is JSON");
     let run = &sarif["runs"][0];
     let results = run["results"].as_array().expect("results");
     assert_eq!(results.len(), sample().findings.len() - 1);
@@ -476,7 +490,7 @@ fn read_csv(text: &str) -> Vec<Vec<String>> {
 #[test]
 fn csv_reads_back_field_for_field() {
     let result = sample();
-    let records = read_csv(&render(&result, OutputFormat::Csv));
+    let records = read_csv(&render(&result, OutputFormat::Csv, &cwd()));
     assert_eq!(
         records[0],
         [
@@ -518,7 +532,7 @@ fn csv_defuses_cells_a_spreadsheet_would_run() {
     result.findings.truncate(1);
     result.findings[0].title = "=HYPERLINK(\"http://evil.test\",\"click\")".into();
     result.findings[0].file_path = Some("@SUM(A1).py".into());
-    let records = read_csv(&render(&result, OutputFormat::Csv));
+    let records = read_csv(&render(&result, OutputFormat::Csv, &cwd()));
     assert_eq!(records[1][2], "'=HYPERLINK(\"http://evil.test\",\"click\")");
     assert_eq!(records[1][3], "'@SUM(A1).py");
 }
@@ -528,7 +542,7 @@ fn csv_cuts_description_and_remediation_at_200_characters() {
     let mut result = sample();
     result.findings.truncate(1);
     result.findings[0].description = "é".repeat(250);
-    let records = read_csv(&render(&result, OutputFormat::Csv));
+    let records = read_csv(&render(&result, OutputFormat::Csv, &cwd()));
     assert_eq!(records[1][7], "é".repeat(200));
 }
 
@@ -645,7 +659,7 @@ fn parse_xml(document: &str) -> Element {
 #[test]
 fn junit_is_well_formed_and_reads_back() {
     let result = sample();
-    let suite = parse_xml(&render(&result, OutputFormat::Junit));
+    let suite = parse_xml(&render(&result, OutputFormat::Junit, &cwd()));
     assert_eq!(suite.name, "testsuite");
     assert_eq!(suite.attribute("tests"), result.findings.len().to_string());
     assert_eq!(suite.attribute("failures"), "3");
@@ -688,7 +702,7 @@ fn junit_replaces_characters_xml_cannot_carry() {
     let mut result = sample();
     result.findings.truncate(1);
     result.findings[0].description = "nul\u{0} bell\u{7} esc\u{1b}".into();
-    let suite = parse_xml(&render(&result, OutputFormat::Junit));
+    let suite = parse_xml(&render(&result, OutputFormat::Junit, &cwd()));
     assert!(
         suite.children[0].children[0]
             .text
@@ -764,8 +778,8 @@ fn a_format_of_another_command_says_where_it_applies() {
 
 #[test]
 fn the_validator_check_does_catch_github_errors() {
-    let mut sarif: Value =
-        serde_json::from_str(&render(&sample(), OutputFormat::Sarif)).expect("sarif is JSON");
+    let mut sarif: Value = serde_json::from_str(&render(&sample(), OutputFormat::Sarif, &cwd()))
+        .expect("sarif is JSON");
     let result = sarif["runs"][0]["results"][0]
         .as_object_mut()
         .expect("a result");
@@ -782,7 +796,7 @@ fn html_escapes_everything_scanned_content_controls() {
     result.findings[0].file_path = Some("a\"><b>.txt".into());
     result.findings[1].description = "</td></tr><iframe src=//evil.test>".into();
     result.scanners[0].scanner = "<svg onload=x>".into();
-    let html = render(&result, OutputFormat::Html);
+    let html = render(&result, OutputFormat::Html, &cwd());
     let tags: std::collections::BTreeSet<&str> = html
         .split('<')
         .skip(1)
@@ -811,19 +825,19 @@ fn html_escapes_everything_scanned_content_controls() {
 
 #[test]
 fn html_shows_compliance_coverage_only_when_findings_carry_tags() {
-    let html = render(&sample(), OutputFormat::Html);
+    let html = render(&sample(), OutputFormat::Html, &cwd());
     assert!(html.contains("<h2>Compliance Coverage</h2>"));
     assert!(html.contains("<tr><td>OWASP-A03</td><td>2</td></tr>"));
     let mut untagged = sample();
     for f in &mut untagged.findings {
         f.compliance_tags.clear();
     }
-    assert!(!render(&untagged, OutputFormat::Html).contains("Compliance Coverage"));
+    assert!(!render(&untagged, OutputFormat::Html, &cwd()).contains("Compliance Coverage"));
 }
 
 #[test]
 fn html_groups_findings_by_severity_most_severe_first() {
-    let html = render(&sample(), OutputFormat::Html);
+    let html = render(&sample(), OutputFormat::Html, &cwd());
     let at = |needle: &str| {
         html.find(needle)
             .unwrap_or_else(|| panic!("{needle} is missing"))
@@ -867,7 +881,7 @@ fn pdf_pages(pdf: &str) -> usize {
 #[test]
 fn pdf_text_reads_back_with_poppler() {
     let result = sample();
-    let pdf = render(&result, OutputFormat::ReportPdf);
+    let pdf = render(&result, OutputFormat::ReportPdf, &cwd());
     assert!(pdf.is_ascii() && pdf.starts_with("%PDF-1.4\n"));
     let text = poppler("pdftotext", &pdf);
     let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -900,7 +914,7 @@ fn a_long_pdf_report_has_as_many_pages_as_poppler_counts() {
             ..template.clone()
         })
         .collect();
-    let pdf = render(&result, OutputFormat::ReportPdf);
+    let pdf = render(&result, OutputFormat::ReportPdf, &cwd());
     let written = pdf.matches("/Type /Page /Parent").count();
     assert!(written > 5, "{written} pages");
     assert!(pdf.contains(&format!("page {written} of {written})")));

@@ -4,12 +4,14 @@
 use std::time::{Duration, Instant};
 
 use securescan_engine::findings::ScanType;
-use securescan_engine::scan::{ScanRequest, Scanner, ScannerStatus};
+use securescan_engine::scan::{ScanRequest, ScannerStatus};
 use securescan_registry::abi;
 use securescan_registry::{Limits, Registry};
 use securescan_sandbox::{AdapterFailure, AdapterOutput, component_sha256};
 
-use crate::support::{adapter_dir, fake_aws_key, hostile_component, report_input, sandbox, tree};
+use crate::support::{
+    adapter_dir, engine, fake_aws_key, hostile_component, report_input, sandbox, tree,
+};
 
 fn tight_limits() -> Limits {
     Limits {
@@ -263,18 +265,13 @@ async fn every_attack_in_one_scan_is_contained_while_secrets_completes() {
     registry.adapters.push(secrets_entry);
 
     let target = tree(&[("settings.py", &format!("KEY = '{}'\n", fake_aws_key()))]);
-    let scanner = Scanner::new(
-        registry,
-        sandbox().clone(),
-        dir.path().to_path_buf(),
-        securescan_engine::compliance::ComplianceMapper::load(None).unwrap(),
-    );
+    let engine = engine(registry, dir.path().to_path_buf());
     let request = ScanRequest {
         target: target.path().to_string_lossy().into_owned(),
         types: vec![ScanType::Code],
         ..Default::default()
     };
-    let result = scanner.scan(&request, |_| {}).await;
+    let result = engine.scan(&request, &|_| {}).await.expect("a path target");
 
     let kinds: Vec<(String, String)> = result
         .scanners

@@ -4,6 +4,7 @@ mod cli;
 mod config;
 mod conformance;
 mod corpus;
+mod engine;
 mod formats;
 mod hostile;
 mod hostile_repo;

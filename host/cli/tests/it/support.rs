@@ -4,6 +4,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::LazyLock;
 
+use securescan_engine::compliance::ComplianceMapper;
+use securescan_engine::settings::Settings;
+use securescan_engine::{Engine, EngineConfig};
 use securescan_registry::Registry;
 use securescan_sandbox::{CompileCache, LoadedAdapter, Sandbox, WitInput, WitToolReport};
 
@@ -271,4 +274,17 @@ impl Drop for StubServer {
         // Wake the accept loop so it sees the flag.
         let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
     }
+}
+
+/// An engine over `registry` with its components in `adapter_dir`, the built-in compliance
+/// mappings, this process's directory and no settings.
+pub fn engine(registry: Registry, adapter_dir: PathBuf) -> Engine {
+    Engine::new(EngineConfig {
+        registry,
+        sandbox: sandbox().clone(),
+        adapter_dir,
+        compliance: ComplianceMapper::load(None).expect("built-in compliance mappings"),
+        working_dir: std::env::current_dir().expect("current directory"),
+        settings: Settings::default(),
+    })
 }

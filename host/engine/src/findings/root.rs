@@ -113,9 +113,13 @@ fn lexical(path: &Path) -> PathBuf {
 /// root's place in a repository; empty for the root itself): what files that must read the same
 /// in every checkout (baselines, diffs, pull-request links) show. Paths outside the root stay as
 /// printed.
-pub fn name_from_root(findings: &mut [super::Finding], target: &str, prefix: &Path) {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let Some(root) = ScanRoot::of_target(target, &cwd) else {
+pub fn name_from_root(
+    findings: &mut [super::Finding],
+    target: &str,
+    prefix: &Path,
+    working_dir: &Path,
+) {
+    let Some(root) = ScanRoot::of_target(target, working_dir) else {
         return;
     };
     for finding in findings {

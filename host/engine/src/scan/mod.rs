@@ -2,15 +2,17 @@
 //! (or the gathered files) normalized by its adapter; findings given identity and order.
 
 mod files_input;
+mod health;
 mod identity;
 mod probes_input;
 mod report_input;
-mod runner;
+pub(crate) mod runner;
 mod scanner;
 mod target;
 mod url_input;
 
+pub(crate) use health::health;
 pub use identity::identify;
-pub use runner::{ScanRequest, Scanner, unknown_scanner as runner_unknown_scanner};
+pub use runner::ScanRequest;
 pub use securescan_model::{ScanResult, ScannerOutcome, ScannerStatus};
 pub use target::{TargetError, check_target, looks_like_url};

@@ -13,7 +13,7 @@ pub(super) async fn probes_scan(
     probes: &Probes,
 ) -> Result<Collected, ScanError> {
     let host = job.host_probes || job.target.trim_end_matches('/').is_empty();
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let home = job.ctx.settings.home.clone();
     let root = if host {
         ProbeRoot::Host { home: home.clone() }
     } else {

@@ -7,7 +7,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::identity::identify;
-use super::scanner::{Job, ScannerRun, run_scanner};
+use super::scanner::{Job, ScannerRun, call, load, run_scanner};
 use crate::compliance::ComplianceMapper;
 use crate::config::FindingPolicy;
 use crate::findings::{
@@ -15,9 +15,10 @@ use crate::findings::{
     sort_canonical,
 };
 use crate::git::{RepositoryView, no_repository_env};
-use securescan_model::{ScanResult, ScannerOutcome, ScannerStatus};
-use securescan_registry::Registry;
-use securescan_sandbox::{AdapterFinding, MAX_CONCURRENT_CALLS, Sandbox, WitInput, WitToolReport};
+use crate::settings::Settings;
+use securescan_model::{ScanEvent, ScanResult, ScannerOutcome, ScannerStatus};
+use securescan_registry::{AdapterEntry, Registry};
+use securescan_sandbox::{AdapterFinding, Sandbox, WitInput, WitToolReport};
 
 /// What to scan and how.
 #[derive(Debug, Clone, Default)]
@@ -35,7 +36,7 @@ pub struct ScanRequest {
     pub policy: FindingPolicy,
 }
 
-pub(super) struct Context {
+pub(crate) struct Context {
     pub registry: Registry,
     pub sandbox: Sandbox,
     pub adapter_dir: PathBuf,
@@ -43,201 +44,167 @@ pub(super) struct Context {
     pub calls: Semaphore,
     /// Tags findings with the framework controls they touch.
     pub compliance: ComplianceMapper,
+    /// What relative targets and finding paths are relative to.
+    pub working_dir: PathBuf,
+    pub settings: Settings,
 }
 
-/// Runs scans against one registry, sandbox and adapter directory.
-#[derive(Clone)]
-pub struct Scanner {
-    ctx: Arc<Context>,
-}
-
-impl std::fmt::Debug for Scanner {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Scanner")
-            .field("adapter_dir", &self.ctx.adapter_dir)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Scanner {
-    pub fn new(
-        registry: Registry,
-        sandbox: Sandbox,
-        adapter_dir: PathBuf,
-        compliance: ComplianceMapper,
-    ) -> Scanner {
-        let cores = std::thread::available_parallelism()
-            .map_or(2, usize::from)
-            .min(MAX_CONCURRENT_CALLS);
-        Scanner {
-            ctx: Arc::new(Context {
-                registry,
-                sandbox,
-                adapter_dir,
-                calls: Semaphore::new(cores),
-                compliance,
-            }),
+/// Run every registry scanner for the request's types, concurrently, telling `events` as each
+/// starts and ends. Dropping the future kills running tools.
+pub(crate) async fn run_scan(
+    ctx: &Arc<Context>,
+    request: &ScanRequest,
+    events: &(dyn Fn(ScanEvent) + Sync),
+) -> ScanResult {
+    let target: Arc<str> = Arc::from(request.target.as_str());
+    // Held until every scanner is done: the tools' git processes read through it.
+    let view = repository_view(&ctx.working_dir.join(&request.target));
+    let git_env = Arc::new(
+        view.as_ref()
+            .map_or_else(no_repository_env, RepositoryView::env),
+    );
+    let entries = ctx.registry.for_types(&request.types);
+    events(ScanEvent::ScanStarted {
+        target: request.target.clone(),
+        scanners: entries.iter().map(|e| e.id.clone()).collect(),
+    });
+    let mut tasks = JoinSet::new();
+    for (index, entry) in entries.iter().enumerate() {
+        let mut vars = entry.vars.clone();
+        if let Some(overrides) = request.vars.get(&entry.id) {
+            vars.extend(overrides.clone());
         }
-    }
-
-    pub fn registry(&self) -> &Registry {
-        &self.ctx.registry
-    }
-
-    /// Run every registry scanner for the request's types, concurrently. `on_done` sees each
-    /// scanner's outcome as it finishes (for progress). Dropping the future kills running tools.
-    pub async fn scan(
-        &self,
-        request: &ScanRequest,
-        on_done: impl Fn(&ScannerOutcome),
-    ) -> ScanResult {
-        let target: Arc<str> = Arc::from(request.target.as_str());
-        // Held until every scanner is done: the tools' git processes read through it.
-        let view = repository_view(&request.target);
-        let git_env = Arc::new(
-            view.as_ref()
-                .map_or_else(no_repository_env, RepositoryView::env),
-        );
-        let mut tasks = JoinSet::new();
-        let entries = self.ctx.registry.for_types(&request.types);
-        for (index, entry) in entries.iter().enumerate() {
-            let mut vars = entry.vars.clone();
-            if let Some(overrides) = request.vars.get(&entry.id) {
-                vars.extend(overrides.clone());
-            }
-            let run = run_scanner(Job {
-                ctx: self.ctx.clone(),
-                entry: (*entry).clone(),
-                target: target.clone(),
-                vars,
-                host_probes: request.host_probes,
-                git_env: git_env.clone(),
-                run_project_python: request.run_project_python,
-                warnings: Vec::new(),
-            });
-            tasks.spawn(async move { (index, run.await) });
-        }
-        let mut runs: Vec<Option<ScannerRun>> = entries.iter().map(|_| None).collect();
-        while let Some(joined) = tasks.join_next().await {
-            match joined {
-                Ok((index, run)) => {
-                    on_done(&run.outcome);
-                    runs[index] = Some(run);
-                }
-                Err(err) => tracing::error!("a scanner task stopped unexpectedly: {err}"),
-            }
-        }
-        drop(view);
-        let runs = runs
-            .into_iter()
-            .zip(&entries)
-            .map(|(run, entry)| {
-                run.unwrap_or_else(|| ScannerRun {
-                    outcome: ScannerOutcome {
-                        scanner: entry.id.clone(),
-                        scan_type: entry.scan_type,
-                        status: ScannerStatus::Failed {
-                            kind: "internal".into(),
-                            error: "the scanner task stopped".into(),
-                        },
-                        tool_version: None,
-                        warnings: Vec::new(),
-                        duration: Default::default(),
-                    },
-                    findings: Vec::new(),
-                })
-            })
-            .collect();
-        finalize(
-            &self.ctx.compliance,
-            &request.target,
-            &request.types,
-            &request.policy,
-            runs,
-        )
-    }
-
-    /// Normalize an existing tool report through adapter `id`: a scan minus running the tool.
-    pub async fn ingest(
-        &self,
-        id: &str,
-        report: Vec<u8>,
-        target: &str,
-    ) -> Result<ScanResult, String> {
-        self.ingest_with(id, report, target, &FindingPolicy::default())
-            .await
-    }
-
-    /// [`Scanner::ingest`] with a project's finding policy applied.
-    pub async fn ingest_with(
-        &self,
-        id: &str,
-        report: Vec<u8>,
-        target: &str,
-        policy: &FindingPolicy,
-    ) -> Result<ScanResult, String> {
-        let entry = self
-            .ctx
-            .registry
-            .get(id)
-            .cloned()
-            .ok_or_else(|| unknown_scanner(&self.ctx.registry, id))?;
-        let started = Instant::now();
-        let ctx = self.ctx.clone();
-        let target_owned = target.to_string();
-        let entry_for_call = entry.clone();
-        let result = tokio::task::spawn_blocking(move || {
-            let adapter = ctx.sandbox.load(&entry_for_call, &ctx.adapter_dir)?;
-            adapter.call(&WitInput::for_report(
-                &target_owned,
-                WitToolReport {
-                    bytes: report,
-                    exit_code: None,
-                    tool_version: None,
-                },
-            ))
-        })
-        .await
-        .map_err(|err| format!("the adapter call stopped: {err}"))?;
-        let (status, findings, warnings) = match result {
-            Ok(output) => (
-                ScannerStatus::Completed {
-                    findings: output.findings.len(),
-                },
-                output.findings,
-                output.warnings,
-            ),
-            Err(failure) => (
-                ScannerStatus::Failed {
-                    kind: failure.kind().into(),
-                    error: failure.to_string(),
-                },
-                Vec::new(),
-                Vec::new(),
-            ),
-        };
-        let outcome = ScannerOutcome {
+        events(ScanEvent::ScannerStarted {
             scanner: entry.id.clone(),
             scan_type: entry.scan_type,
-            status,
-            tool_version: None,
-            warnings,
-            duration: started.elapsed(),
-        };
-        Ok(finalize(
-            &self.ctx.compliance,
-            target,
-            &[entry.scan_type],
-            policy,
-            vec![ScannerRun { outcome, findings }],
-        ))
+        });
+        let run = run_scanner(Job {
+            ctx: ctx.clone(),
+            entry: (*entry).clone(),
+            target: target.clone(),
+            vars,
+            host_probes: request.host_probes,
+            git_env: git_env.clone(),
+            run_project_python: request.run_project_python,
+            warnings: Vec::new(),
+        });
+        tasks.spawn(async move { (index, run.await) });
     }
+    let mut runs: Vec<Option<ScannerRun>> = entries.iter().map(|_| None).collect();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((index, run)) => {
+                events(ScanEvent::scanner_ended(&run.outcome));
+                runs[index] = Some(run);
+            }
+            Err(err) => tracing::error!("a scanner task stopped unexpectedly: {err}"),
+        }
+    }
+    drop(view);
+    let runs = runs
+        .into_iter()
+        .zip(&entries)
+        .map(|(run, entry)| {
+            run.unwrap_or_else(|| ScannerRun {
+                outcome: ScannerOutcome {
+                    scanner: entry.id.clone(),
+                    scan_type: entry.scan_type,
+                    status: ScannerStatus::Failed {
+                        kind: "internal".into(),
+                        error: "the scanner task stopped".into(),
+                    },
+                    tool_version: None,
+                    warnings: Vec::new(),
+                    duration: Default::default(),
+                },
+                findings: Vec::new(),
+            })
+        })
+        .collect();
+    let result = finalize(ctx, &request.target, &request.types, &request.policy, runs);
+    events(ScanEvent::ScanFinished {
+        scan_id: result.scan_id.clone(),
+        findings: result.findings.len(),
+        failed_scanners: result.failed().count(),
+    });
+    result
+}
+
+/// Normalize an existing tool report through `entry`'s adapter: a scan minus running the tool,
+/// its adapter call bounded like a scan's.
+pub(crate) async fn run_ingest(
+    ctx: &Arc<Context>,
+    entry: &AdapterEntry,
+    report: Vec<u8>,
+    target: &str,
+    policy: &FindingPolicy,
+    events: &(dyn Fn(ScanEvent) + Sync),
+) -> ScanResult {
+    events(ScanEvent::ScanStarted {
+        target: target.to_string(),
+        scanners: vec![entry.id.clone()],
+    });
+    events(ScanEvent::ScannerStarted {
+        scanner: entry.id.clone(),
+        scan_type: entry.scan_type,
+    });
+    let started = Instant::now();
+    let input = WitInput::for_report(
+        target,
+        WitToolReport {
+            bytes: report,
+            exit_code: None,
+            tool_version: None,
+        },
+    );
+    let result = match load(ctx, entry).await {
+        Ok(adapter) => call(ctx, &adapter, input).await,
+        Err(failure) => Err(failure),
+    };
+    let (status, findings, warnings) = match result {
+        Ok(output) => (
+            ScannerStatus::Completed {
+                findings: output.findings.len(),
+            },
+            output.findings,
+            output.warnings,
+        ),
+        Err(failure) => (
+            ScannerStatus::Failed {
+                kind: failure.kind().into(),
+                error: failure.to_string(),
+            },
+            Vec::new(),
+            Vec::new(),
+        ),
+    };
+    let outcome = ScannerOutcome {
+        scanner: entry.id.clone(),
+        scan_type: entry.scan_type,
+        status,
+        tool_version: None,
+        warnings,
+        duration: started.elapsed(),
+    };
+    events(ScanEvent::scanner_ended(&outcome));
+    let result = finalize(
+        ctx,
+        target,
+        &[entry.scan_type],
+        policy,
+        vec![ScannerRun { outcome, findings }],
+    );
+    events(ScanEvent::ScanFinished {
+        scan_id: result.scan_id.clone(),
+        findings: result.findings.len(),
+        failed_scanners: result.failed().count(),
+    });
+    result
 }
 
 /// The view of the repository a path target is in. A repository whose view cannot be built is
 /// scanned as if it were none (git-based checks find no repository), and the user is told.
-fn repository_view(target: &str) -> Option<RepositoryView> {
-    let path = std::path::Path::new(target);
+fn repository_view(path: &std::path::Path) -> Option<RepositoryView> {
     if !path.exists() {
         return None;
     }
@@ -247,25 +214,17 @@ fn repository_view(target: &str) -> Option<RepositoryView> {
     })
 }
 
-pub fn unknown_scanner(registry: &Registry, id: &str) -> String {
-    format!(
-        "unknown scanner {id:?}; valid scanners: {}",
-        registry.ids().join(", ")
-    )
-}
-
 /// The host's pipeline over what the adapters returned: identity (fingerprints read the files
 /// findings point at, each once, under the target's root), severity overrides and suppression,
 /// cross-scanner dedup, compliance tags, canonical order, ids.
 fn finalize(
-    compliance: &ComplianceMapper,
+    ctx: &Context,
     target: &str,
     types: &[ScanType],
     policy: &FindingPolicy,
     runs: Vec<ScannerRun>,
 ) -> ScanResult {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let root = ScanRoot::of_target(target, &cwd);
+    let root = ScanRoot::of_target(target, &ctx.working_dir);
     let mut findings = Vec::with_capacity(runs.iter().map(|r| r.findings.len()).sum());
     let mut scanners = Vec::new();
     for run in runs {
@@ -285,7 +244,7 @@ fn finalize(
     if merged > 0 {
         tracing::info!("merged {merged} finding(s) other scanners also reported");
     }
-    compliance.tag_all(&mut findings);
+    ctx.compliance.tag_all(&mut findings);
     sort_canonical(&mut findings);
     let scan_id = identify(target, types, &mut findings);
     ScanResult {

@@ -176,7 +176,10 @@ pub(super) async fn run_scanner(mut job: Job) -> ScannerRun {
     }
 }
 
-async fn load(ctx: &Arc<Context>, entry: &AdapterEntry) -> Result<LoadedAdapter, AdapterFailure> {
+pub(super) async fn load(
+    ctx: &Arc<Context>,
+    entry: &AdapterEntry,
+) -> Result<LoadedAdapter, AdapterFailure> {
     let (ctx, entry) = (ctx.clone(), entry.clone());
     tokio::task::spawn_blocking(move || ctx.sandbox.load(&entry, &ctx.adapter_dir))
         .await
@@ -191,7 +194,7 @@ pub(super) fn failed(failure: AdapterFailure) -> ScanError {
     (failure.kind().to_string(), failure.to_string())
 }
 
-async fn call(
+pub(super) async fn call(
     ctx: &Arc<Context>,
     adapter: &LoadedAdapter,
     input: WitInput,

@@ -16,9 +16,9 @@ pub enum TargetError {
     NotHost(String),
 }
 
-pub fn check_target(kind: TargetKind, target: &str) -> Result<(), TargetError> {
+pub fn check_target(kind: TargetKind, target: &str, working_dir: &Path) -> Result<(), TargetError> {
     match kind {
-        TargetKind::Path if Path::new(target).exists() => Ok(()),
+        TargetKind::Path if working_dir.join(target).exists() => Ok(()),
         TargetKind::Path => Err(TargetError::MissingPath(target.to_string())),
         TargetKind::Url if is_url(target) => Ok(()),
         TargetKind::Url => Err(TargetError::NotUrl(target.to_string())),
@@ -99,7 +99,10 @@ mod tests {
             "localhost",
             "a-b.example.org.",
         ] {
-            assert!(check_target(TargetKind::Host, ok).is_ok(), "{ok}");
+            assert!(
+                check_target(TargetKind::Host, ok, Path::new(".")).is_ok(),
+                "{ok}"
+            );
         }
     }
 
@@ -118,16 +121,26 @@ mod tests {
             "http://example.com",
             "bad_host",
         ] {
-            assert!(check_target(TargetKind::Host, bad).is_err(), "{bad:?}");
+            assert!(
+                check_target(TargetKind::Host, bad, Path::new(".")).is_err(),
+                "{bad:?}"
+            );
         }
     }
 
     #[test]
     fn urls_need_a_scheme_and_a_host() {
-        assert!(check_target(TargetKind::Url, "https://staging.example.com/app").is_ok());
-        assert!(check_target(TargetKind::Url, "http://[::1]:8080/").is_ok());
-        assert!(check_target(TargetKind::Url, "ftp://example.com").is_err());
-        assert!(check_target(TargetKind::Url, "http:///path").is_err());
-        assert!(check_target(TargetKind::Url, "http://a b").is_err());
+        assert!(
+            check_target(
+                TargetKind::Url,
+                "https://staging.example.com/app",
+                Path::new(".")
+            )
+            .is_ok()
+        );
+        assert!(check_target(TargetKind::Url, "http://[::1]:8080/", Path::new(".")).is_ok());
+        assert!(check_target(TargetKind::Url, "ftp://example.com", Path::new(".")).is_err());
+        assert!(check_target(TargetKind::Url, "http:///path", Path::new(".")).is_err());
+        assert!(check_target(TargetKind::Url, "http://a b", Path::new(".")).is_err());
     }
 }

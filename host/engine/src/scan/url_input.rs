@@ -3,7 +3,6 @@
 
 use super::scanner::{Collected, Job, ScanError, failed};
 use crate::gather::{ZapSession, fetch_chain, zap_alerts};
-use crate::settings::user_setting;
 use securescan_registry::{HttpProbe, ZapDriver};
 use securescan_sandbox::{LoadedAdapter, WitInput, WitToolReport};
 
@@ -28,7 +27,7 @@ pub(super) async fn zap_scan(
     adapter: &LoadedAdapter,
     driver: &ZapDriver,
 ) -> Result<Collected, ScanError> {
-    let Some(address) = user_setting("SECURESCAN_ZAP_ADDRESS") else {
+    let Some(address) = job.ctx.settings.zap_address.clone() else {
         return Ok(Collected::Skipped {
             reason: "SECURESCAN_ZAP_ADDRESS is not set".into(),
             install_hint: Some(driver.install_hint.clone()),
@@ -36,7 +35,7 @@ pub(super) async fn zap_scan(
     };
     let session = ZapSession {
         address,
-        api_key: user_setting("SECURESCAN_ZAP_API_KEY"),
+        api_key: job.ctx.settings.zap_api_key.clone(),
     };
     let probe = session.clone();
     let version = tokio::task::spawn_blocking(move || probe.version())

@@ -19,6 +19,7 @@ pub fn render_baseline(
     types: &[ScanType],
     output: &Path,
     generated_by: &str,
+    working_dir: &Path,
 ) -> String {
     let mut sorted = findings.to_vec();
     sort_canonical(&mut sorted);
@@ -33,7 +34,10 @@ pub fn render_baseline(
     );
     document.insert("generated_by", Value::from(generated_by));
     document.insert("scan_types", Value::from(types));
-    document.insert("target_path", Value::from(target_from(output, target)));
+    document.insert(
+        "target_path",
+        Value::from(target_from(output, target, working_dir)),
+    );
     document.insert("version", Value::from(1));
     let mut text = serde_json::to_string_pretty(&document)
         .unwrap_or_else(|err| unreachable!("plain JSON values always serialize: {err}"));
@@ -58,8 +62,7 @@ fn entry(f: &Finding) -> BTreeMap<&'static str, Value> {
 
 /// The target as seen from the baseline file's directory, so the file reads the same in every
 /// checkout; `/`-separated.
-fn target_from(output: &Path, target: &Path) -> String {
-    let cwd = std::env::current_dir().unwrap_or_default();
+fn target_from(output: &Path, target: &Path, cwd: &Path) -> String {
     let absolute = |p: &Path| {
         let joined = if p.is_absolute() {
             p.to_path_buf()

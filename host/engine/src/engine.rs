@@ -1,0 +1,336 @@
+//! The scan pipeline as one library call per thing a user asks for: every client (the CLI, the
+//! server, the GitHub Action) builds one [`Engine`] and calls it, so none of them re-assembles the
+//! pipeline. Everything the engine needs from outside arrives in [`EngineConfig`] or in the
+//! request; nothing below reads the process's current directory or environment, so one process
+//! can run scans of different roots under different settings at once.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+
+use crate::compliance::ComplianceMapper;
+use crate::config::FindingPolicy;
+use crate::findings::name_from_root;
+use crate::git::{GitError, Repository};
+use crate::scan::runner::{Context, run_ingest, run_scan};
+use crate::scan::{ScanRequest, check_target, identify};
+use crate::settings::Settings;
+use crate::snapshot::render_baseline;
+use securescan_model::{
+    ChangeSet, Finding, ScanEvent, ScanResult, ScanType, ScannerHealth, ScannerOutcome,
+};
+use securescan_registry::{AdapterEntry, Registry, TargetKind};
+use securescan_sandbox::{MAX_CONCURRENT_CALLS, Sandbox};
+
+/// What an engine is built from.
+#[derive(Debug)]
+pub struct EngineConfig {
+    /// The adapters scans may run (normally [`Registry::builtin`]).
+    pub registry: Registry,
+    /// The WebAssembly runtime, with its compiled-adapter cache.
+    pub sandbox: Sandbox,
+    /// Where the registry's adapter components are.
+    pub adapter_dir: PathBuf,
+    /// The compliance frameworks findings are tagged with.
+    pub compliance: ComplianceMapper,
+    /// The directory relative targets and finding paths are named against: roots, SARIF source
+    /// roots, baseline targets. Tools and file reads open a relative target through the process's
+    /// current directory, so a client that passes relative targets sets this to that directory
+    /// (the CLI does); a server passes absolute targets.
+    pub working_dir: PathBuf,
+    /// The ZAP daemon and the user's home.
+    pub settings: Settings,
+}
+
+/// Why the engine would not run a request. The scan itself never fails as a whole: a scanner
+/// that fails is recorded in the result, and the others' findings are kept.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    /// A scanner of the request cannot take its target (`scan type dast (…) needs a url target`).
+    #[error("{reason}; scan type {} ({scanner}) needs a {} target", scan_type.as_str(), kind.as_str())]
+    Target {
+        reason: String,
+        scanner: String,
+        scan_type: ScanType,
+        kind: TargetKind,
+    },
+    #[error("unknown scanner {id:?}; valid scanners: {}", valid.join(", "))]
+    UnknownScanner { id: String, valid: Vec<String> },
+    #[error(
+        "{id} reads no tool report (it gathers its own input during a scan); scanners that \
+         ingest reports: {}",
+        readers.join(", ")
+    )]
+    ReadsNoReport { id: String, readers: Vec<String> },
+    /// A commit of a diff could not be checked out.
+    #[error(transparent)]
+    Checkout(#[from] GitError),
+}
+
+/// A tool report to normalize as if a scan had run the tool.
+#[derive(Debug, Clone)]
+pub struct IngestRequest {
+    pub scanner: String,
+    pub report: Vec<u8>,
+    /// What the report was produced for; recorded as the scan target.
+    pub target: String,
+    pub policy: FindingPolicy,
+}
+
+/// The scan of one side of a comparison, paths named from the root.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SideScan {
+    pub findings: Vec<Finding>,
+    pub scan_types: Vec<ScanType>,
+    pub scanners: Vec<ScannerOutcome>,
+}
+
+/// Which commit a side of a diff scans, and where.
+#[derive(Debug, Clone, Copy)]
+pub struct CommitSide<'a> {
+    pub repo: &'a Repository,
+    pub commit: &'a str,
+    /// `base` or `head`: names the worktree and the side's identity.
+    pub name: &'a str,
+    /// The target's place inside the repository (empty for its root).
+    pub prefix: &'a Path,
+    /// Where the worktree is made.
+    pub scratch: &'a Path,
+}
+
+/// A baseline file's text and what went into it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Baseline {
+    pub text: String,
+    pub findings: usize,
+    pub scanners: Vec<ScannerOutcome>,
+}
+
+/// Runs scans; cheap to clone, and every clone shares the adapters and the call bound.
+#[derive(Clone)]
+pub struct Engine {
+    ctx: Arc<Context>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("adapter_dir", &self.ctx.adapter_dir)
+            .field("working_dir", &self.ctx.working_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    pub fn new(config: EngineConfig) -> Engine {
+        let cores = std::thread::available_parallelism()
+            .map_or(2, usize::from)
+            .min(MAX_CONCURRENT_CALLS);
+        Engine {
+            ctx: Arc::new(Context {
+                registry: config.registry,
+                sandbox: config.sandbox,
+                adapter_dir: config.adapter_dir,
+                calls: Semaphore::new(cores),
+                compliance: config.compliance,
+                working_dir: config.working_dir,
+                settings: config.settings,
+            }),
+        }
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.ctx.registry
+    }
+
+    pub fn working_dir(&self) -> &Path {
+        &self.ctx.working_dir
+    }
+
+    /// The registry entries a request runs, in registry order.
+    pub fn scanners_for(&self, request: &ScanRequest) -> Vec<&AdapterEntry> {
+        self.ctx.registry.for_types(&request.types)
+    }
+
+    /// Every scanner of the request can take its target. Returns whether any of them sends
+    /// traffic to a live system (dast, network), which users may only scan with permission.
+    pub fn check(&self, request: &ScanRequest) -> Result<bool, RequestError> {
+        let mut live = false;
+        for entry in self.scanners_for(request) {
+            check_target(entry.target, &request.target, &self.ctx.working_dir).map_err(|err| {
+                RequestError::Target {
+                    reason: err.to_string(),
+                    scanner: entry.id.clone(),
+                    scan_type: entry.scan_type,
+                    kind: entry.target,
+                }
+            })?;
+            live |= entry.target != TargetKind::Path;
+        }
+        Ok(live)
+    }
+
+    /// Run every scanner for the request's types, concurrently, telling `events` as each starts
+    /// and ends. Dropping the future kills running tools.
+    pub async fn scan(
+        &self,
+        request: &ScanRequest,
+        events: &(dyn Fn(ScanEvent) + Sync),
+    ) -> Result<ScanResult, RequestError> {
+        self.check(request)?;
+        Ok(run_scan(&self.ctx, request, events).await)
+    }
+
+    /// Normalize an existing tool report through its scanner's adapter: a scan minus running
+    /// the tool, through the same bounded adapter calls and the same pipeline.
+    pub async fn ingest(
+        &self,
+        request: IngestRequest,
+        events: &(dyn Fn(ScanEvent) + Sync),
+    ) -> Result<ScanResult, RequestError> {
+        let entry = self.report_reader(&request.scanner)?;
+        Ok(run_ingest(
+            &self.ctx,
+            entry,
+            request.report,
+            &request.target,
+            &request.policy,
+            events,
+        )
+        .await)
+    }
+
+    /// The registry entry of `id`, if it reads tool reports (what `ingest` accepts).
+    pub fn report_reader(&self, id: &str) -> Result<&AdapterEntry, RequestError> {
+        let registry = &self.ctx.registry;
+        let entry = registry
+            .get(id)
+            .ok_or_else(|| RequestError::UnknownScanner {
+                id: id.to_string(),
+                valid: registry.ids().into_iter().map(str::to_string).collect(),
+            })?;
+        if !entry.reads_reports() {
+            return Err(RequestError::ReadsNoReport {
+                id: entry.id.clone(),
+                readers: registry
+                    .adapters
+                    .iter()
+                    .filter(|e| e.reads_reports())
+                    .map(|e| e.id.clone())
+                    .collect(),
+            });
+        }
+        Ok(entry)
+    }
+
+    /// Scan, then name every finding's file from the target's root (under `prefix`, the root's
+    /// place in a repository): what must read the same in every checkout.
+    pub async fn scan_from_root(
+        &self,
+        request: &ScanRequest,
+        prefix: &Path,
+        events: &(dyn Fn(ScanEvent) + Sync),
+    ) -> Result<SideScan, RequestError> {
+        let result = self.scan(request, events).await?;
+        let mut findings = result.findings;
+        name_from_root(
+            &mut findings,
+            &request.target,
+            prefix,
+            &self.ctx.working_dir,
+        );
+        Ok(SideScan {
+            findings,
+            scan_types: result.scan_types,
+            scanners: result.scanners,
+        })
+    }
+
+    /// What drifted since `baseline` (findings of an earlier scan or baseline file): the scan of
+    /// the request classified against it.
+    pub async fn compare(
+        &self,
+        request: &ScanRequest,
+        baseline: Vec<Finding>,
+        events: &(dyn Fn(ScanEvent) + Sync),
+    ) -> Result<(ChangeSet, SideScan), RequestError> {
+        let mut scan = self.scan_from_root(request, Path::new(""), events).await?;
+        let changes = ChangeSet::classify(baseline, std::mem::take(&mut scan.findings));
+        Ok((changes, scan))
+    }
+
+    /// One side of a diff of two commits: the request's scan of `side.commit`, checked out in
+    /// a worktree of its own (the user's checkout is never touched), paths made
+    /// repository-relative and identity given under the side's name. The request's target is
+    /// replaced by the worktree's.
+    pub async fn scan_commit(
+        &self,
+        side: &CommitSide<'_>,
+        request: &ScanRequest,
+        events: &(dyn Fn(ScanEvent) + Sync),
+    ) -> Result<SideScan, RequestError> {
+        let worktree = side.repo.worktree(side.commit, side.scratch, side.name)?;
+        let request = ScanRequest {
+            target: worktree
+                .path
+                .join(side.prefix)
+                .to_string_lossy()
+                .into_owned(),
+            ..request.clone()
+        };
+        let mut scan = self.scan_from_root(&request, side.prefix, events).await?;
+        identify(
+            &format!(
+                "{}:{}:{}",
+                side.name,
+                side.commit,
+                side.prefix.to_string_lossy()
+            ),
+            &scan.scan_types,
+            &mut scan.findings,
+        );
+        Ok(scan)
+    }
+
+    /// The baseline file for the request's scan, to be written at `output`: what the scanners
+    /// report before overrides and suppression (those are decided when it is used).
+    pub async fn baseline(
+        &self,
+        request: &ScanRequest,
+        output: &Path,
+        events: &(dyn Fn(ScanEvent) + Sync),
+    ) -> Result<Baseline, RequestError> {
+        let request = ScanRequest {
+            policy: FindingPolicy {
+                no_suppress: true,
+                ..FindingPolicy::default()
+            },
+            ..request.clone()
+        };
+        let scan = self.scan_from_root(&request, Path::new(""), events).await?;
+        let text = render_baseline(
+            &scan.findings,
+            Path::new(&request.target),
+            &scan.scan_types,
+            output,
+            "securescan",
+            &self.ctx.working_dir,
+        );
+        Ok(Baseline {
+            text,
+            findings: scan.findings.len(),
+            scanners: scan.scanners,
+        })
+    }
+
+    /// Whether each scanner could run here: its adapter present and intact, its tool installed
+    /// in a supported version (or its daemon reachable). Registry order.
+    pub async fn status(&self) -> Vec<ScannerHealth> {
+        let mut rows = Vec::new();
+        for entry in &self.ctx.registry.adapters {
+            rows.push(crate::scan::health(entry, &self.ctx.adapter_dir, &self.ctx.settings).await);
+        }
+        rows
+    }
+}
