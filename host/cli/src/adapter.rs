@@ -8,6 +8,7 @@ use super::build::{BuildArgs, build, find_workspace, write_pins};
 use super::exit::{CommandResult, Exit, Failure};
 use super::locations;
 use super::output::write_artifact;
+use super::scaffold::{NewArgs, new_adapter};
 use securescan_engine::gather::gather_files;
 use securescan_registry::abi;
 use securescan_registry::{FileSelection, Input, LargeFiles, Limits, Registry};
@@ -43,6 +44,9 @@ pub enum AdapterCommand {
     },
     /// Build the registry's adapters from this source tree and check (or rewrite) their pins.
     Build(BuildArgs),
+    /// Start a new adapter crate in this source tree: code, fixture, snapshot test, workspace
+    /// and registry entries.
+    New(NewArgs),
 }
 
 pub async fn run(command: AdapterCommand) -> CommandResult {
@@ -78,6 +82,7 @@ pub async fn run(command: AdapterCommand) -> CommandResult {
             verify(&registry, &dir)
         }
         AdapterCommand::Build(args) => build(args).await,
+        AdapterCommand::New(args) => new_adapter(args).await,
     }
 }
 

@@ -22,6 +22,10 @@ pub struct BuildArgs {
     /// The source tree (default: the nearest directory above the current one holding registry.toml).
     #[arg(long)]
     workspace: Option<PathBuf>,
+    /// Build only this registry adapter (repeatable); the others are neither built nor checked,
+    /// and their pins stay as they are.
+    #[arg(long, value_name = "ID")]
+    only: Vec<String>,
 }
 
 pub async fn build(args: BuildArgs) -> CommandResult {
@@ -33,6 +37,7 @@ pub async fn build(args: BuildArgs) -> CommandResult {
     };
     let registry_path = root.join("registry.toml");
     let registry = Registry::load(&registry_path).map_err(|err| Failure::usage(err.to_string()))?;
+    let registry = select(registry, &args.only)?;
     let target_dir = cargo_target_dir(&root).await?;
 
     let mut cargo =
@@ -124,6 +129,20 @@ pub fn write_pins(path: &Path, pins: &BTreeMap<String, String>) -> CommandResult
     Ok(Exit::Ok)
 }
 
+/// The registry cut down to the adapters `--only` names (all of them when it names none).
+fn select(mut registry: Registry, only: &[String]) -> Result<Registry, Failure> {
+    if let Some(unknown) = only.iter().find(|id| registry.get(id).is_none()) {
+        return Err(Failure::usage(format!(
+            "--only {unknown:?} is not in the registry ({})",
+            registry.ids().join(", ")
+        )));
+    }
+    if !only.is_empty() {
+        registry.adapters.retain(|entry| only.contains(&entry.id));
+    }
+    Ok(registry)
+}
+
 pub fn find_workspace() -> Option<PathBuf> {
     let cwd = std::env::current_dir().ok()?;
     cwd.ancestors()
@@ -148,7 +167,7 @@ async fn cargo_target_dir(root: &Path) -> Result<PathBuf, Failure> {
 }
 
 /// `securescan_adapter_semgrep.wasm` is built by crate `securescan-adapter-semgrep`.
-fn crate_name(component: &str) -> String {
+pub(super) fn crate_name(component: &str) -> String {
     component.trim_end_matches(".wasm").replace('_', "-")
 }
 
@@ -202,6 +221,15 @@ mod tests {
             rewrite_pins(text, &pins),
             "# c\n[[adapter]]\nid = \"a\"\nsha256 = \"new\"\n\n[[adapter]]\nid = \"b\"\nsha256 = \"keep\"\n"
         );
+    }
+
+    #[test]
+    fn only_keeps_the_named_adapters_and_refuses_unknown_ones() {
+        let registry = Registry::builtin().unwrap();
+        let picked = select(registry.clone(), &["nmap".into(), "bandit".into()]).unwrap();
+        assert_eq!(picked.ids(), vec!["bandit", "nmap"]);
+        assert_eq!(select(registry.clone(), &[]).unwrap().ids(), registry.ids());
+        assert!(select(registry, &["nope".into()]).is_err());
     }
 
     #[test]

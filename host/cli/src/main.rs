@@ -26,6 +26,7 @@ mod locations;
 mod malloc;
 mod output;
 mod sbom;
+mod scaffold;
 mod scan;
 mod status;
 
@@ -106,7 +107,7 @@ enum Command {
     Status(status::StatusArgs),
     /// Write a CycloneDX 1.5 or SPDX 2.3 SBOM of the packages the target's lockfiles list.
     Sbom(sbom::SbomArgs),
-    /// Work with adapter components: run, inspect, verify pins, build.
+    /// Work with adapter components: run, inspect, verify pins, build, start a new one.
     #[command(subcommand)]
     Adapter(adapter::AdapterCommand),
     /// Work with the project config file, .securescan.yml.

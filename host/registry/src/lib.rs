@@ -11,7 +11,7 @@ use std::path::Path;
 
 pub use inputs::{CommandSpec, HttpProbe, Probes, TargetKind, ZapDriver};
 pub use limits::Limits;
-pub use schema::{AdapterEntry, FileSelection, Input, LargeFiles, ToolSpec};
+pub use schema::{AdapterEntry, FileSelection, Input, LargeFiles, ToolSpec, is_valid_id};
 
 use securescan_model::ScanType;
 

@@ -247,14 +247,18 @@ impl RawRegistry {
     }
 }
 
+/// Whether `id` may name an adapter. It is also a directory under `plugins/` and, with `_` read
+/// as `-`, part of the crate name, so nothing but lowercase letters, digits, `-` and `_`.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
 impl RawAdapter {
     fn resolve(self, defaults: Limits) -> Result<AdapterEntry, String> {
-        if self.id.is_empty()
-            || !self
-                .id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-        {
+        if !is_valid_id(&self.id) {
             return Err("id must be lowercase letters, digits, '-' or '_'".into());
         }
         let scan_type = ScanType::parse(&self.scan_type).ok_or_else(|| {

@@ -13,6 +13,7 @@ mod live;
 mod processes;
 mod real_tools;
 mod sbom;
+mod scaffold;
 mod size_caps;
 mod support;
 mod suppression;
