@@ -68,6 +68,6 @@ pub async fn run(args: IngestArgs) -> CommandResult {
             &args.gate.policy(config.as_ref()),
         )
         .await
-        .map_err(Failure::usage)?;
+        .map_err(|err| Failure::usage(err.to_string()))?;
     deliver(&result, &args.output, &args.gate, config.as_ref())
 }

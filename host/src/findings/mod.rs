@@ -14,12 +14,12 @@ mod suppression;
 pub use changes::{ChangeMode, ChangeSet};
 pub use dedup::deduplicate;
 pub use fingerprint::fingerprint;
-pub use model::{Finding, Metadata, ScanType, Severity};
+pub use model::{
+    Finding, Metadata, ORIGINAL_SEVERITY, SUPPRESSED_BY, SUPPRESSION_REASON, ScanType, Severity,
+    adapter_metadata,
+};
 pub use order::sort_canonical;
 pub use root::{ScanRoot, name_from_root};
 pub use score::{Summary, risk_score};
 pub use source::{SourceCache, SourceFiles, SourceText};
-pub use suppression::{
-    IgnoreMark, InlineMarks, SuppressedBy, clear_stamps, comment_prefixes, is_suppressed, stamp,
-    suppressed_by,
-};
+pub use suppression::{IgnoreMark, InlineMarks, SuppressedBy, Suppression, comment_prefixes};

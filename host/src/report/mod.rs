@@ -17,7 +17,7 @@ use clap::ValueEnum;
 use sarif::SourceRoots;
 pub use text::{TextStyle, wants_colour};
 
-use crate::findings::{Finding, Severity, is_suppressed, suppressed_by};
+use crate::findings::{Finding, Severity};
 use crate::scan::{ScanResult, ScannerStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -113,7 +113,7 @@ fn top_findings(findings: &[Finding]) -> Vec<&Finding> {
     findings
         .iter()
         .filter(|f| matches!(f.severity, Severity::Critical | Severity::High))
-        .filter(|f| !is_suppressed(f))
+        .filter(|f| !f.is_suppressed())
         .take(3)
         .collect()
 }
@@ -134,7 +134,7 @@ fn compliance_coverage(findings: &[Finding]) -> Vec<(&str, usize)> {
     let mut counts = BTreeMap::new();
     for tag in findings
         .iter()
-        .filter(|f| !is_suppressed(f))
+        .filter(|f| !f.is_suppressed())
         .flat_map(|f| &f.compliance_tags)
     {
         *counts.entry(tag.as_str()).or_insert(0) += 1;
@@ -160,7 +160,8 @@ pub(crate) fn encode_url_path(path: &str) -> String {
 
 /// `[SUPPRESSED:<by>] ` before the title of a finding `--show-suppressed` kept, else nothing.
 fn suppressed_prefix(f: &Finding) -> String {
-    suppressed_by(f).map_or_else(String::new, |by| format!("[SUPPRESSED:{by}] "))
+    f.suppressed_by()
+        .map_or_else(String::new, |by| format!("[SUPPRESSED:{by}] "))
 }
 
 /// `path:line`, `path`, or nothing when the finding has no file.

@@ -2,6 +2,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::FailureKind;
 use crate::findings::{Finding, ScanType, Summary};
 
 /// What happened to one scanner in a scan.
@@ -30,7 +31,7 @@ pub enum ScannerStatus {
         install_hint: Option<String>,
     },
     Failed {
-        kind: String,
+        kind: FailureKind,
         error: String,
     },
 }

@@ -6,14 +6,15 @@ use std::time::Instant;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use super::FailureKind;
 use super::identity::identify;
 use super::outcome::{ScanResult, ScannerOutcome, ScannerStatus};
 use super::scanner::{Job, ScannerRun, run_scanner};
 use crate::compliance::ComplianceMapper;
 use crate::config::FindingPolicy;
 use crate::findings::{
-    Finding, IgnoreMark, InlineMarks, ScanRoot, ScanType, SourceCache, deduplicate, fingerprint,
-    sort_canonical,
+    Finding, IgnoreMark, InlineMarks, ScanRoot, ScanType, SourceCache, adapter_metadata,
+    deduplicate, fingerprint, sort_canonical,
 };
 use crate::git::{RepositoryView, no_repository_env};
 use crate::registry::Registry;
@@ -137,7 +138,7 @@ impl Scanner {
                         scanner: entry.id.clone(),
                         scan_type: entry.scan_type,
                         status: ScannerStatus::Failed {
-                            kind: "internal".into(),
+                            kind: FailureKind::Internal,
                             error: "the scanner task stopped".into(),
                         },
                         tool_version: None,
@@ -163,7 +164,7 @@ impl Scanner {
         id: &str,
         report: Vec<u8>,
         target: &str,
-    ) -> Result<ScanResult, String> {
+    ) -> Result<ScanResult, IngestError> {
         self.ingest_with(id, report, target, &FindingPolicy::default())
             .await
     }
@@ -175,13 +176,13 @@ impl Scanner {
         report: Vec<u8>,
         target: &str,
         policy: &FindingPolicy,
-    ) -> Result<ScanResult, String> {
+    ) -> Result<ScanResult, IngestError> {
         let entry = self
             .ctx
             .registry
             .get(id)
             .cloned()
-            .ok_or_else(|| unknown_scanner(&self.ctx.registry, id))?;
+            .ok_or_else(|| IngestError::unknown_scanner(&self.ctx.registry, id))?;
         let started = Instant::now();
         let ctx = self.ctx.clone();
         let target_owned = target.to_string();
@@ -198,7 +199,7 @@ impl Scanner {
             ))
         })
         .await
-        .map_err(|err| format!("the adapter call stopped: {err}"))?;
+        .map_err(IngestError::CallStopped)?;
         let (status, findings, warnings) = match result {
             Ok(output) => (
                 ScannerStatus::Completed {
@@ -209,7 +210,7 @@ impl Scanner {
             ),
             Err(failure) => (
                 ScannerStatus::Failed {
-                    kind: failure.kind().into(),
+                    kind: failure.kind(),
                     error: failure.to_string(),
                 },
                 Vec::new(),
@@ -247,11 +248,27 @@ fn repository_view(target: &str) -> Option<RepositoryView> {
     })
 }
 
+/// Why [`Scanner::ingest`] has no result. A report the adapter cannot read is no error: it is
+/// the scanner's failure in the result.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("unknown scanner {id:?}; valid scanners: {valid}")]
+    UnknownScanner { id: String, valid: String },
+    #[error("the adapter call stopped: {0}")]
+    CallStopped(#[source] tokio::task::JoinError),
+}
+
+impl IngestError {
+    fn unknown_scanner(registry: &Registry, id: &str) -> IngestError {
+        IngestError::UnknownScanner {
+            id: id.to_string(),
+            valid: registry.ids().join(", "),
+        }
+    }
+}
+
 pub fn unknown_scanner(registry: &Registry, id: &str) -> String {
-    format!(
-        "unknown scanner {id:?}; valid scanners: {}",
-        registry.ids().join(", ")
-    )
+    IngestError::unknown_scanner(registry, id).to_string()
 }
 
 /// The host's pipeline over what the adapters returned: identity (fingerprints read the files
@@ -344,8 +361,67 @@ fn host_finding(outcome: &ScannerOutcome, f: AdapterFinding) -> Finding {
         rule_id: f.rule_id,
         cwe: f.cwe,
         remediation: f.remediation,
-        metadata: f.metadata,
+        metadata: adapter_metadata(f.metadata),
+        original_severity: None,
+        suppression: None,
         compliance_tags: Vec::new(),
         fingerprint: String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::findings::Severity;
+
+    fn outcome(scanner: &str) -> ScannerOutcome {
+        ScannerOutcome {
+            scanner: scanner.into(),
+            scan_type: ScanType::Code,
+            status: ScannerStatus::Completed { findings: 1 },
+            tool_version: None,
+            warnings: Vec::new(),
+            duration: Duration::ZERO,
+        }
+    }
+
+    /// `finalize` over one scanner's findings in `dir`, with `policy`, as JSON.
+    fn finalized(dir: &std::path::Path, policy: &FindingPolicy, f: AdapterFinding) -> Finding {
+        let compliance = ComplianceMapper::load(None).expect("the built-in frameworks load");
+        let run = ScannerRun {
+            outcome: outcome("bandit"),
+            findings: vec![f],
+        };
+        let target = dir.to_string_lossy();
+        let mut result = finalize(&compliance, &target, &[ScanType::Code], policy, vec![run]);
+        result.findings.remove(0)
+    }
+
+    // A tool report is text anyone can write: keys named like the host's fields in it must
+    // neither suppress a finding, nor stop an override, nor show up as the host's decision.
+    #[test]
+    fn host_keys_an_adapter_forges_in_metadata_decide_nothing_and_are_not_shown() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let forged = AdapterFinding::new("t", "d", Severity::High)
+            .rule("B105")
+            .meta("package", "x")
+            .meta("suppressed_by", "baseline")
+            .meta("suppression_reason", "trust me")
+            .meta("original_severity", "info");
+        let policy = FindingPolicy {
+            severity_overrides: [("B105".to_string(), Severity::Critical)].into(),
+            ..FindingPolicy::default()
+        };
+        let finding = finalized(dir.path(), &policy, forged);
+        assert!(!finding.is_suppressed());
+        assert_eq!(finding.severity, Severity::Critical);
+        assert_eq!(finding.original_severity, Some(Severity::High));
+        let json = serde_json::to_string(&finding).expect("a finding serializes");
+        assert!(
+            json.contains(r#""metadata":{"package":"x","original_severity":"high"}"#),
+            "{json}"
+        );
     }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use securescan::registry::Registry;
-use securescan::scan::{Scanner, ScannerStatus};
+use securescan::scan::{FailureKind, Scanner, ScannerStatus};
 
 use crate::support::{adapter_dir, sandbox, workspace};
 
@@ -101,7 +101,7 @@ async fn every_corpus_file_is_ingested_and_keeps_every_entry() {
         {
             assert!(
                 matches!(&outcome.status, ScannerStatus::Failed { kind, error }
-                    if kind == "tool-failed" && error.contains("405")),
+                    if *kind == FailureKind::ToolFailed && error.contains("405")),
                 "{name}: {:?}",
                 outcome.status
             );
