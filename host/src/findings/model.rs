@@ -182,6 +182,34 @@ impl Serialize for Finding {
 }
 
 #[cfg(test)]
+impl Finding {
+    /// A code finding with every optional field empty and no identity yet: what unit tests start
+    /// from, filling in what they look at with struct update syntax.
+    pub(crate) fn sample(scanner: &str, title: &str, severity: Severity) -> Finding {
+        Finding {
+            id: String::new(),
+            scan_id: String::new(),
+            scanner: scanner.into(),
+            scan_type: ScanType::Code,
+            severity,
+            title: title.into(),
+            description: String::new(),
+            file_path: None,
+            line_start: None,
+            line_end: None,
+            rule_id: None,
+            cwe: None,
+            remediation: None,
+            metadata: Metadata::default(),
+            original_severity: None,
+            suppression: None,
+            compliance_tags: Vec::new(),
+            fingerprint: String::new(),
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use serde_json::json;
 
@@ -228,33 +256,5 @@ mod tests {
             metadata.insert(key, json!("forged"));
         }
         assert_eq!(adapter_metadata(metadata).to_json(), r#"{"x":"forged"}"#);
-    }
-}
-
-#[cfg(test)]
-impl Finding {
-    /// A code finding with every optional field empty and no identity yet: what unit tests start
-    /// from, filling in what they look at with struct update syntax.
-    pub(crate) fn sample(scanner: &str, title: &str, severity: Severity) -> Finding {
-        Finding {
-            id: String::new(),
-            scan_id: String::new(),
-            scanner: scanner.into(),
-            scan_type: ScanType::Code,
-            severity,
-            title: title.into(),
-            description: String::new(),
-            file_path: None,
-            line_start: None,
-            line_end: None,
-            rule_id: None,
-            cwe: None,
-            remediation: None,
-            metadata: Metadata::default(),
-            original_severity: None,
-            suppression: None,
-            compliance_tags: Vec::new(),
-            fingerprint: String::new(),
-        }
     }
 }
