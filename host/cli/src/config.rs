@@ -9,7 +9,7 @@ use securescan_engine::config::{
     CONFIG_NAMES, FindingPolicy, Lint, ProjectConfig, check_trusted, discover, lint,
     parse_severity, severity_names,
 };
-use securescan_engine::findings::{Finding, Severity, is_suppressed};
+use securescan_engine::findings::{Finding, Severity};
 use securescan_engine::snapshot::baseline_fingerprints;
 
 #[derive(Debug, Subcommand)]
@@ -108,7 +108,7 @@ impl GateArgs {
         };
         let failing = findings
             .iter()
-            .filter(|f| f.severity >= threshold && !is_suppressed(f))
+            .filter(|f| f.severity >= threshold && !f.is_suppressed())
             .count();
         if failing == 0 || exit != Exit::Ok {
             return exit;

@@ -139,11 +139,7 @@ pub async fn run(mut args: DiffArgs) -> CommandResult {
             )
         }
     };
-    let suppressed = |side: &[Finding]| {
-        side.iter()
-            .filter(|f| securescan_engine::findings::is_suppressed(f))
-            .count()
-    };
+    let suppressed = |side: &[Finding]| side.iter().filter(|f| f.is_suppressed()).count();
     let (base_suppressed, head_suppressed) = (suppressed(&base), suppressed(&head));
     if base_suppressed + head_suppressed > 0 {
         tell!(

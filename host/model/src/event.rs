@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::{ScanType, ScannerOutcome, ScannerStatus};
+use crate::{FailureKind, ScanType, ScannerOutcome, ScannerStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -30,7 +30,7 @@ pub enum ScanEvent {
     },
     ScannerFailed {
         scanner: String,
-        kind: String,
+        kind: FailureKind,
         error: String,
         duration_ms: u64,
     },
@@ -63,7 +63,7 @@ impl ScanEvent {
             },
             ScannerStatus::Failed { kind, error } => ScanEvent::ScannerFailed {
                 scanner,
-                kind: kind.clone(),
+                kind: *kind,
                 error: error.clone(),
                 duration_ms,
             },

@@ -3,6 +3,7 @@
 
 mod changes;
 mod event;
+mod failure_kind;
 mod finding;
 mod health;
 mod order;
@@ -13,11 +14,13 @@ pub mod text;
 
 pub use changes::{ChangeMode, ChangeSet};
 pub use event::ScanEvent;
-pub use finding::{Finding, Metadata, ScanType, Severity};
+pub use failure_kind::FailureKind;
+pub use finding::{
+    ALSO_REPORTED_BY, Finding, Metadata, ORIGINAL_SEVERITY, SUPPRESSED_BY, SUPPRESSION_REASON,
+    ScanType, Severity, adapter_metadata,
+};
 pub use health::ScannerHealth;
 pub use order::sort_canonical;
 pub use outcome::{ScanResult, ScannerOutcome, ScannerStatus};
 pub use score::{Summary, risk_score};
-pub use suppression::{
-    SuppressedBy, clear_stamps, comment_prefixes, is_suppressed, stamp, suppressed_by,
-};
+pub use suppression::{SuppressedBy, Suppression, comment_prefixes};

@@ -2,7 +2,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::{Finding, ScanType, Summary};
+use crate::{FailureKind, Finding, ScanType, Summary};
 
 /// What happened to one scanner in a scan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -30,7 +30,7 @@ pub enum ScannerStatus {
         install_hint: Option<String>,
     },
     Failed {
-        kind: String,
+        kind: FailureKind,
         error: String,
     },
 }

@@ -1,6 +1,6 @@
 use serde::Serialize;
 
-use crate::{Finding, Severity, is_suppressed};
+use crate::{Finding, Severity};
 
 /// Counts per severity and the risk score, for the summary users read first. Suppressed findings
 /// (listed with `--show-suppressed`) are not counted.
@@ -17,7 +17,7 @@ pub struct Summary {
 
 impl Summary {
     pub fn of(findings: &[Finding]) -> Summary {
-        let kept: Vec<&Finding> = findings.iter().filter(|f| !is_suppressed(f)).collect();
+        let kept: Vec<&Finding> = findings.iter().filter(|f| !f.is_suppressed()).collect();
         let count = |s: Severity| kept.iter().filter(|f| f.severity == s).count();
         Summary {
             total_findings: kept.len(),
@@ -37,7 +37,7 @@ impl Summary {
 pub fn risk_score(findings: &[Finding]) -> f64 {
     let raw: f64 = findings
         .iter()
-        .filter(|f| !is_suppressed(f))
+        .filter(|f| !f.is_suppressed())
         .map(|f| match f.severity {
             Severity::Critical => 15.0,
             Severity::High => 8.0,

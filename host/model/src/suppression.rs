@@ -1,64 +1,60 @@
-//! What suppressed a finding, stamped into its metadata by the host (`metadata.suppressed_by`,
-//! and `metadata.suppression_reason` when the mark gives one), and the comment syntax a file's
-//! suppression marks follow.
-
-use serde_json::Value;
-
-use crate::Finding;
+//! Why the host left a finding out of the counts, the score and the gate, and the comment
+//! syntax a file's suppression marks follow.
 
 /// Which mechanism silenced a finding, as `metadata.suppressed_by` names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SuppressedBy {
     Inline,
     Config,
     /// The finding's fingerprint is in the `--baseline` file.
     Baseline,
+    /// A mechanism a findings file read back names that this version does not know (another
+    /// version wrote it, or a person): it still suppresses, and is shown as written.
+    Recorded(String),
 }
 
 impl SuppressedBy {
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             SuppressedBy::Inline => "inline",
             SuppressedBy::Config => "config",
             SuppressedBy::Baseline => "baseline",
+            SuppressedBy::Recorded(name) => name,
         }
     }
-}
 
-/// Whether the host suppressed this finding (it carries a `suppressed_by` stamp): suppressed
-/// findings are never counted, scored or gated on.
-pub fn is_suppressed(finding: &Finding) -> bool {
-    finding.metadata.contains_key(SUPPRESSED_BY)
-}
-
-/// The mechanism that suppressed this finding (`inline`, `config`, `baseline`), if any.
-pub fn suppressed_by(finding: &Finding) -> Option<String> {
-    match finding.metadata.get(SUPPRESSED_BY) {
-        Value::String(by) => Some(by),
-        _ => None,
+    /// The mechanism a findings file names.
+    pub fn parse(name: &str) -> SuppressedBy {
+        [
+            SuppressedBy::Inline,
+            SuppressedBy::Config,
+            SuppressedBy::Baseline,
+        ]
+        .into_iter()
+        .find(|by| by.as_str() == name)
+        .unwrap_or_else(|| SuppressedBy::Recorded(name.to_string()))
     }
 }
 
-const SUPPRESSED_BY: &str = "suppressed_by";
-const SUPPRESSION_REASON: &str = "suppression_reason";
-
-/// Stamp `finding` as suppressed by `by`, with the comment's reason when there is one.
-pub fn stamp(finding: &mut Finding, by: SuppressedBy, reason: Option<&str>) {
-    finding
-        .metadata
-        .insert(SUPPRESSED_BY, Value::from(by.as_str()));
-    if let Some(reason) = reason {
-        finding
-            .metadata
-            .insert(SUPPRESSION_REASON, Value::from(reason));
+impl std::fmt::Display for SuppressedBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
-/// Drop stamps a finding arrived with: only the host decides what is suppressed, so a tool report
-/// (or an old snapshot) cannot hide a finding the current rules keep.
-pub fn clear_stamps(finding: &mut Finding) {
-    finding.metadata.remove(SUPPRESSED_BY);
-    finding.metadata.remove(SUPPRESSION_REASON);
+/// Why the host left a finding out of the counts, the score and the gate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    pub by: SuppressedBy,
+    /// The inline comment's reason, when it gives one.
+    pub reason: Option<String>,
+}
+
+impl Suppression {
+    /// A suppression with no reason given.
+    pub fn by(by: SuppressedBy) -> Suppression {
+        Suppression { by, reason: None }
+    }
 }
 
 /// The comment prefixes a file's marks may follow, by its name: only lines holding one of them

@@ -2,18 +2,34 @@
 
 use std::collections::BTreeMap;
 
+/// An argv template that cannot be read or filled.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArgvError {
+    #[error("argv {arg:?} has an unclosed '{{'")]
+    Unclosed { arg: String },
+    #[error("argv {arg:?} has a bad placeholder {{{name}}}")]
+    BadPlaceholder { arg: String, name: String },
+    #[error("no value for {{{name}}} in {arg:?}")]
+    NoValue { name: String, arg: String },
+    #[error("{{{name}}} in {arg:?} must have exactly one value")]
+    NotOneValue { name: String, arg: String },
+}
+
 /// The placeholder names in one argument, in order. Errors on an unclosed or empty `{}`.
-pub fn placeholders(arg: &str) -> Result<Vec<&str>, String> {
+pub fn placeholders(arg: &str) -> Result<Vec<&str>, ArgvError> {
     let mut names = Vec::new();
     let mut rest = arg;
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
         let close = after
             .find('}')
-            .ok_or_else(|| format!("argv {arg:?} has an unclosed '{{'"))?;
+            .ok_or_else(|| ArgvError::Unclosed { arg: arg.into() })?;
         let name = &after[..close];
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            return Err(format!("argv {arg:?} has a bad placeholder {{{name}}}"));
+            return Err(ArgvError::BadPlaceholder {
+                arg: arg.into(),
+                name: name.into(),
+            });
         }
         names.push(name);
         rest = &after[close + 1..];
@@ -27,13 +43,15 @@ pub fn placeholders(arg: &str) -> Result<Vec<&str>, String> {
 pub fn expand(
     template: &[String],
     vars: &BTreeMap<String, Vec<String>>,
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<String>, ArgvError> {
     let mut argv = Vec::new();
     for arg in template {
         let names = placeholders(arg)?;
         let values = |name: &str| {
-            vars.get(name)
-                .ok_or_else(|| format!("no value for {{{name}}} in {arg:?}"))
+            vars.get(name).ok_or_else(|| ArgvError::NoValue {
+                name: name.into(),
+                arg: arg.clone(),
+            })
         };
         match names.as_slice() {
             [] => argv.push(arg.clone()),
@@ -48,9 +66,10 @@ pub fn expand(
                     match values(name)?.as_slice() {
                         [one] => expanded = expanded.replace(&format!("{{{name}}}"), one),
                         _ => {
-                            return Err(format!(
-                                "{{{name}}} in {arg:?} must have exactly one value"
-                            ));
+                            return Err(ArgvError::NotOneValue {
+                                name: name.to_string(),
+                                arg: arg.clone(),
+                            });
                         }
                     }
                 }
@@ -108,6 +127,28 @@ mod tests {
         assert!(expand(&strings(&["{nope}"]), &vars(&[])).is_err());
         assert!(placeholders("{open").is_err());
         assert!(placeholders("{a b}").is_err());
+    }
+
+    #[test]
+    fn errors_quote_the_argument_and_the_placeholder() {
+        let text = |err: ArgvError| err.to_string();
+        assert_eq!(
+            text(placeholders("--x={open").unwrap_err()),
+            r#"argv "--x={open" has an unclosed '{'"#
+        );
+        assert_eq!(
+            text(placeholders("{a b}").unwrap_err()),
+            r#"argv "{a b}" has a bad placeholder {a b}"#
+        );
+        assert_eq!(
+            text(expand(&strings(&["-c={nope}"]), &vars(&[])).unwrap_err()),
+            r#"no value for {nope} in "-c={nope}""#
+        );
+        let two = vars(&[("a", &["1", "2"]), ("b", &["3"])]);
+        assert_eq!(
+            text(expand(&strings(&["{a}{b}"]), &two).unwrap_err()),
+            r#"{a} in "{a}{b}" must have exactly one value"#
+        );
     }
 
     #[test]

@@ -72,7 +72,7 @@ impl RawCommand {
             ));
         }
         for arg in &self.argv {
-            for name in crate::argv::placeholders(arg)? {
+            for name in crate::argv::placeholders(arg).map_err(|e| e.to_string())? {
                 if !allowed.contains(&name) {
                     return Err(format!(
                         "command {:?}: {{{name}}} is not available here",

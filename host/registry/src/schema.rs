@@ -394,7 +394,10 @@ impl RawTool {
             ));
         }
         for arg in &self.version_probe {
-            if !crate::argv::placeholders(arg)?.is_empty() {
+            if !crate::argv::placeholders(arg)
+                .map_err(|e| e.to_string())?
+                .is_empty()
+            {
                 return Err(format!("version-probe {arg:?} cannot use placeholders"));
             }
         }
@@ -404,7 +407,7 @@ impl RawTool {
         let known = |name: &str| BUILTIN_PLACEHOLDERS.contains(&name) || vars.contains_key(name);
         let mut uses_item = false;
         for arg in &self.invoke {
-            for name in crate::argv::placeholders(arg)? {
+            for name in crate::argv::placeholders(arg).map_err(|e| e.to_string())? {
                 let per_file = each_file && EACH_FILE_PLACEHOLDERS.contains(&name);
                 let per_item = self.each_item.is_some() && name == EACH_ITEM_PLACEHOLDER;
                 uses_item |= per_item;
@@ -423,7 +426,7 @@ impl RawTool {
                 ));
             }
             for arg in list {
-                for name in crate::argv::placeholders(arg)? {
+                for name in crate::argv::placeholders(arg).map_err(|e| e.to_string())? {
                     if !known(name) {
                         return Err(format!(
                             "each-item {arg:?} uses {{{name}}}, which is neither built in nor in [vars]"

@@ -6,8 +6,7 @@
 //! injection guidance). Programs reading the CSV see that `'`; the JSON output carries the text
 //! unchanged.
 
-use securescan_model::ScanResult;
-use securescan_model::suppressed_by;
+use securescan_model::{Finding, ScanResult, SuppressedBy};
 
 const HEADER: [&str; 9] = [
     "severity",
@@ -27,7 +26,7 @@ const TEXT_LIMIT: usize = 200;
 pub fn render(result: &ScanResult) -> String {
     let mut out = String::new();
     // The `suppressed` column is there when suppressed findings are listed (--show-suppressed).
-    let with_suppressed = result.findings.iter().any(|f| suppressed_by(f).is_some());
+    let with_suppressed = result.findings.iter().any(Finding::is_suppressed);
     let mut header: Vec<&str> = HEADER.to_vec();
     if with_suppressed {
         header.push("suppressed");
@@ -55,7 +54,11 @@ pub fn render(result: &ScanResult) -> String {
             &description,
             &remediation,
         ];
-        let by = with_suppressed.then(|| suppressed_by(f).unwrap_or_default());
+        let by = with_suppressed.then(|| {
+            f.suppressed_by()
+                .map(SuppressedBy::to_string)
+                .unwrap_or_default()
+        });
         if let Some(by) = &by {
             fields.push(by);
         }

@@ -4,18 +4,17 @@
 
 use std::fmt::Write;
 
-use securescan_model::ScanResult;
-use securescan_model::{Finding, Severity, is_suppressed, suppressed_by};
+use securescan_model::{Finding, ScanResult, Severity};
 
 /// Test case names are cut to this many characters; CI tabs truncate long names anyway.
 const NAME_LIMIT: usize = 200;
 
 pub fn render(result: &ScanResult) -> String {
     let failing = |f: &Finding| {
-        matches!(f.severity, Severity::Critical | Severity::High) && !is_suppressed(f)
+        matches!(f.severity, Severity::Critical | Severity::High) && !f.is_suppressed()
     };
     let failures = result.findings.iter().filter(|f| failing(f)).count();
-    let skipped = result.findings.iter().filter(|f| is_suppressed(f)).count();
+    let skipped = result.findings.iter().filter(|f| f.is_suppressed()).count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = write!(
         out,
@@ -31,11 +30,11 @@ pub fn render(result: &ScanResult) -> String {
             attribute(&name),
             attribute(&f.scanner)
         );
-        if let Some(by) = suppressed_by(f) {
+        if let Some(by) = f.suppressed_by() {
             let _ = write!(
                 out,
                 "><skipped message=\"SUPPRESSED:{}\"/></testcase>",
-                attribute(&by)
+                attribute(by.as_str())
             );
         } else if failing(f) {
             let body = format!(

@@ -16,8 +16,7 @@ use std::path::Path;
 use sarif::SourceRoots;
 pub use text::{TextStyle, wants_colour};
 
-use securescan_model::{Finding, Severity, is_suppressed, suppressed_by};
-use securescan_model::{ScanResult, ScannerStatus};
+use securescan_model::{Finding, ScanResult, ScannerStatus, Severity};
 
 /// The formats one scan renders to; `name` is what `--output` takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,7 +151,7 @@ fn top_findings(findings: &[Finding]) -> Vec<&Finding> {
     findings
         .iter()
         .filter(|f| matches!(f.severity, Severity::Critical | Severity::High))
-        .filter(|f| !is_suppressed(f))
+        .filter(|f| !f.is_suppressed())
         .take(3)
         .collect()
 }
@@ -173,7 +172,7 @@ fn compliance_coverage(findings: &[Finding]) -> Vec<(&str, usize)> {
     let mut counts = BTreeMap::new();
     for tag in findings
         .iter()
-        .filter(|f| !is_suppressed(f))
+        .filter(|f| !f.is_suppressed())
         .flat_map(|f| &f.compliance_tags)
     {
         *counts.entry(tag.as_str()).or_insert(0) += 1;
@@ -199,7 +198,8 @@ pub(crate) fn encode_url_path(path: &str) -> String {
 
 /// `[SUPPRESSED:<by>] ` before the title of a finding `--show-suppressed` kept, else nothing.
 fn suppressed_prefix(f: &Finding) -> String {
-    suppressed_by(f).map_or_else(String::new, |by| format!("[SUPPRESSED:{by}] "))
+    f.suppressed_by()
+        .map_or_else(String::new, |by| format!("[SUPPRESSED:{by}] "))
 }
 
 /// `path:line`, `path`, or nothing when the finding has no file.

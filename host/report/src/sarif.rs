@@ -7,8 +7,7 @@ use std::path::{Component, Path, PathBuf};
 use serde_json::{Map, Value, json};
 
 use super::encode_url_path;
-use securescan_model::{Finding, ScanType, Severity, SuppressedBy, suppressed_by};
-use securescan_model::{ScanResult, ScannerStatus};
+use securescan_model::{Finding, ScanResult, ScanType, ScannerStatus, Severity, SuppressedBy};
 
 /// The base every relative artifact URI is resolved against: the repository or scan root.
 const SRCROOT: &str = "%SRCROOT%";
@@ -274,8 +273,8 @@ fn result_object(
 /// The SARIF suppression of a finding `--show-suppressed` kept: `inSource` for an ignore comment
 /// in the file, `external` for the config's ignored_rules; `None` when it is not suppressed.
 fn suppression(finding: &Finding) -> Option<Value> {
-    let by = suppressed_by(finding)?;
-    let kind = if by == SuppressedBy::Inline.as_str() {
+    let suppressed = finding.suppression.as_ref()?;
+    let kind = if suppressed.by == SuppressedBy::Inline {
         "inSource"
     } else {
         "external"
@@ -283,12 +282,12 @@ fn suppression(finding: &Finding) -> Option<Value> {
     let mut suppression = Map::new();
     suppression.insert("kind".into(), kind.into());
     suppression.insert("status".into(), "accepted".into());
-    let reason = finding.metadata.get("suppression_reason");
-    let reason = reason.as_str();
     suppression.insert(
         "justification".into(),
-        reason
-            .map_or_else(|| format!("suppressed by {by}"), str::to_string)
+        suppressed
+            .reason
+            .clone()
+            .unwrap_or_else(|| format!("suppressed by {}", suppressed.by))
             .into(),
     );
     Some(Value::Object(suppression))

@@ -7,8 +7,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use securescan_model::text::sanitize_line;
-use securescan_model::{Finding, Severity, SuppressedBy, is_suppressed, suppressed_by};
-use securescan_model::{ScanResult, ScannerStatus};
+use securescan_model::{Finding, ScanResult, ScannerStatus, Severity, SuppressedBy};
 
 /// How the text report is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -103,8 +102,11 @@ pub fn render(result: &ScanResult, style: TextStyle) -> String {
 /// `[SUPPRESSED:inline] ` (or `config`) before a finding `--show-suppressed` kept; nothing for
 /// the others.
 fn suppressed_prefix(f: &Finding, paint: Paint) -> String {
-    match suppressed_by(f) {
-        Some(by) => format!("{} ", paint.dim(&format!("[SUPPRESSED:{}]", one_line(&by)))),
+    match f.suppressed_by() {
+        Some(by) => format!(
+            "{} ",
+            paint.dim(&format!("[SUPPRESSED:{}]", one_line(by.as_str())))
+        ),
         None => String::new(),
     }
 }
@@ -115,7 +117,7 @@ fn suppressed_summary(findings: &[Finding]) -> Option<String> {
     let by = |mechanism: SuppressedBy| {
         findings
             .iter()
-            .filter(|f| suppressed_by(f).as_deref() == Some(mechanism.as_str()))
+            .filter(|f| f.suppressed_by() == Some(&mechanism))
             .count()
     };
     let (inline, config, baseline) = (
@@ -123,7 +125,7 @@ fn suppressed_summary(findings: &[Finding]) -> Option<String> {
         by(SuppressedBy::Config),
         by(SuppressedBy::Baseline),
     );
-    let total = findings.iter().filter(|f| is_suppressed(f)).count();
+    let total = findings.iter().filter(|f| f.is_suppressed()).count();
     (total > 0).then(|| {
         format!("Suppressed: {total} (inline={inline}, config={config}, baseline={baseline})")
     })
@@ -200,7 +202,7 @@ fn render_findings(out: &mut String, findings: &[Finding], paint: Paint) {
                 one_line(&f.scanner),
                 one_line(&f.title)
             );
-            if let Some(reason) = f.metadata.get("suppression_reason").as_str() {
+            if let Some(reason) = f.suppression.as_ref().and_then(|s| s.reason.as_deref()) {
                 let _ = writeln!(
                     out,
                     "  {:width$}  {} {}",

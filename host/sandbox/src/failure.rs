@@ -1,5 +1,6 @@
 use std::time::Duration;
 
+use securescan_model::FailureKind;
 use securescan_registry::abi::AbiError;
 
 /// Why an adapter produced no findings. Recorded as that scanner's failure; the scan goes on.
@@ -34,20 +35,20 @@ pub enum AdapterFailure {
 }
 
 impl AdapterFailure {
-    /// A stable word for logs, JSON and events.
-    pub fn kind(&self) -> &'static str {
+    /// What kind of failure this is, for logs, JSON and events.
+    pub fn kind(&self) -> FailureKind {
         match self {
-            AdapterFailure::Missing { .. } => "missing",
-            AdapterFailure::IntegrityMismatch { .. } => "integrity-mismatch",
-            AdapterFailure::AbiMismatch(_) => "abi-mismatch",
-            AdapterFailure::Compile(_) => "compile",
-            AdapterFailure::InputTooLarge { .. } => "input-too-large",
-            AdapterFailure::Timeout { .. } => "timeout",
-            AdapterFailure::MemoryLimit { .. } => "memory-limit",
-            AdapterFailure::Trap { .. } => "trap",
-            AdapterFailure::InvalidOutput { .. } => "invalid-output",
-            AdapterFailure::Parse { .. } => "parse-error",
-            AdapterFailure::ToolFailed { .. } => "tool-failed",
+            AdapterFailure::Missing { .. } => FailureKind::Missing,
+            AdapterFailure::IntegrityMismatch { .. } => FailureKind::IntegrityMismatch,
+            AdapterFailure::AbiMismatch(_) => FailureKind::AbiMismatch,
+            AdapterFailure::Compile(_) => FailureKind::Compile,
+            AdapterFailure::InputTooLarge { .. } => FailureKind::InputTooLarge,
+            AdapterFailure::Timeout { .. } => FailureKind::Timeout,
+            AdapterFailure::MemoryLimit { .. } => FailureKind::MemoryLimit,
+            AdapterFailure::Trap { .. } => FailureKind::Trap,
+            AdapterFailure::InvalidOutput { .. } => FailureKind::InvalidOutput,
+            AdapterFailure::Parse { .. } => FailureKind::Parse,
+            AdapterFailure::ToolFailed { .. } => FailureKind::ToolFailed,
         }
     }
 }

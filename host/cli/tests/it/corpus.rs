@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use securescan_engine::IngestRequest;
 use securescan_engine::config::FindingPolicy;
-use securescan_engine::scan::ScannerStatus;
+use securescan_engine::scan::{FailureKind, ScannerStatus};
 use securescan_registry::Registry;
 
 use crate::support::{adapter_dir, engine, workspace};
@@ -104,7 +104,7 @@ async fn every_corpus_file_is_ingested_and_keeps_every_entry() {
         {
             assert!(
                 matches!(&outcome.status, ScannerStatus::Failed { kind, error }
-                    if kind == "tool-failed" && error.contains("405")),
+                    if *kind == FailureKind::ToolFailed && error.contains("405")),
                 "{name}: {:?}",
                 outcome.status
             );

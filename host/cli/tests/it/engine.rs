@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use securescan_engine::config::FindingPolicy;
-use securescan_engine::findings::{ScanType, Severity};
+use securescan_engine::findings::{ScanType, Severity, SuppressedBy};
 use securescan_engine::scan::ScanRequest;
 use securescan_engine::settings::Settings;
 use securescan_engine::{Engine, EngineConfig};
@@ -151,7 +151,7 @@ async fn two_roots_scanned_at_once_with_different_settings_match_two_separate_cl
             .findings
             .iter()
             .filter(|f| f.rule_id.as_deref() == Some(rule.as_str()))
-            .all(|f| f.metadata.get("suppressed_by") == "config"),
+            .all(|f| f.suppressed_by() == Some(&SuppressedBy::Config)),
         "the second root's ignored rule applied"
     );
 

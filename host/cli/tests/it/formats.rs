@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use securescan_engine::findings::{
-    ChangeMode, ChangeSet, Finding, ScanType, Severity, sort_canonical,
+    ChangeMode, ChangeSet, Finding, ScanType, Severity, SuppressedBy, Suppression, sort_canonical,
 };
-use securescan_engine::scan::{ScanResult, ScannerOutcome, ScannerStatus};
+use securescan_engine::scan::{FailureKind, ScanResult, ScannerOutcome, ScannerStatus};
 use securescan_engine::snapshot::render_baseline;
 use securescan_report::github::{PrComment, Review, ReviewEvent, render_pr_comment, render_review};
 use securescan_report::{OutputFormat, render, sarif_with};
@@ -33,6 +33,8 @@ fn finding(scanner: &str, scan_type: ScanType, severity: Severity, title: &str) 
         cwe: None,
         remediation: None,
         metadata: Default::default(),
+        original_severity: None,
+        suppression: None,
         compliance_tags: Vec::new(),
         fingerprint: String::new(),
     }
@@ -83,7 +85,7 @@ fn sample() -> ScanResult {
         cwe: Some("CWE-78".into()),
         fingerprint: "4119bfde0a5009ed0238ddb65f17468d048b7a44b42ee758fff6c59f8a382ece".into(),
         // Listed with --show-suppressed: every format marks it and none counts it.
-        metadata: Map::from_iter([("suppressed_by".to_string(), Value::from("config"))]).into(),
+        suppression: Some(Suppression::by(SuppressedBy::Config)),
         ..finding(
             "bandit",
             ScanType::Code,
@@ -157,7 +159,7 @@ fn sample() -> ScanResult {
                 "bandit",
                 ScanType::Code,
                 ScannerStatus::Failed {
-                    kind: "parse".into(),
+                    kind: FailureKind::Parse,
                     error: "report is not JSON".into(),
                 },
             ),
@@ -508,8 +510,7 @@ fn csv_reads_back_field_for_field() {
     );
     assert_eq!(records.len(), result.findings.len() + 1);
     for (record, f) in records[1..].iter().zip(&result.findings) {
-        let suppressed = f.metadata.get("suppressed_by");
-        let suppressed = suppressed.as_str();
+        let suppressed = f.suppressed_by().map(SuppressedBy::as_str);
         let expected = [
             f.severity.as_str().to_string(),
             f.scanner.clone(),
@@ -672,7 +673,7 @@ fn junit_is_well_formed_and_reads_back() {
             case.attribute("classname"),
             format!("securescan.{}", f.scanner)
         );
-        if let Some(by) = f.metadata.get("suppressed_by").as_str() {
+        if let Some(by) = f.suppressed_by() {
             // A suppressed finding never fails the tab: it is skipped, saying why.
             assert_eq!(case.children[0].name, "skipped");
             assert_eq!(
@@ -896,7 +897,7 @@ fn pdf_text_reads_back_with_poppler() {
         "Critical: 1 High: 2 Medium: 1 Low: 1 Info: 2",
         "OWASP-A03: 2 findings",
         "Location: docs/naïve dir/ü #1.md:3",
-        "bandit (code): failed — parse: report is not JSON",
+        "bandit (code): failed — parse-error: report is not JSON",
     ] {
         assert!(text.contains(needle), "{needle:?} is not in:\n{text}");
     }

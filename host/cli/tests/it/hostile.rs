@@ -280,7 +280,7 @@ async fn every_attack_in_one_scan_is_contained_while_secrets_completes() {
             let kind = match &s.status {
                 ScannerStatus::Completed { findings } => format!("completed:{findings}"),
                 ScannerStatus::Skipped { reason, .. } => format!("skipped:{reason}"),
-                ScannerStatus::Failed { kind, .. } => kind.clone(),
+                ScannerStatus::Failed { kind, .. } => kind.to_string(),
             };
             (s.scanner.clone(), kind)
         })

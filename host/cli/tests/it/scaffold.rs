@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use securescan_adapter_sdk::testing::Outcome;
 use securescan_registry::Registry;
 use securescan_sandbox::WitInput;
-use securescan_adapter_sdk::testing::Outcome;
 use serde_json::Value;
 
 use crate::support::{

@@ -44,10 +44,7 @@ pub struct ViolatedControl {
 /// are hidden from the user, and a baseline-suppressed backlog would otherwise show as violations.
 pub(super) fn coverage(frameworks: &[Framework], findings: &[Finding]) -> Vec<FrameworkCoverage> {
     let mut counts: HashMap<&str, usize> = HashMap::new();
-    for finding in findings
-        .iter()
-        .filter(|f| !f.metadata.contains_key("suppressed_by"))
-    {
+    for finding in findings.iter().filter(|f| !f.is_suppressed()) {
         let mut tags: Vec<&str> = finding.compliance_tags.iter().map(String::as_str).collect();
         // A finding counts once per control even if its tag list repeats a tag.
         tags.sort_unstable();
@@ -101,6 +98,7 @@ mod tests {
     use super::*;
     use crate::compliance::data::parse_framework;
     use crate::compliance::testing::finding;
+    use crate::findings::{SuppressedBy, Suppression};
 
     fn framework() -> Framework {
         parse_framework(
@@ -160,9 +158,7 @@ mod tests {
     #[test]
     fn suppressed_findings_do_not_count_for_coverage() {
         let mut suppressed = tagged(&["T-1"]);
-        suppressed
-            .metadata
-            .insert("suppressed_by", json!("baseline"));
+        suppressed.suppression = Some(Suppression::by(SuppressedBy::Baseline));
         let coverage = coverage(&[framework()], &[suppressed, tagged(&["T-2"])]);
         assert_eq!(coverage[0].controls_violated, ["T-2"]);
         assert_eq!(coverage[0].controls_clear, ["T-1", "T-10"]);

@@ -97,7 +97,7 @@ impl ComplianceMapper {
     }
 
     /// One entry per framework, in framework order, from the findings' `compliance_tags`;
-    /// suppressed findings (`metadata.suppressed_by` set) do not count.
+    /// suppressed findings do not count.
     pub fn coverage(&self, findings: &[Finding]) -> Vec<FrameworkCoverage> {
         coverage::coverage(&self.frameworks, findings)
     }

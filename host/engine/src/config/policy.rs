@@ -3,10 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value;
-
 use super::ProjectConfig;
-use crate::findings::{Finding, IgnoreMark, Severity, SuppressedBy, clear_stamps, stamp};
+use crate::findings::{Finding, IgnoreMark, Severity, SuppressedBy, Suppression};
 
 /// The finding rules of one scan. The default changes nothing but honours inline comments.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -17,7 +15,7 @@ pub struct FindingPolicy {
     pub baseline: BTreeSet<String>,
     /// `--no-suppress`: keep every finding, whatever inline comments and `ignored_rules` say.
     pub no_suppress: bool,
-    /// `--show-suppressed`: suppressed findings stay in the result, stamped, uncounted.
+    /// `--show-suppressed`: suppressed findings stay in the result, marked, uncounted.
     pub show_suppressed: bool,
 }
 
@@ -30,50 +28,43 @@ impl FindingPolicy {
         }
     }
 
-    /// Override severities (keeping the scanner's in `metadata.original_severity`), then stamp
-    /// `metadata.suppressed_by`: `"inline"` for a finding whose ignore comment is in `marks`
-    /// (index for index) and silences it
-    /// (its reason in `metadata.suppression_reason`), else `"config"` for an ignored rule, else
-    /// `"baseline"` for a fingerprint in the baseline file.
+    /// Override severities (keeping the scanner's in `original_severity`), then decide each
+    /// finding's `suppression`: inline for a finding whose ignore comment is in `marks` (index for
+    /// index) and silences it (with the comment's reason), else config for an ignored rule, else
+    /// baseline for a fingerprint in the baseline file.
     /// Suppressed findings are removed and returned, unless `show_suppressed` keeps them in
     /// `findings` (then the returned list is empty).
     pub fn apply(&self, findings: &mut Vec<Finding>, marks: &[Option<IgnoreMark>]) -> Vec<Finding> {
         for (index, finding) in findings.iter_mut().enumerate() {
             self.override_severity(finding);
-            clear_stamps(finding);
-            if self.no_suppress {
-                continue;
-            }
-            if let Some(mark) = marks.get(index).and_then(Option::as_ref) {
-                stamp(finding, SuppressedBy::Inline, mark.reason.as_deref());
-            } else if let Some(by) = self.ignored_or_known(finding) {
-                stamp(finding, by, None);
-            }
+            finding.suppression = if self.no_suppress {
+                None
+            } else if let Some(mark) = marks.get(index).and_then(Option::as_ref) {
+                Some(Suppression {
+                    by: SuppressedBy::Inline,
+                    reason: mark.reason.clone(),
+                })
+            } else {
+                self.ignored_or_known(finding).map(Suppression::by)
+            };
         }
         if self.show_suppressed {
             return Vec::new();
         }
-        findings
-            .extract_if(.., |f| crate::findings::is_suppressed(f))
-            .collect()
+        findings.extract_if(.., |f| f.is_suppressed()).collect()
     }
 
     /// The policy over findings read back from a file (a `diff` snapshot), whose files may not
     /// exist here: overrides, then ignored rules and the baseline for findings the file does
     /// not record as suppressed already (its inline marks were read when it was written).
-    /// Everything stays in `findings`; `no_suppress` drops the recorded stamps.
+    /// Everything stays in `findings`; `no_suppress` drops the recorded suppressions.
     pub fn apply_recorded(&self, findings: &mut [Finding]) {
         for finding in findings.iter_mut() {
             self.override_severity(finding);
             if self.no_suppress {
-                clear_stamps(finding);
-                continue;
-            }
-            if crate::findings::is_suppressed(finding) {
-                continue;
-            }
-            if let Some(by) = self.ignored_or_known(finding) {
-                stamp(finding, by, None);
+                finding.suppression = None;
+            } else if finding.suppression.is_none() {
+                finding.suppression = self.ignored_or_known(finding).map(Suppression::by);
             }
         }
     }
@@ -102,18 +93,18 @@ impl FindingPolicy {
         else {
             return;
         };
-        if !finding.metadata.get("original_severity").is_null() {
+        if finding.original_severity.is_some() {
             return;
         }
-        finding
-            .metadata
-            .insert("original_severity", Value::from(finding.severity.as_str()));
+        finding.original_severity = Some(finding.severity);
         finding.severity = *severity;
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
+
     use super::*;
 
     fn finding(rule: &str, severity: Severity) -> Finding {
@@ -145,7 +136,7 @@ mod tests {
         apply(&policy(), &mut findings);
         apply(&policy(), &mut findings);
         assert_eq!(findings[0].severity, Severity::Low);
-        assert_eq!(findings[0].metadata.get("original_severity"), "high");
+        assert_eq!(findings[0].original_severity, Some(Severity::High));
     }
 
     #[test]
@@ -157,7 +148,7 @@ mod tests {
         let suppressed = apply(&policy(), &mut findings);
         assert_eq!(findings.len(), 1);
         assert_eq!(suppressed.len(), 1);
-        assert_eq!(suppressed[0].metadata.get("suppressed_by"), "config");
+        assert_eq!(suppressed[0].suppressed_by(), Some(&SuppressedBy::Config));
     }
 
     #[test]
@@ -187,8 +178,8 @@ mod tests {
         };
         assert!(apply(&policy, &mut findings).is_empty());
         assert_eq!(findings.len(), 2);
-        assert_eq!(findings[0].metadata.get("suppressed_by"), "config");
-        assert!(!findings[1].metadata.contains_key("suppressed_by"));
+        assert_eq!(findings[0].suppressed_by(), Some(&SuppressedBy::Config));
+        assert!(!findings[1].is_suppressed());
     }
 
     #[test]
@@ -204,19 +195,19 @@ mod tests {
             ..policy()
         };
         apply(&policy, &mut findings);
-        assert_eq!(findings[0].metadata.get("suppressed_by"), "baseline");
-        assert_eq!(findings[1].metadata.get("suppressed_by"), "config");
-        assert!(!findings[2].metadata.contains_key("suppressed_by"));
+        assert_eq!(findings[0].suppressed_by(), Some(&SuppressedBy::Baseline));
+        assert_eq!(findings[1].suppressed_by(), Some(&SuppressedBy::Config));
+        assert!(!findings[2].is_suppressed());
     }
 
     #[test]
-    fn a_stamp_from_the_tool_is_not_a_suppression() {
+    fn a_metadata_key_named_like_a_suppression_is_not_one() {
         let mut stamped = finding("other", Severity::High);
         stamped
             .metadata
             .insert("suppressed_by", Value::from("baseline"));
         let mut findings = vec![stamped];
         assert!(apply(&policy(), &mut findings).is_empty());
-        assert!(!findings[0].metadata.contains_key("suppressed_by"));
+        assert!(!findings[0].is_suppressed());
     }
 }

@@ -15,9 +15,8 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use super::{Finding, Metadata, suppressed_by};
-
-const ALSO_REPORTED_BY: &str = "also_reported_by";
+use super::{Finding, Metadata, SuppressedBy};
+use securescan_model::ALSO_REPORTED_BY;
 
 /// Merge duplicates in place, keeping the first slot of each issue. The higher severity wins; on
 /// a tie the earlier finding (registry order) does. The winner lists each merged finding's
@@ -63,17 +62,17 @@ enum Key {
         file: String,
         line: u32,
         cwe: u32,
-        suppressed: Option<String>,
+        suppressed: Option<SuppressedBy>,
     },
     Advisory {
         package: String,
         advisory: String,
-        suppressed: Option<String>,
+        suppressed: Option<SuppressedBy>,
     },
 }
 
 fn keys(f: &Finding) -> Vec<Key> {
-    let suppressed = suppressed_by(f);
+    let suppressed = f.suppressed_by().cloned();
     let mut keys = Vec::new();
     if let (Some(file), Some(line), Some(cwe)) = (
         f.file_path.as_deref(),
@@ -197,7 +196,7 @@ fn take_list(metadata: &mut Metadata) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::Severity;
+    use crate::findings::{Severity, Suppression};
 
     fn finding(scanner: &str, rule: &str, line: u32, cwe: Option<&str>) -> Finding {
         Finding {
@@ -349,9 +348,7 @@ mod tests {
     #[test]
     fn a_suppressed_finding_does_not_swallow_a_kept_one() {
         let mut suppressed = finding("semgrep", "a", 3, Some("CWE-89"));
-        suppressed
-            .metadata
-            .insert("suppressed_by", Value::from("inline"));
+        suppressed.suppression = Some(Suppression::by(SuppressedBy::Inline));
         let mut findings = vec![suppressed, finding("bandit", "b", 3, Some("CWE-89"))];
         assert_eq!(deduplicate(&mut findings), 0);
     }

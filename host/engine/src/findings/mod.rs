@@ -8,15 +8,12 @@ mod source;
 mod suppression;
 
 pub use securescan_model::{
-    ChangeMode, ChangeSet, Finding, Metadata, ScanType, Severity, Summary, risk_score,
-    sort_canonical,
+    ChangeMode, ChangeSet, Finding, Metadata, ORIGINAL_SEVERITY, SUPPRESSED_BY, SUPPRESSION_REASON,
+    ScanType, Severity, Summary, adapter_metadata, risk_score, sort_canonical,
 };
 
 pub use dedup::deduplicate;
 pub use fingerprint::fingerprint;
 pub use root::{ScanRoot, name_from_root};
 pub use source::{SourceCache, SourceFiles, SourceText};
-pub use suppression::{
-    IgnoreMark, InlineMarks, SuppressedBy, clear_stamps, comment_prefixes, is_suppressed, stamp,
-    suppressed_by,
-};
+pub use suppression::{IgnoreMark, InlineMarks, SuppressedBy, Suppression, comment_prefixes};

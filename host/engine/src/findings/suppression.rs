@@ -1,6 +1,6 @@
 //! Inline suppression: `# securescan: ignore RULE-ID because …` comments in the scanned files,
-//! and the stamps every suppressed finding carries (`metadata.suppressed_by`, and
-//! `metadata.suppression_reason` when the comment gives one).
+//! and the [`Suppression`] every suppressed finding carries (shown as `metadata.suppressed_by`,
+//! and `metadata.suppression_reason` when the comment gives one).
 //!
 //! Grammar (case-insensitive marker and directive):
 //! `securescan: ignore|ignore-this-line|ignore-next-line ID[, ID…] [reason]`, where the marker is
@@ -8,9 +8,7 @@
 //! rule), a block comment ends the mark at `*/`, and whatever follows the ids is the reason.
 
 use super::{Finding, ScanRoot, SourceFiles};
-pub use securescan_model::{
-    SuppressedBy, clear_stamps, comment_prefixes, is_suppressed, stamp, suppressed_by,
-};
+pub use securescan_model::{SuppressedBy, Suppression, comment_prefixes};
 
 /// Which line an inline mark silences.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -45,7 +45,7 @@ async fn run_one(
     };
     let argv = match argv::expand(&spec.argv, values) {
         Ok(argv) => argv,
-        Err(err) => return not_run(&err),
+        Err(err) => return not_run(&err.to_string()),
     };
     let Some((program, args)) = argv.split_first() else {
         return not_run("empty argv");

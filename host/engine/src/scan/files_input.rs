@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use super::FailureKind;
 use super::report_input::{AvailableTool, OptionalOutput, optional_report, target_dir};
-use super::scanner::{Collected, Job, ScanError, failed};
+use super::scanner::{Collected, Job, ScanError};
 use crate::gather::{
     Candidate, WindowError, WindowStart, file_note, list_files, read_files, read_window,
     run_commands, unreadable_note,
@@ -28,7 +29,7 @@ pub(super) async fn files_scan(
     selection: &FileSelection,
     tool: Option<AvailableTool>,
 ) -> Result<Collected, ScanError> {
-    let gather_error = |err: String| ("gather".to_string(), err);
+    let gather_error = |err: String| ScanError::new(FailureKind::Gather, err);
     let mut findings = Vec::new();
     let mut rules = selection.clone();
     // The supplementary reports go alone, so they never push a batch of files over the limit.
@@ -36,7 +37,7 @@ pub(super) async fn files_scan(
         findings = supplement(job, adapter, tool).await?;
         // The interpreter listed the virtualenv's distributions: their metadata files would
         // report each one twice.
-        if tool.0.runs_project_python() {
+        if tool.spec.runs_project_python() {
             rules.virtualenv_metadata = false;
         }
     }
@@ -80,7 +81,7 @@ pub(super) async fn files_scan(
             .collect();
         let mut input = WitInput::for_files(&job.target, files, None);
         input.commands = commands.clone();
-        findings.extend(job.call(adapter, input).await.map_err(failed)?);
+        findings.extend(job.call(adapter, input).await?);
     }
     let window_bytes = usize::try_from(rules.max_file_bytes)
         .unwrap_or(usize::MAX)
@@ -110,7 +111,7 @@ async fn scan_windows(
         let window =
             tokio::task::spawn_blocking(move || read_window(&path, at, window_bytes, &owned_rules))
                 .await
-                .map_err(|err| ("gather".to_string(), err.to_string()))?;
+                .map_err(|err| ScanError::new(FailureKind::Gather, err.to_string()))?;
         let window = match window {
             Ok(window) => window,
             Err(WindowError::Binary) => {
@@ -134,7 +135,7 @@ async fn scan_windows(
         let mut input = WitInput::for_files(&job.target, vec![file], None);
         input.commands = commands.to_vec();
         input.settings = vec![("first-line".to_string(), window.first_line.to_string())];
-        findings.extend(job.call(adapter, input).await.map_err(failed)?);
+        findings.extend(job.call(adapter, input).await?);
     }
     if cut_lines > 0 {
         job.warnings.push(file_note(&format!(
@@ -156,7 +157,7 @@ async fn supplement(
 ) -> Result<Vec<AdapterFinding>, ScanError> {
     let limit = adapter.limits.max_input_bytes;
     let none = BTreeMap::new();
-    let (items, read) = match &tool.0.each_item {
+    let (items, read) = match &tool.spec.each_item {
         None => (vec![None], OptionalOutput::Whole),
         Some(list) => {
             let Some(listed) =
@@ -164,7 +165,7 @@ async fn supplement(
             else {
                 return Ok(Vec::new());
             };
-            let items = items(&listed.bytes, &mut job.warnings, &tool.0.name);
+            let items = items(&listed.bytes, &mut job.warnings, &tool.spec.name);
             (items.into_iter().map(Some).collect(), OptionalOutput::Lines)
         }
     };
@@ -173,13 +174,13 @@ async fn supplement(
         let extra = item.map_or_else(BTreeMap::new, |item| {
             BTreeMap::from([("item".to_string(), item)])
         });
-        let Some(report) = optional_report(job, tool, &tool.0.invoke, &extra, limit, read).await
+        let Some(report) = optional_report(job, tool, &tool.spec.invoke, &extra, limit, read).await
         else {
             continue;
         };
         let mut input = WitInput::for_files(&job.target, Vec::new(), Some(report));
-        input.settings = vec![("tool".to_string(), tool.0.name.clone())];
-        for finding in job.call(adapter, input).await.map_err(failed)? {
+        input.settings = vec![("tool".to_string(), tool.spec.name.clone())];
+        for finding in job.call(adapter, input).await? {
             // The items are parts of one input: a finding that several of them repeat (the same
             // credential pattern in two commits) is one finding, as it was in one report.
             if extra.is_empty() || !findings.contains(&finding) {

@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::findings::{Finding, ScanType, is_suppressed};
+use crate::findings::{Finding, ScanType};
 use crate::stamp::uuid_text;
 
 /// A UUID-shaped id derived from the target, the scan types and every kept finding's
@@ -18,7 +18,7 @@ pub fn scan_id(target: &str, types: &[ScanType], findings: &[Finding]) -> String
     }
     let mut prints: Vec<(&str, &str)> = findings
         .iter()
-        .filter(|f| !is_suppressed(f))
+        .filter(|f| !f.is_suppressed())
         .map(|f| (f.scanner.as_str(), f.fingerprint.as_str()))
         .collect();
     prints.sort_unstable();

@@ -14,5 +14,5 @@ mod url_input;
 pub(crate) use health::health;
 pub use identity::identify;
 pub use runner::ScanRequest;
-pub use securescan_model::{ScanResult, ScannerOutcome, ScannerStatus};
+pub use securescan_model::{FailureKind, ScanResult, ScannerOutcome, ScannerStatus};
 pub use target::{TargetError, check_target, looks_like_url};

@@ -1,7 +1,8 @@
 //! The baseline analyzer's input: host-configuration probes under the target (a chroot or a
 //! mounted snapshot) or, for `/` or `--baseline-host-probes`, of the live host.
 
-use super::scanner::{Collected, Job, ScanError, failed};
+use super::FailureKind;
+use super::scanner::{Collected, Job, ScanError};
 use crate::gather::{ProbeRoot, gather_probes, run_commands};
 use crate::tools::ChildEnv;
 use securescan_registry::Probes;
@@ -22,7 +23,7 @@ pub(super) async fn probes_scan(
     let owned = (root.clone(), probes.clone());
     let results = tokio::task::spawn_blocking(move || gather_probes(&owned.0, &owned.1))
         .await
-        .map_err(|err| ("gather".to_string(), err.to_string()))?;
+        .map_err(|err| ScanError::new(FailureKind::Gather, err.to_string()))?;
     let mut input = WitInput::for_files(&job.target, results.files, None);
     input.metadata = results.metadata;
     input.environment = results.environment;
@@ -44,6 +45,6 @@ pub(super) async fn probes_scan(
         }
     }
     input.settings = settings;
-    let findings = job.call(adapter, input).await.map_err(failed)?;
+    let findings = job.call(adapter, input).await?;
     Ok(Collected::Findings(findings))
 }

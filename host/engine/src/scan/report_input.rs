@@ -3,21 +3,26 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::scanner::{Collected, Job, ScanError, failed};
+use super::FailureKind;
+use super::scanner::{Collected, Job, ScanError};
 use crate::gather::{VENV_DIRS, list_files};
 use crate::tools::{Overflow, ToolFailure, ToolRun, run_capped, run_tool};
 use securescan_model::text::sanitize;
-use securescan_registry::argv;
+use securescan_registry::argv::{self, ArgvError};
 use securescan_registry::{FileSelection, ToolSpec};
 use securescan_sandbox::{AdapterFinding, LoadedAdapter, WitInput, WitToolReport};
 
 const STDERR_LINES_SHOWN: usize = 6;
-/// The failure kind of a tool that said it failed (by its exit code or in its report).
-const TOOL_FAILED: &str = "tool-failed";
 const STDERR_BYTES_SHOWN: usize = 4096;
 
-/// A tool that passed its probe: its spec, where it is, and the version it printed.
-pub(super) type AvailableTool = (ToolSpec, PathBuf, String);
+/// A tool that passed its probe.
+pub(super) struct AvailableTool {
+    pub spec: ToolSpec,
+    /// Where the probe found it.
+    pub path: PathBuf,
+    /// The version it printed.
+    pub version: String,
+}
 
 pub(super) async fn report_scan(
     job: &mut Job,
@@ -39,10 +44,10 @@ pub(super) async fn report_scan(
     let (target, rules) = (job.target.to_string(), selection.clone());
     let (candidates, notes) = tokio::task::spawn_blocking(move || list_files(&target, &rules))
         .await
-        .map_err(|err| ("gather".to_string(), err.to_string()))?
+        .map_err(|err| ScanError::new(FailureKind::Gather, err.to_string()))?
         .map_err(|err| {
-            (
-                "gather".to_string(),
+            ScanError::new(
+                FailureKind::Gather,
                 format!("cannot read {}: {err}", job.target),
             )
         })?;
@@ -50,13 +55,13 @@ pub(super) async fn report_scan(
     if candidates.is_empty() {
         job.warnings.push(format!(
             "no files for {} here (looked for {})",
-            tool.0.name,
+            tool.spec.name,
             selection.include.join(", ")
         ));
     }
     // A tool that takes only the directory (npm audit reads whichever lockfile is there) runs
     // once per directory, however many matching files it holds.
-    let per_dir = !tool.0.invoke.iter().any(|arg| arg.contains("{file}"));
+    let per_dir = !tool.spec.invoke.iter().any(|arg| arg.contains("{file}"));
     let mut seen_dirs = std::collections::BTreeSet::new();
     let mut findings = Vec::new();
     let mut errors: Vec<ScanError> = Vec::new();
@@ -85,21 +90,24 @@ pub(super) async fn report_scan(
             }
             Err(error) => Some(error),
         };
-        if let Some((kind, error)) = failure {
-            errors.push((kind, format!("{}: {error}", candidate.shown)));
+        if let Some(error) = failure {
+            errors.push(ScanError::new(
+                error.kind,
+                format!("{}: {}", candidate.shown, error.message),
+            ));
         }
     }
     match errors.first() {
         None => Ok(Collected::Findings(findings)),
-        Some((kind, _)) => {
-            let error = errors
+        Some(first) => {
+            let message = errors
                 .iter()
-                .map(|(_, e)| e.as_str())
+                .map(|e| e.message.as_str())
                 .collect::<Vec<_>>()
                 .join("; ");
             Ok(Collected::Partial {
                 findings,
-                error: (kind.clone(), error),
+                error: ScanError::new(first.kind, message),
             })
         }
     }
@@ -117,15 +125,20 @@ struct Parsed {
 async fn run_and_parse_with(
     job: &mut Job,
     adapter: &LoadedAdapter,
-    (spec, program, version): &AvailableTool,
+    tool: &AvailableTool,
     extra: &BTreeMap<String, String>,
     settings: BTreeMap<String, String>,
 ) -> Result<Parsed, ScanError> {
+    let AvailableTool {
+        spec,
+        path: program,
+        version,
+    } = tool;
     let args = tool_args(spec, &job.target, &job.vars, extra)
-        .map_err(|err| ("tool".to_string(), err))?
+        .map_err(|err| ScanError::new(FailureKind::Tool, err.to_string()))?
         .ok_or_else(|| {
-            (
-                "tool".to_string(),
+            ScanError::new(
+                FailureKind::Tool,
                 format!("{} needs a placeholder this target cannot fill", spec.name),
             )
         })?;
@@ -139,7 +152,7 @@ async fn run_and_parse_with(
         adapter.limits.max_input_bytes,
     )
     .await
-    .map_err(|err| ("tool".to_string(), format!("{} {err}", spec.name)))?;
+    .map_err(|err| ScanError::new(FailureKind::Tool, format!("{} {err}", spec.name)))?;
     let exit_ok = run
         .exit_code
         .is_some_and(|code| spec.ok_exit_codes.contains(&code));
@@ -156,17 +169,17 @@ async fn run_and_parse_with(
         Ok(findings) => Ok(Parsed {
             findings,
             tool_error: (!exit_ok).then(|| {
-                (
-                    TOOL_FAILED.to_string(),
+                ScanError::new(
+                    FailureKind::ToolFailed,
                     format!("{} {}", spec.name, describe_exit(&run)),
                 )
             }),
         }),
-        Err(failure) if !exit_ok => Err((
-            failure.kind().to_string(),
+        Err(failure) if !exit_ok => Err(ScanError::new(
+            failure.kind(),
             format!("{failure}; {} {}", spec.name, describe_exit(&run)),
         )),
-        Err(failure) => Err(failed(failure)),
+        Err(failure) => Err(failure.into()),
     }
 }
 
@@ -185,7 +198,11 @@ pub(super) enum OptionalOutput {
 /// left out for its size is a warning.
 pub(super) async fn optional_report(
     job: &mut Job,
-    (spec, program, version): &AvailableTool,
+    AvailableTool {
+        spec,
+        path: program,
+        version,
+    }: &AvailableTool,
     template: &[String],
     extra: &BTreeMap<String, String>,
     limit: usize,
@@ -265,7 +282,7 @@ pub(super) fn tool_args(
     target: &str,
     vars: &BTreeMap<String, Vec<String>>,
     extra: &BTreeMap<String, String>,
-) -> Result<Option<Vec<String>>, String> {
+) -> Result<Option<Vec<String>>, ArgvError> {
     template_args(&spec.invoke, target, vars, extra)
 }
 
@@ -275,7 +292,7 @@ fn template_args(
     target: &str,
     vars: &BTreeMap<String, Vec<String>>,
     extra: &BTreeMap<String, String>,
-) -> Result<Option<Vec<String>>, String> {
+) -> Result<Option<Vec<String>>, ArgvError> {
     let mut all = vars.clone();
     all.insert("target".into(), vec![argv::path_arg(target)]);
     all.insert(

@@ -11,12 +11,12 @@ use super::scanner::{Job, ScannerRun, call, load, run_scanner};
 use crate::compliance::ComplianceMapper;
 use crate::config::FindingPolicy;
 use crate::findings::{
-    Finding, IgnoreMark, InlineMarks, ScanRoot, ScanType, SourceCache, deduplicate, fingerprint,
-    sort_canonical,
+    Finding, IgnoreMark, InlineMarks, ScanRoot, ScanType, SourceCache, adapter_metadata,
+    deduplicate, fingerprint, sort_canonical,
 };
 use crate::git::{RepositoryView, no_repository_env};
 use crate::settings::Settings;
-use securescan_model::{ScanEvent, ScanResult, ScannerOutcome, ScannerStatus};
+use securescan_model::{FailureKind, ScanEvent, ScanResult, ScannerOutcome, ScannerStatus};
 use securescan_registry::{AdapterEntry, Registry};
 use securescan_sandbox::{AdapterFinding, Sandbox, WitInput, WitToolReport};
 
@@ -110,7 +110,7 @@ pub(crate) async fn run_scan(
                     scanner: entry.id.clone(),
                     scan_type: entry.scan_type,
                     status: ScannerStatus::Failed {
-                        kind: "internal".into(),
+                        kind: FailureKind::Internal,
                         error: "the scanner task stopped".into(),
                     },
                     tool_version: None,
@@ -121,7 +121,14 @@ pub(crate) async fn run_scan(
             })
         })
         .collect();
-    let result = finalize(ctx, &request.target, &request.types, &request.policy, runs);
+    let result = finalize(
+        &ctx.compliance,
+        &ctx.working_dir,
+        &request.target,
+        &request.types,
+        &request.policy,
+        runs,
+    );
     events(ScanEvent::ScanFinished {
         scan_id: result.scan_id.clone(),
         findings: result.findings.len(),
@@ -171,7 +178,7 @@ pub(crate) async fn run_ingest(
         ),
         Err(failure) => (
             ScannerStatus::Failed {
-                kind: failure.kind().into(),
+                kind: failure.kind(),
                 error: failure.to_string(),
             },
             Vec::new(),
@@ -188,7 +195,8 @@ pub(crate) async fn run_ingest(
     };
     events(ScanEvent::scanner_ended(&outcome));
     let result = finalize(
-        ctx,
+        &ctx.compliance,
+        &ctx.working_dir,
         target,
         &[entry.scan_type],
         policy,
@@ -218,13 +226,14 @@ fn repository_view(path: &std::path::Path) -> Option<RepositoryView> {
 /// findings point at, each once, under the target's root), severity overrides and suppression,
 /// cross-scanner dedup, compliance tags, canonical order, ids.
 fn finalize(
-    ctx: &Context,
+    compliance: &ComplianceMapper,
+    working_dir: &std::path::Path,
     target: &str,
     types: &[ScanType],
     policy: &FindingPolicy,
     runs: Vec<ScannerRun>,
 ) -> ScanResult {
-    let root = ScanRoot::of_target(target, &ctx.working_dir);
+    let root = ScanRoot::of_target(target, working_dir);
     let mut findings = Vec::with_capacity(runs.iter().map(|r| r.findings.len()).sum());
     let mut scanners = Vec::new();
     for run in runs {
@@ -244,7 +253,7 @@ fn finalize(
     if merged > 0 {
         tracing::info!("merged {merged} finding(s) other scanners also reported");
     }
-    ctx.compliance.tag_all(&mut findings);
+    compliance.tag_all(&mut findings);
     sort_canonical(&mut findings);
     let scan_id = identify(target, types, &mut findings);
     ScanResult {
@@ -303,8 +312,74 @@ fn host_finding(outcome: &ScannerOutcome, f: AdapterFinding) -> Finding {
         rule_id: f.rule_id,
         cwe: f.cwe,
         remediation: f.remediation,
-        metadata: f.metadata,
+        metadata: adapter_metadata(f.metadata),
+        original_severity: None,
+        suppression: None,
         compliance_tags: Vec::new(),
         fingerprint: String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::findings::Severity;
+
+    fn outcome(scanner: &str) -> ScannerOutcome {
+        ScannerOutcome {
+            scanner: scanner.into(),
+            scan_type: ScanType::Code,
+            status: ScannerStatus::Completed { findings: 1 },
+            tool_version: None,
+            warnings: Vec::new(),
+            duration: Duration::ZERO,
+        }
+    }
+
+    /// `finalize` over one scanner's findings in `dir`, with `policy`, as JSON.
+    fn finalized(dir: &std::path::Path, policy: &FindingPolicy, f: AdapterFinding) -> Finding {
+        let compliance = ComplianceMapper::load(None).expect("the built-in frameworks load");
+        let run = ScannerRun {
+            outcome: outcome("bandit"),
+            findings: vec![f],
+        };
+        let target = dir.to_string_lossy();
+        let mut result = finalize(
+            &compliance,
+            dir,
+            &target,
+            &[ScanType::Code],
+            policy,
+            vec![run],
+        );
+        result.findings.remove(0)
+    }
+
+    // A tool report is text anyone can write: keys named like the host's fields in it must
+    // neither suppress a finding, nor stop an override, nor show up as the host's decision.
+    #[test]
+    fn host_keys_an_adapter_forges_in_metadata_decide_nothing_and_are_not_shown() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let forged = AdapterFinding::new("t", "d", Severity::High)
+            .rule("B105")
+            .meta("package", "x")
+            .meta("suppressed_by", "baseline")
+            .meta("suppression_reason", "trust me")
+            .meta("original_severity", "info");
+        let policy = FindingPolicy {
+            severity_overrides: [("B105".to_string(), Severity::Critical)].into(),
+            ..FindingPolicy::default()
+        };
+        let finding = finalized(dir.path(), &policy, forged);
+        assert!(!finding.is_suppressed());
+        assert_eq!(finding.severity, Severity::Critical);
+        assert_eq!(finding.original_severity, Some(Severity::High));
+        let json = serde_json::to_string(&finding).expect("a finding serializes");
+        assert!(
+            json.contains(r#""metadata":{"package":"x","original_severity":"high"}"#),
+            "{json}"
+        );
     }
 }

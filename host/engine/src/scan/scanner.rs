@@ -4,9 +4,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::FailureKind;
 use super::files_input::files_scan;
 use super::probes_input::probes_scan;
-use super::report_input::report_scan;
+use super::report_input::{AvailableTool, report_scan};
 use super::runner::Context;
 use super::url_input::{http_scan, zap_scan};
 use crate::tools::{ChildEnv, ToolStatus, probe_tool};
@@ -20,7 +21,33 @@ pub struct ScannerRun {
 }
 
 /// Why a scanner produced no result: the failure kind and what to tell the user.
-pub(super) type ScanError = (String, String);
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ScanError {
+    pub kind: FailureKind,
+    pub message: String,
+}
+
+impl ScanError {
+    pub fn new(kind: FailureKind, message: impl Into<String>) -> ScanError {
+        ScanError {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    fn into_status(self) -> ScannerStatus {
+        ScannerStatus::Failed {
+            kind: self.kind,
+            error: self.message,
+        }
+    }
+}
+
+impl From<AdapterFailure> for ScanError {
+    fn from(failure: AdapterFailure) -> ScanError {
+        ScanError::new(failure.kind(), failure.to_string())
+    }
+}
 
 /// What a scanner's input stage hands back: findings, or a skip (no daemon, …), or a failure.
 pub(super) enum Collected {
@@ -117,21 +144,15 @@ pub(super) async fn run_scanner(mut job: Job) -> ScannerRun {
     let adapter = match load(&job.ctx, &job.entry).await {
         Ok(adapter) => adapter,
         Err(failure) => {
-            let status = failed(failure);
-            return finish(
-                job,
-                ScannerStatus::Failed {
-                    kind: status.0,
-                    error: status.1,
-                },
-                Vec::new(),
-            );
+            return finish(job, ScanError::from(failure).into_status(), Vec::new());
         }
     };
     let available_tool = match (&job.entry.tool, &tool_status) {
-        (Some(spec), Some(ToolStatus::Available { path, version })) => {
-            Some((spec.clone(), path.clone(), version.clone()))
-        }
+        (Some(spec), Some(ToolStatus::Available { path, version })) => Some(AvailableTool {
+            spec: spec.clone(),
+            path: path.clone(),
+            version: version.clone(),
+        }),
         _ => None,
     };
     let entry_input = job.entry.input.clone();
@@ -144,9 +165,9 @@ pub(super) async fn run_scanner(mut job: Job) -> ScannerRun {
         Input::Probes(probes) => probes_scan(&mut job, &adapter, probes).await,
         Input::Http(http) => http_scan(&mut job, &adapter, http).await,
         Input::Zap(driver) => zap_scan(&mut job, &adapter, driver).await,
-        Input::Ingest => Err((
-            "usage".to_string(),
-            "this adapter only reads reports given to `securescan ingest`".to_string(),
+        Input::Ingest => Err(ScanError::new(
+            FailureKind::Usage,
+            "this adapter only reads reports given to `securescan ingest`",
         )),
     };
     match result {
@@ -168,11 +189,8 @@ pub(super) async fn run_scanner(mut job: Job) -> ScannerRun {
             },
             Vec::new(),
         ),
-        Ok(Collected::Partial {
-            findings,
-            error: (kind, error),
-        }) => finish(job, ScannerStatus::Failed { kind, error }, findings),
-        Err((kind, error)) => finish(job, ScannerStatus::Failed { kind, error }, Vec::new()),
+        Ok(Collected::Partial { findings, error }) => finish(job, error.into_status(), findings),
+        Err(error) => finish(job, error.into_status(), Vec::new()),
     }
 }
 
@@ -188,10 +206,6 @@ pub(super) async fn load(
                 message: format!("adapter loader stopped: {err}"),
             })
         })
-}
-
-pub(super) fn failed(failure: AdapterFailure) -> ScanError {
-    (failure.kind().to_string(), failure.to_string())
 }
 
 pub(super) async fn call(

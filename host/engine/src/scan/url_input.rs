@@ -1,7 +1,8 @@
 //! Adapters that look at a running web application: the built-in header checks over the host's
 //! own HTTP exchanges, and ZAP, driven by the host through its daemon's API.
 
-use super::scanner::{Collected, Job, ScanError, failed};
+use super::FailureKind;
+use super::scanner::{Collected, Job, ScanError};
 use crate::gather::{ZapSession, fetch_chain, zap_alerts};
 use securescan_registry::{HttpProbe, ZapDriver};
 use securescan_sandbox::{LoadedAdapter, WitInput, WitToolReport};
@@ -14,11 +15,11 @@ pub(super) async fn http_scan(
     let (url, probe) = (job.target.to_string(), *probe);
     let exchanges = tokio::task::spawn_blocking(move || fetch_chain(&url, &probe))
         .await
-        .map_err(|err| ("http".to_string(), err.to_string()))?
-        .map_err(|err| ("http".to_string(), err.to_string()))?;
+        .map_err(|err| ScanError::new(FailureKind::Http, err.to_string()))?
+        .map_err(|err| ScanError::new(FailureKind::Http, err.to_string()))?;
     let mut input = WitInput::for_files(&job.target, Vec::new(), None);
     input.exchanges = exchanges;
-    let findings = job.call(adapter, input).await.map_err(failed)?;
+    let findings = job.call(adapter, input).await?;
     Ok(Collected::Findings(findings))
 }
 
@@ -40,7 +41,7 @@ pub(super) async fn zap_scan(
     let probe = session.clone();
     let version = tokio::task::spawn_blocking(move || probe.version())
         .await
-        .map_err(|err| ("zap".to_string(), err.to_string()))?;
+        .map_err(|err| ScanError::new(FailureKind::Zap, err.to_string()))?;
     let version = match version {
         Ok(version) => version,
         Err(err) => {
@@ -58,8 +59,8 @@ pub(super) async fn zap_scan(
     let alerts =
         tokio::task::spawn_blocking(move || zap_alerts(&session, &target, &owned_driver, limit))
             .await
-            .map_err(|err| ("zap".to_string(), err.to_string()))?
-            .map_err(|err| ("zap".to_string(), err.to_string()))?;
+            .map_err(|err| ScanError::new(FailureKind::Zap, err.to_string()))?
+            .map_err(|err| ScanError::new(FailureKind::Zap, err.to_string()))?;
     let report = WitToolReport {
         bytes: alerts,
         exit_code: None,
@@ -67,7 +68,6 @@ pub(super) async fn zap_scan(
     };
     let findings = job
         .call(adapter, WitInput::for_report(&job.target, report))
-        .await
-        .map_err(failed)?;
+        .await?;
     Ok(Collected::Findings(findings))
 }

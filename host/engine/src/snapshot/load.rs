@@ -7,7 +7,10 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::config::parse_severity;
-use crate::findings::{Finding, Metadata, ScanType};
+use crate::findings::{
+    Finding, Metadata, ORIGINAL_SEVERITY, SUPPRESSED_BY, SUPPRESSION_REASON, ScanType, Severity,
+    SuppressedBy, Suppression,
+};
 use crate::limited_read::{LimitedReadError, MAX_FINDINGS_FILE_BYTES, read_limited};
 
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +96,12 @@ fn finding(entry: &Value) -> Result<Finding, String> {
     };
     let severity = required("severity")?;
     let scan_type = required("scan_type")?;
+    let mut metadata = match object.get("metadata") {
+        None | Some(Value::Null) => Metadata::default(),
+        Some(Value::Object(map)) => map.clone().into(),
+        Some(_) => return Err("`metadata` is not an object".into()),
+    };
+    let (original_severity, suppression) = recorded_host_fields(&mut metadata)?;
     Ok(Finding {
         id: text("id")?.unwrap_or_default(),
         scan_id: text("scan_id")?.unwrap_or_default(),
@@ -113,11 +122,9 @@ fn finding(entry: &Value) -> Result<Finding, String> {
         rule_id: text("rule_id")?,
         cwe: text("cwe")?,
         remediation: text("remediation")?,
-        metadata: match object.get("metadata") {
-            None | Some(Value::Null) => Metadata::default(),
-            Some(Value::Object(map)) => map.clone().into(),
-            Some(_) => return Err("`metadata` is not an object".into()),
-        },
+        metadata,
+        original_severity,
+        suppression,
         compliance_tags: match object.get("compliance_tags") {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(tags)) => tags
@@ -129,6 +136,40 @@ fn finding(entry: &Value) -> Result<Finding, String> {
         },
         fingerprint: text("fingerprint")?.unwrap_or_default(),
     })
+}
+
+/// The host's fields a findings file records in `metadata` (where the output writes them), taken
+/// out of it: the file's suppressions stand as recorded (its inline marks were read when it was
+/// written), and an override is not applied twice.
+fn recorded_host_fields(
+    metadata: &mut Metadata,
+) -> Result<(Option<Severity>, Option<Suppression>), String> {
+    let mut text = |key: &str| match metadata.remove(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text)),
+        Some(_) => Err(format!("`metadata.{key}` is not a string")),
+    };
+    let original_severity = match text(ORIGINAL_SEVERITY)? {
+        None => None,
+        Some(text) => Some(
+            parse_severity(&text)
+                .ok_or_else(|| format!("unknown `metadata.{ORIGINAL_SEVERITY}` {text:?}"))?,
+        ),
+    };
+    let reason = text(SUPPRESSION_REASON)?;
+    let suppression = match (text(SUPPRESSED_BY)?, reason) {
+        (Some(by), reason) => Some(Suppression {
+            by: SuppressedBy::parse(&by),
+            reason,
+        }),
+        (None, None) => None,
+        (None, Some(_)) => {
+            return Err(format!(
+                "`metadata.{SUPPRESSION_REASON}` without `metadata.{SUPPRESSED_BY}`"
+            ));
+        }
+    };
+    Ok((original_severity, suppression))
 }
 
 #[cfg(test)]
@@ -165,6 +206,66 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("not JSON")
+        );
+    }
+
+    #[test]
+    fn recorded_host_keys_become_the_typed_fields_and_are_written_back_in_place() {
+        let entry = r#"{"scanner":"semgrep","scan_type":"code","severity":"low","title":"t","metadata":{"a":1,"original_severity":"high","suppressed_by":"inline","suppression_reason":"fixture","also_reported_by":[{"scanner":"bandit"}]}}"#;
+        let found = load(&format!("[{entry}]")).unwrap();
+        let f = &found[0];
+        assert_eq!(f.original_severity, Some(Severity::High));
+        assert_eq!(
+            f.suppression,
+            Some(Suppression {
+                by: SuppressedBy::Inline,
+                reason: Some("fixture".into())
+            })
+        );
+        assert!(!f.metadata.contains_key(SUPPRESSED_BY));
+        let written = serde_json::to_value(f).unwrap();
+        let keys: Vec<&String> = written["metadata"].as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "a",
+                "original_severity",
+                "suppressed_by",
+                "suppression_reason",
+                "also_reported_by"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_mechanism_this_version_does_not_know_still_suppresses_as_written() {
+        let entry = r#"{"scanner":"x","scan_type":"code","severity":"low","title":"t","metadata":{"suppressed_by":"waiver"}}"#;
+        let found = load(&format!("[{entry}]")).unwrap();
+        assert!(found[0].is_suppressed());
+        assert_eq!(found[0].suppressed_by().map(|b| b.as_str()), Some("waiver"));
+    }
+
+    #[test]
+    fn malformed_host_keys_are_errors_naming_the_finding() {
+        let with = |metadata: &str| {
+            load(&format!(
+                r#"[{{"scanner":"x","scan_type":"code","severity":"low","title":"t","metadata":{metadata}}}]"#
+            ))
+            .unwrap_err()
+            .to_string()
+        };
+        assert!(
+            with(r#"{"suppressed_by":1}"#)
+                .contains("finding 0: `metadata.suppressed_by` is not a string")
+        );
+        assert!(
+            with(r#"{"original_severity":"huge"}"#)
+                .contains(r#"finding 0: unknown `metadata.original_severity` "huge""#)
+        );
+        assert!(
+            with(r#"{"suppression_reason":"r"}"#).contains(
+                "finding 0: `metadata.suppression_reason` without `metadata.suppressed_by`"
+            )
         );
     }
 }

@@ -1,9 +1,7 @@
 //! The four findings and the diff behind the golden outputs of the spec's Appendix A, rebuilt for
 //! the renderers' tests.
 
-use serde_json::{Map, Value};
-
-use securescan_model::{ChangeSet, Finding, ScanType, Severity};
+use securescan_model::{ChangeSet, Finding, ScanType, Severity, SuppressedBy, Suppression};
 
 /// The diff of Appendix A.7.
 pub const DIFF: &str = "diff --git a/src/app.py b/src/app.py
@@ -48,8 +46,6 @@ pub fn eval() -> Finding {
 
 /// Finding 2: bandit's B602 at `src/run.py:10-12`, suppressed by config.
 pub fn shell() -> Finding {
-    let mut metadata = Map::new();
-    metadata.insert("suppressed_by".into(), Value::from("config"));
     Finding {
         description: "subprocess call with shell=True identified, \"security issue\".".into(),
         file_path: Some("src/run.py".into()),
@@ -57,7 +53,7 @@ pub fn shell() -> Finding {
         line_end: Some(12),
         rule_id: Some("B602".into()),
         cwe: Some("CWE-78".into()),
-        metadata: metadata.into(),
+        suppression: Some(Suppression::by(SuppressedBy::Config)),
         ..finding(
             "bandit",
             Severity::Medium,

@@ -22,11 +22,11 @@ pub use pr_comment::{PrComment, render_pr_comment};
 pub use review::{Review, ReviewEvent, render_review};
 
 use crate::by_severity;
-use securescan_model::{Finding, Severity, suppressed_by};
+use securescan_model::{Finding, Severity};
 
 /// Whether a finding is rendered: suppressed ones only when the user asked to see them.
 fn is_shown(finding: &Finding, show_suppressed: bool) -> bool {
-    show_suppressed || suppressed_by(finding).is_none()
+    show_suppressed || !finding.is_suppressed()
 }
 
 /// The findings that are rendered, in their (canonical) order.
@@ -71,7 +71,8 @@ fn terminal_text(text: &str) -> String {
 /// `` `[SUPPRESSED:<reason>]` `` for a suppressed finding being shown, so a reader never takes
 /// it for an active one.
 fn suppressed_badge(finding: &Finding, show_suppressed: bool) -> Option<String> {
-    suppressed_by(finding)
+    finding
+        .suppressed_by()
         .filter(|_| show_suppressed)
         .map(|reason| markdown::code(&format!("[SUPPRESSED:{reason}]")))
 }

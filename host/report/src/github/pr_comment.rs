@@ -11,7 +11,7 @@ use super::{
     suppressed_badge,
 };
 use crate::{encode_url_path, severity_heading};
-use securescan_model::{ChangeMode, ChangeSet, Finding, suppressed_by};
+use securescan_model::{ChangeMode, ChangeSet, Finding};
 
 /// How to render the PR comment.
 #[derive(Debug, Clone, Copy)]
@@ -108,8 +108,8 @@ pub fn render_pr_comment(changes: &ChangeSet, options: &PrComment) -> String {
 fn suppressed_row<'a>(findings: impl Iterator<Item = &'a Finding>) -> Option<String> {
     const KNOWN: [&str; 3] = ["inline", "config", "baseline"];
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for reason in findings.filter_map(suppressed_by) {
-        *counts.entry(reason).or_default() += 1;
+    for by in findings.filter_map(Finding::suppressed_by) {
+        *counts.entry(by.to_string()).or_default() += 1;
     }
     let total: usize = counts.values().sum();
     if total == 0 {
@@ -231,6 +231,7 @@ fn file_reference(finding: &Finding, link: Option<&LinkBase>) -> Option<String> 
 mod tests {
     use super::super::appendix;
     use super::*;
+    use securescan_model::{SuppressedBy, Suppression};
 
     fn diff(
         repo: Option<&'static str>,
@@ -379,11 +380,11 @@ mod tests {
     #[test]
     fn unknown_suppression_mechanisms_follow_the_known_ones_sorted() {
         let mut zeta = appendix::eval();
-        zeta.metadata.insert("suppressed_by", "zeta".into());
+        zeta.suppression = Some(Suppression::by(SuppressedBy::Recorded("zeta".into())));
         let mut alpha = appendix::cve();
-        alpha.metadata.insert("suppressed_by", "alpha".into());
+        alpha.suppression = Some(Suppression::by(SuppressedBy::Recorded("alpha".into())));
         let mut inline = appendix::firewall();
-        inline.metadata.insert("suppressed_by", "inline".into());
+        inline.suppression = Some(Suppression::by(SuppressedBy::Inline));
         let changes = ChangeSet {
             new: vec![alpha, zeta, appendix::shell()],
             fixed: vec![inline],

@@ -16,7 +16,7 @@ use super::{
     file_path, finish, grouped_by_severity, is_shown, line_number, markdown, suppressed_badge,
 };
 use crate::severity_heading;
-use securescan_model::{ChangeMode, ChangeSet, Finding, suppressed_by};
+use securescan_model::{ChangeMode, ChangeSet, Finding};
 
 /// How to render the review.
 #[derive(Debug, Clone, Copy)]
@@ -189,7 +189,7 @@ fn inline_body(finding: &Finding, at: &Anchor, options: &Review) -> String {
         && let Some(rule_id) = rule_id
     {
         // A suppressed finding is already silenced; a second mark would only add noise.
-        if suppressed_by(finding).is_none()
+        if !finding.is_suppressed()
             && let Some(suggestion) = ignore_next_line(rule_id, at.path, at.line_text)
         {
             blocks.push(suggestion);
@@ -313,6 +313,7 @@ fn cwe_number(cwe: &str) -> Option<&str> {
 mod tests {
     use super::super::appendix;
     use super::*;
+    use securescan_model::{SuppressedBy, Suppression};
 
     fn a7(show_suppressed: bool) -> Review<'static> {
         Review {
@@ -367,9 +368,7 @@ mod tests {
     #[test]
     fn a_shown_suppressed_finding_in_the_diff_is_marked_and_offered_no_ignore() {
         let mut suppressed = appendix::eval();
-        suppressed
-            .metadata
-            .insert("suppressed_by", "baseline".into());
+        suppressed.suppression = Some(Suppression::by(SuppressedBy::Baseline));
         let changes = ChangeSet {
             new: vec![suppressed],
             ..ChangeSet::default()
