@@ -13,6 +13,7 @@ mod pr_comment;
 mod review;
 mod sentence;
 mod suggestions;
+mod wording;
 
 #[cfg(test)]
 mod appendix;

@@ -9,9 +9,10 @@
 use serde_json::{Value, json};
 
 use super::diff_positions::DiffPositions;
-use super::markers::{COMPARE_REVIEW, DIFF_REVIEW, add_fingerprint_marker, extract_fingerprint};
+use super::markers::{add_fingerprint_marker, extract_fingerprint};
 use super::sentence::{collapse_whitespace, first_sentence};
 use super::suggestions::{ignore_next_line, severity_pin};
+use super::wording::{Surface, wording};
 use super::{
     file_path, finish, grouped_by_severity, is_shown, line_number, markdown, suppressed_badge,
 };
@@ -66,31 +67,6 @@ impl ReviewEvent {
 
 /// Characters a description may take in a comment or the body.
 const PROSE_LIMIT: usize = 200;
-
-/// The words of each mode.
-struct Wording {
-    marker: &'static str,
-    heading: &'static str,
-    new: &'static str,
-    fixed: &'static str,
-}
-
-fn wording(mode: ChangeMode) -> Wording {
-    match mode {
-        ChangeMode::Diff => Wording {
-            marker: DIFF_REVIEW,
-            heading: "## SecureScan review",
-            new: "New findings",
-            fixed: "Fixed findings",
-        },
-        ChangeMode::Compare => Wording {
-            marker: COMPARE_REVIEW,
-            heading: "## SecureScan baseline-drift review",
-            new: "New since baseline",
-            fixed: "Disappeared since baseline",
-        },
-    }
-}
 
 /// A new finding's place in the diff.
 struct Anchor<'a> {
@@ -207,7 +183,7 @@ fn review_body(
     positions: &DiffPositions,
     inline: usize,
 ) -> String {
-    let words = wording(options.mode);
+    let words = wording(Surface::Review, options.mode);
     let show = options.show_suppressed;
     let new = changes.new.iter().filter(|f| is_shown(f, show)).count();
     let fixed: Vec<&Finding> = changes.fixed.iter().filter(|f| is_shown(f, show)).collect();
