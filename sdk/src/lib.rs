@@ -44,6 +44,7 @@ pub mod log;
 mod metadata;
 mod output;
 mod paths;
+pub mod percent;
 mod severity;
 #[cfg(feature = "testing")]
 pub mod testing;
