@@ -48,6 +48,8 @@ pub mod percent;
 mod severity;
 #[cfg(feature = "testing")]
 pub mod testing;
+#[doc(hidden)]
+mod wit_mapping;
 
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]
