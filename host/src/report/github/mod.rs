@@ -23,7 +23,7 @@ pub use pr_comment::{PrComment, render_pr_comment};
 pub use review::{Review, ReviewEvent, render_review};
 
 use crate::findings::{Finding, Severity, suppressed_by};
-use crate::report::by_severity;
+use crate::report::{by_severity, severity_heading};
 
 /// Whether a finding is rendered: suppressed ones only when the user asked to see them.
 fn is_shown(finding: &Finding, show_suppressed: bool) -> bool {
@@ -51,6 +51,12 @@ fn grouped_by_severity(
         })
         .filter(|(_, group)| !group.is_empty())
         .collect()
+}
+
+/// `#### <severity> (<count>)` and the blank line after it, where a severity's group starts.
+fn push_severity_heading(lines: &mut Vec<String>, severity: Severity, count: usize) {
+    lines.push(format!("#### {} ({count})", severity_heading(severity)));
+    lines.push(String::new());
 }
 
 /// A character of scanned text kept on one line: line breaks and tabs become spaces (in

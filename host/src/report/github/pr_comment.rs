@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use super::sentence::first_sentence;
 use super::wording::{Surface, wording};
 use super::{
-    file_path, finish, grouped_by_severity, is_shown, line_number, markdown, shown,
-    suppressed_badge,
+    file_path, finish, grouped_by_severity, is_shown, line_number, markdown, push_severity_heading,
+    shown, suppressed_badge,
 };
 use crate::findings::{ChangeMode, ChangeSet, Finding, suppressed_by};
-use crate::report::{encode_url_path, severity_heading};
+use crate::report::encode_url_path;
 
 /// How to render the PR comment.
 #[derive(Debug, Clone, Copy)]
@@ -45,17 +45,9 @@ pub fn render_pr_comment(changes: &ChangeSet, options: &PrComment) -> String {
     if new.is_empty() && fixed.is_empty() {
         return format!("{}\n{}\n", words.marker, nothing_changed);
     }
-    let mut lines = vec![
-        words.marker.to_string(),
-        words.heading.to_string(),
-        String::new(),
-        "| Change | Count |".to_string(),
-        "|---|---:|".to_string(),
-        format!("| {} | {} |", words.new, new.len()),
-        format!("| {} | {} |", words.fixed, fixed.len()),
-        // Unchanged findings are never listed, so their count is not filtered either.
-        format!("| {} | {} |", unchanged, changes.unchanged.len()),
-    ];
+    let mut lines = words.count_table(new.len(), fixed.len());
+    // Unchanged findings are never listed, so their count is not filtered either.
+    lines.push(format!("| {} | {} |", unchanged, changes.unchanged.len()));
     if show && let Some(row) = suppressed_row(changes.new.iter().chain(&changes.fixed)) {
         lines.push(row);
     }
@@ -123,12 +115,7 @@ fn section(
         return;
     }
     for (severity, group) in groups {
-        lines.push(format!(
-            "#### {} ({})",
-            severity_heading(severity),
-            group.len()
-        ));
-        lines.push(String::new());
+        push_severity_heading(lines, severity, group.len());
         for finding in group {
             bullet(lines, finding, show, link, with_remediation);
         }

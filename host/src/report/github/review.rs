@@ -14,10 +14,10 @@ use super::sentence::{collapse_whitespace, first_sentence};
 use super::suggestions::{ignore_next_line, severity_pin};
 use super::wording::{Surface, wording};
 use super::{
-    file_path, finish, grouped_by_severity, is_shown, line_number, markdown, suppressed_badge,
+    file_path, finish, grouped_by_severity, is_shown, line_number, markdown, push_severity_heading,
+    suppressed_badge,
 };
 use crate::findings::{ChangeMode, ChangeSet, Finding, suppressed_by};
-use crate::report::severity_heading;
 
 /// How to render the review.
 #[derive(Debug, Clone, Copy)]
@@ -191,30 +191,19 @@ fn review_body(
         is_shown(f, show) && anchor(f, positions).is_none()
     });
     let fallback_count: usize = fallback.iter().map(|(_, group)| group.len()).sum();
-    let mut lines = vec![
-        words.marker.to_string(),
-        words.heading.to_string(),
-        String::new(),
-        "| Change | Count |".to_string(),
-        "|---|---:|".to_string(),
-        format!("| {} | {new} |", words.new),
-        format!("| {} | {} |", words.fixed, fixed.len()),
+    let mut lines = words.count_table(new, fixed.len());
+    lines.extend([
         format!("| Inline comments | {inline} |"),
         format!("| Body fallback | {fallback_count} |"),
         String::new(),
-    ];
+    ]);
     if fallback_count > 0 {
         lines.push(format!(
             "### Findings without inline anchor ({fallback_count})"
         ));
         lines.push(String::new());
         for (severity, group) in fallback {
-            lines.push(format!(
-                "#### {} ({})",
-                severity_heading(severity),
-                group.len()
-            ));
-            lines.push(String::new());
+            push_severity_heading(&mut lines, severity, group.len());
             for finding in group {
                 lines.push(body_bullet(finding, options));
                 let description = first_sentence(&finding.description, PROSE_LIMIT);

@@ -19,6 +19,22 @@ pub(super) struct Wording {
     pub fixed: &'static str,
 }
 
+impl Wording {
+    /// The lines both surfaces open with: the marker, the heading, and a count table with the
+    /// new and the fixed rows, for the caller to add its own rows to.
+    pub fn count_table(&self, new: usize, fixed: usize) -> Vec<String> {
+        vec![
+            self.marker.to_string(),
+            self.heading.to_string(),
+            String::new(),
+            "| Change | Count |".to_string(),
+            "|---|---:|".to_string(),
+            format!("| {} | {new} |", self.new),
+            format!("| {} | {fixed} |", self.fixed),
+        ]
+    }
+}
+
 pub(super) fn wording(surface: Surface, mode: ChangeMode) -> Wording {
     match (surface, mode) {
         (Surface::PrComment, ChangeMode::Diff) => Wording {
