@@ -1,11 +1,9 @@
 //! The component glue behind [`crate::export_adapter!`]: wit-bindgen output and the conversions
 //! between its types and the SDK's. Not part of the public API.
 
+use crate as sdk;
 use crate::log::Level;
-use crate::{
-    Adapter, CommandOutput, FileKind, FileMetadata, GatheredFile, Header, HttpExchange, Input,
-    ParseError, Severity, ToolReport,
-};
+use crate::{Adapter, Input, ParseError};
 
 pub mod bindings {
     wit_bindgen::generate!({
@@ -67,90 +65,11 @@ pub fn parse_with<A: Adapter>(input: WitInput) -> Result<WitOutput, WitParseErro
 }
 
 fn input_from_wit(input: WitInput) -> Input {
-    Input {
-        target: input.target,
-        report: input.report.map(|r| ToolReport {
-            bytes: r.bytes,
-            exit_code: r.exit_code,
-            tool_version: r.tool_version,
-        }),
-        files: input
-            .files
-            .into_iter()
-            .map(|f| GatheredFile {
-                path: f.path,
-                bytes: f.bytes,
-            })
-            .collect(),
-        metadata: input
-            .metadata
-            .into_iter()
-            .map(|m| FileMetadata {
-                path: m.path,
-                kind: match m.kind {
-                    wit::FileKind::Regular => FileKind::Regular,
-                    wit::FileKind::Directory => FileKind::Directory,
-                    wit::FileKind::Symlink => FileKind::Symlink,
-                    wit::FileKind::Other => FileKind::Other,
-                    wit::FileKind::Missing => FileKind::Missing,
-                },
-                mode: m.mode,
-                uid: m.uid,
-                gid: m.gid,
-                size: m.size,
-            })
-            .collect(),
-        exchanges: input
-            .exchanges
-            .into_iter()
-            .map(|e| HttpExchange {
-                method: e.method,
-                url: e.url,
-                status: e.status,
-                headers: e
-                    .headers
-                    .into_iter()
-                    .map(|h| Header {
-                        name: h.name,
-                        value: h.value,
-                    })
-                    .collect(),
-                body_prefix: e.body_prefix,
-            })
-            .collect(),
-        commands: input
-            .commands
-            .into_iter()
-            .map(|c| CommandOutput {
-                name: c.name,
-                exit_code: c.exit_code,
-                stdout: c.stdout,
-            })
-            .collect(),
-        environment: input.environment.into_iter().collect(),
-        settings: input.settings.into_iter().collect(),
-    }
+    crate::__map_input!(input, wit::AdapterInput => sdk::Input)
 }
 
 fn finding_to_wit(finding: crate::Finding) -> wit::Finding {
-    wit::Finding {
-        rule_id: finding.rule_id,
-        title: finding.title,
-        description: finding.description,
-        severity: match finding.severity {
-            Severity::Info => wit::Severity::Info,
-            Severity::Low => wit::Severity::Low,
-            Severity::Medium => wit::Severity::Medium,
-            Severity::High => wit::Severity::High,
-            Severity::Critical => wit::Severity::Critical,
-        },
-        file: finding.file,
-        line_start: finding.line_start,
-        line_end: finding.line_end,
-        cwe: finding.cwe,
-        remediation: finding.remediation,
-        metadata: finding.metadata.to_json(),
-    }
+    crate::__finding_to_wit!(finding, wit)
 }
 
 fn error_to_wit(error: ParseError) -> WitParseError {

@@ -42,11 +42,16 @@ mod error;
 mod input;
 pub mod log;
 mod metadata;
+pub mod npm;
 mod output;
 mod paths;
+pub mod percent;
 mod severity;
+pub mod spdx;
 #[cfg(feature = "testing")]
 pub mod testing;
+#[doc(hidden)]
+mod wit_mapping;
 
 #[cfg(target_arch = "wasm32")]
 #[doc(hidden)]

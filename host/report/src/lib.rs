@@ -13,6 +13,8 @@ mod text;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use securescan_adapter_sdk::percent;
+
 use sarif::SourceRoots;
 pub use text::{TextStyle, wants_colour};
 
@@ -180,20 +182,10 @@ fn compliance_coverage(findings: &[Finding]) -> Vec<(&str, usize)> {
     counts.into_iter().collect()
 }
 
-/// A path as a URL path: unreserved characters and sub-delimiters kept (but not parentheses,
-/// which would end a Markdown link), everything else (spaces, `#`, `%`, non-ASCII bytes)
-/// percent-encoded.
+/// A path as a URL path that can stand in a Markdown link: spaces, `#`, `%`, parentheses and
+/// non-ASCII bytes percent-encoded.
 pub(crate) fn encode_url_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        let literal = byte.is_ascii_alphanumeric() || b"-._~!$&'*+,;=:@/".contains(&byte);
-        if literal {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    percent::encode(path, percent::URL_PATH)
 }
 
 /// `[SUPPRESSED:<by>] ` before the title of a finding `--show-suppressed` kept, else nothing.

@@ -46,70 +46,9 @@ impl WitInput {
 /// the sandbox and the results compared.
 impl From<securescan_adapter_sdk::Input> for WitInput {
     fn from(input: securescan_adapter_sdk::Input) -> WitInput {
-        use securescan_adapter_sdk::FileKind;
-        WitInput {
-            target: input.target,
-            report: input.report.map(|r| WitToolReport {
-                bytes: r.bytes,
-                exit_code: r.exit_code,
-                tool_version: r.tool_version,
-            }),
-            files: input
-                .files
-                .into_iter()
-                .map(|f| WitGatheredFile {
-                    path: f.path,
-                    bytes: f.bytes,
-                })
-                .collect(),
-            metadata: input
-                .metadata
-                .into_iter()
-                .map(|m| WitFileMetadata {
-                    path: m.path,
-                    kind: match m.kind {
-                        FileKind::Regular => WitFileKind::Regular,
-                        FileKind::Directory => WitFileKind::Directory,
-                        FileKind::Symlink => WitFileKind::Symlink,
-                        FileKind::Other => WitFileKind::Other,
-                        FileKind::Missing => WitFileKind::Missing,
-                    },
-                    mode: m.mode,
-                    uid: m.uid,
-                    gid: m.gid,
-                    size: m.size,
-                })
-                .collect(),
-            exchanges: input
-                .exchanges
-                .into_iter()
-                .map(|e| WitHttpExchange {
-                    method: e.method,
-                    url: e.url,
-                    status: e.status,
-                    headers: e
-                        .headers
-                        .into_iter()
-                        .map(|h| WitHeader {
-                            name: h.name,
-                            value: h.value,
-                        })
-                        .collect(),
-                    body_prefix: e.body_prefix,
-                })
-                .collect(),
-            commands: input
-                .commands
-                .into_iter()
-                .map(|c| WitCommandOutput {
-                    name: c.name,
-                    exit_code: c.exit_code,
-                    stdout: c.stdout,
-                })
-                .collect(),
-            environment: input.environment.into_iter().collect(),
-            settings: input.settings.into_iter().collect(),
-        }
+        use self::securescan::adapter::types as wit;
+        use securescan_adapter_sdk as sdk;
+        securescan_adapter_sdk::__map_input!(input, sdk::Input => wit::AdapterInput)
     }
 }
 
@@ -117,31 +56,13 @@ impl From<securescan_adapter_sdk::Input> for WitInput {
 /// must go through to be compared with, or treated like, a sandboxed one.
 impl From<securescan_adapter_sdk::Output> for WitOutput {
     fn from(output: securescan_adapter_sdk::Output) -> WitOutput {
-        use securescan_adapter_sdk::Severity;
-        let findings = output
-            .findings
-            .into_iter()
-            .map(|f| WitFinding {
-                rule_id: f.rule_id,
-                title: f.title,
-                description: f.description,
-                severity: match f.severity {
-                    Severity::Info => WitSeverity::Info,
-                    Severity::Low => WitSeverity::Low,
-                    Severity::Medium => WitSeverity::Medium,
-                    Severity::High => WitSeverity::High,
-                    Severity::Critical => WitSeverity::Critical,
-                },
-                file: f.file,
-                line_start: f.line_start,
-                line_end: f.line_end,
-                cwe: f.cwe,
-                remediation: f.remediation,
-                metadata: f.metadata.to_json(),
-            })
-            .collect();
+        use self::securescan::adapter::types as wit;
         WitOutput {
-            findings,
+            findings: output
+                .findings
+                .into_iter()
+                .map(|finding| securescan_adapter_sdk::__finding_to_wit!(finding, wit))
+                .collect(),
             warnings: output.warnings,
         }
     }

@@ -7,7 +7,7 @@
 //! The original matched copyleft ids as substrings, so `LGPL-2.0` counted as `GPL-2.0`,
 //! `MIT OR GPL-3.0` was copyleft, and pip-licenses' long names never matched at all.
 
-use crate::spdx::{self, Expression};
+use securescan_adapter_sdk::spdx::{self, Expression};
 
 /// How far a copyleft license reaches into the code that uses it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,13 +16,12 @@ mod findings;
 mod npm_files;
 mod python_files;
 mod report;
-mod spdx;
 
+use securescan_adapter_sdk::npm::Declared;
 use securescan_adapter_sdk::prelude::*;
 
 use classify::Verdict;
 use findings::{Ecosystem, Subject};
-use npm_files::Declared;
 use report::{CheckerEntry, CheckerLicenses, Report};
 
 pub struct Licenses;

@@ -6,21 +6,12 @@
 use std::collections::BTreeMap;
 
 use securescan_adapter_sdk::GatheredFile;
+use securescan_adapter_sdk::npm::{Declared, declared, package_name_in};
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::truncate;
-
-/// What a package says about its license.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Declared {
-    /// A string: an SPDX expression, a name, `UNLICENSED`, …
-    Text(String),
-    /// The legacy `licenses` array, which meant "any of these".
-    Alternatives(Vec<String>),
-    Missing,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NpmPackage {
@@ -123,21 +114,6 @@ fn installed_name(path: &str) -> Option<String> {
     package_name_in(path.strip_suffix("/package.json")?)
 }
 
-/// The package name a directory under `node_modules` holds, as in lockfile keys
-/// (`node_modules/a/node_modules/@s/b` holds `@s/b`); `None` outside `node_modules`.
-fn package_name_in(dir: &str) -> Option<String> {
-    let segments: Vec<&str> = dir.split('/').collect();
-    let at = segments.iter().rposition(|s| *s == "node_modules")?;
-    let is_name = |s: &str| !s.is_empty() && !s.starts_with('.');
-    match segments.get(at + 1..)? {
-        [name] if is_name(name) && !name.starts_with('@') => Some((*name).to_string()),
-        [scope, name] if scope.len() > 1 && scope.starts_with('@') && is_name(name) => {
-            Some(format!("{scope}/{name}"))
-        }
-        _ => None,
-    }
-}
-
 fn installed_package(path: &str, bytes: &[u8]) -> Result<Option<NpmPackage>, String> {
     let Some(dir_name) = installed_name(path) else {
         return Ok(None);
@@ -203,32 +179,6 @@ fn locked_packages(
         });
     }
     Ok(packages)
-}
-
-/// package.json's `license` (a string, or the legacy `{type, url}` object) or else the legacy
-/// `licenses` array of such objects or strings.
-fn declared(license: Option<&Value>, licenses: Option<&Value>) -> Declared {
-    let from = |value: &Value| match value {
-        Value::String(text) => Some(Declared::Text(text.clone())),
-        Value::Object(_) => license_type(value).map(Declared::Text),
-        Value::Array(items) => {
-            let names: Vec<String> = items.iter().filter_map(license_type).collect();
-            (!names.is_empty()).then_some(Declared::Alternatives(names))
-        }
-        _ => None,
-    };
-    license
-        .and_then(from)
-        .or_else(|| licenses.and_then(from))
-        .unwrap_or(Declared::Missing)
-}
-
-fn license_type(value: &Value) -> Option<String> {
-    match value {
-        Value::String(text) => Some(text.clone()),
-        Value::Object(object) => object.get("type")?.as_str().map(str::to_string),
-        _ => None,
-    }
 }
 
 fn json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {

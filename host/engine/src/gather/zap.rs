@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use securescan_adapter_sdk::percent;
 use serde_json::Value;
 
 use securescan_registry::ZapDriver;
@@ -58,7 +59,7 @@ impl ZapSession {
     ) -> Result<Value, ZapError> {
         let query: Vec<String> = params
             .iter()
-            .map(|(k, v)| format!("{k}={}", percent_encode(v)))
+            .map(|(k, v)| format!("{k}={}", percent::encode(v, percent::QUERY_VALUE)))
             .collect();
         let url = format!(
             "{}/JSON/{call}/?{}",
@@ -203,19 +204,6 @@ fn field(value: &Value, name: &str, call: &str) -> Result<String, ZapError> {
     }
 }
 
-/// Query-string encoding: everything but RFC 3986 unreserved characters.
-fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,7 +211,7 @@ mod tests {
     #[test]
     fn query_values_are_percent_encoded() {
         assert_eq!(
-            percent_encode("http://a.test/x?y=1&z"),
+            percent::encode("http://a.test/x?y=1&z", percent::QUERY_VALUE),
             "http%3A%2F%2Fa.test%2Fx%3Fy%3D1%26z"
         );
     }

@@ -5,6 +5,8 @@
 //! one we know becomes an SPDX id or expression; anything else stays a free-text name (CycloneDX)
 //! or a comment (SPDX).
 
+use securescan_adapter_sdk::spdx::{self, Token};
+
 /// Common SPDX licence list identifiers (the list has hundreds; these cover most packages).
 const KNOWN_IDS: &[&str] = &[
     "0BSD",
@@ -70,27 +72,38 @@ pub fn classify(text: &str) -> License {
     if let Some(id) = known(text) {
         return License::Id(id.to_string());
     }
-    let spaced = text.replace('(', " ( ").replace(')', " ) ");
-    let tokens: Vec<&str> = spaced.split_whitespace().collect();
+    // Any character outside SPDX idstrings makes the text a name, as an unknown id does.
+    let Some(tokens) = spdx::tokenize(text) else {
+        return License::Name(text.to_string());
+    };
     let mut canonical = Vec::new();
     let mut depth = 0i32;
     let mut expect_id = true;
     for token in &tokens {
-        match *token {
-            "(" if expect_id => depth += 1,
-            ")" if !expect_id && depth > 0 => depth -= 1,
-            "AND" | "OR" if !expect_id => expect_id = true,
-            id if expect_id => match known(id) {
+        // SPDX operators are case-sensitive: `MIT and ISC` is a name, not an expression.
+        let written = match token {
+            Token::Open if expect_id => {
+                depth += 1;
+                "("
+            }
+            Token::Close if !expect_id && depth > 0 => {
+                depth -= 1;
+                ")"
+            }
+            Token::Word(operator) if !expect_id && (operator == "AND" || operator == "OR") => {
+                expect_id = true;
+                operator
+            }
+            Token::Word(id) if expect_id => match known(id) {
                 Some(id) => {
-                    canonical.push(id);
                     expect_id = false;
-                    continue;
+                    id
                 }
                 None => return License::Name(text.to_string()),
             },
             _ => return License::Name(text.to_string()),
-        }
-        canonical.push(token);
+        };
+        canonical.push(written);
     }
     if canonical.len() < 2 || depth != 0 || expect_id {
         return License::Name(text.to_string());

@@ -255,7 +255,11 @@ pub fn content_digest(inventory: &Inventory, format: Format) -> [u8; 32] {
     hash.finalize().into()
 }
 
-fn parse_manifest(relative: &str, text: &str) -> Result<Vec<Package>, ParseError> {
+/// The packages one manifest lists, read by the parser its file name (the last `/` segment of
+/// `relative`, any case) selects; any other name is read as a pip requirements file. The text is
+/// the untrusted content of a file in the scanned project: a malformed one is a [`ParseError`],
+/// never a panic.
+pub fn parse_manifest(relative: &str, text: &str) -> Result<Vec<Package>, ParseError> {
     let name = relative
         .rsplit('/')
         .next()

@@ -1,5 +1,6 @@
 //! npm: `package-lock.json` and `npm-shrinkwrap.json`, lockfile versions 1, 2 and 3.
 
+use securescan_adapter_sdk::npm::{self, Declared, package_name_in};
 use serde_json::{Map, Value};
 
 use super::{Ecosystem, Package, ParseError};
@@ -33,7 +34,7 @@ pub fn package_lock(text: &str) -> Result<Vec<Package>, ParseError> {
 /// One `packages` entry. The root (`""`), workspace members (paths outside `node_modules`) and
 /// links are the project's own code, not dependencies.
 fn installed_package(path: &str, entry: &Value) -> Option<Package> {
-    let (_, installed_as) = path.rsplit_once("node_modules/")?;
+    let installed_as = package_name_in(path)?;
     if entry.get("link").and_then(Value::as_bool) == Some(true) {
         return None;
     }
@@ -41,7 +42,7 @@ fn installed_package(path: &str, entry: &Value) -> Option<Package> {
     let name = entry
         .get("name")
         .and_then(Value::as_str)
-        .unwrap_or(installed_as);
+        .unwrap_or(&installed_as);
     let version = entry.get("version").and_then(Value::as_str)?;
     let mut package = with_source(Package::new(Ecosystem::Npm, name, Some(version)), entry);
     package.licenses = licenses(entry.get("license"));
@@ -73,14 +74,19 @@ fn with_source(package: Package, entry: &Value) -> Package {
     }
 }
 
-/// `license` is a string; some old packages carry `{"type": …}` or an array of those.
+/// Each licence the entry declares, trimmed; a blank one says nothing.
 fn licenses(value: Option<&Value>) -> Vec<String> {
-    match value {
-        Some(Value::String(s)) if !s.trim().is_empty() => vec![s.trim().to_string()],
-        Some(Value::Object(o)) => licenses(o.get("type")),
-        Some(Value::Array(items)) => items.iter().flat_map(|i| licenses(Some(i))).collect(),
-        _ => Vec::new(),
-    }
+    let names = match npm::declared(value, None) {
+        Declared::Text(text) => vec![text],
+        Declared::Alternatives(names) => names,
+        Declared::Missing => Vec::new(),
+    };
+    names
+        .iter()
+        .map(|name| name.trim())
+        .filter(|name| !name.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 #[cfg(test)]
@@ -146,6 +152,17 @@ mod tests {
             ]
         );
         assert!(packages[4].qualifiers.contains_key("vcs_url"));
+    }
+
+    #[test]
+    fn keys_that_are_not_package_directories_are_not_packages() {
+        let text = r#"{"lockfileVersion": 3, "packages": {
+  "node_modules/ms": {"version": "2.1.3"},
+  "node_modules/ms/lib": {"version": "1.0.0"},
+  "node_modules/.cache": {"version": "1.0.0"},
+  "xnode_modules/y": {"version": "1.0.0"}
+}}"#;
+        assert_eq!(listed(&package_lock(text).unwrap()), vec!["ms@2.1.3 []"]);
     }
 
     #[test]

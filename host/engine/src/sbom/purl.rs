@@ -1,5 +1,7 @@
 //! Package URLs (<https://github.com/package-url/purl-spec>) for the ecosystems SecureScan reads.
 
+use securescan_adapter_sdk::percent;
+
 use super::{Ecosystem, Package};
 
 /// `pkg:<type>/<namespace>/<name>@<version>?<qualifiers>`, each part percent-encoded.
@@ -21,7 +23,7 @@ pub fn purl(package: &Package) -> String {
         .qualifiers
         .iter()
         .filter(|(_, value)| !value.is_empty())
-        .map(|(key, value)| format!("{key}={}", encode_qualifier(value)))
+        .map(|(key, value)| format!("{key}={}", percent::encode(value, percent::PURL_QUALIFIER)))
         .collect();
     if !qualifiers.is_empty() {
         out.push('?');
@@ -32,24 +34,7 @@ pub fn purl(package: &Package) -> String {
 
 /// Everything but RFC 3986 unreserved characters is encoded; so an npm scope's `@` becomes `%40`.
 fn encode(text: &str) -> String {
-    encode_except(text, b"")
-}
-
-/// Qualifier values keep `:` and `/` readable (`vcs_url=git%2Bhttps://…`), as the spec allows.
-fn encode_qualifier(text: &str) -> String {
-    encode_except(text, b":/")
-}
-
-fn encode_except(text: &str, also_safe: &[u8]) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) || also_safe.contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    percent::encode(text, percent::QUERY_VALUE)
 }
 
 #[cfg(test)]

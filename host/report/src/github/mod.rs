@@ -13,6 +13,7 @@ mod pr_comment;
 mod review;
 mod sentence;
 mod suggestions;
+mod wording;
 
 #[cfg(test)]
 mod appendix;
@@ -21,7 +22,7 @@ pub use change_text::render_change_text;
 pub use pr_comment::{PrComment, render_pr_comment};
 pub use review::{Review, ReviewEvent, render_review};
 
-use crate::by_severity;
+use crate::{by_severity, severity_heading};
 use securescan_model::{Finding, Severity};
 
 /// Whether a finding is rendered: suppressed ones only when the user asked to see them.
@@ -50,6 +51,12 @@ fn grouped_by_severity(
         })
         .filter(|(_, group)| !group.is_empty())
         .collect()
+}
+
+/// `#### <severity> (<count>)` and the blank line after it, where a severity's group starts.
+fn push_severity_heading(lines: &mut Vec<String>, severity: Severity, count: usize) {
+    lines.push(format!("#### {} ({count})", severity_heading(severity)));
+    lines.push(String::new());
 }
 
 /// A character of scanned text kept on one line: line breaks and tabs become spaces (in

@@ -4,13 +4,13 @@
 
 use std::collections::BTreeMap;
 
-use super::markers::{COMPARE_COMMENT, DIFF_COMMENT};
 use super::sentence::first_sentence;
+use super::wording::{Surface, wording};
 use super::{
-    file_path, finish, grouped_by_severity, is_shown, line_number, markdown, shown,
-    suppressed_badge,
+    file_path, finish, grouped_by_severity, is_shown, line_number, markdown, push_severity_heading,
+    shown, suppressed_badge,
 };
-use crate::{encode_url_path, severity_heading};
+use crate::encode_url_path;
 use securescan_model::{ChangeMode, ChangeSet, Finding};
 
 /// How to render the PR comment.
@@ -27,57 +27,27 @@ pub struct PrComment<'a> {
 /// Characters a description or remediation may take in the comment.
 const PROSE_LIMIT: usize = 120;
 
-/// The words of each mode.
-struct Wording {
-    marker: &'static str,
-    nothing_changed: &'static str,
-    heading: &'static str,
-    new: &'static str,
-    fixed: &'static str,
-    unchanged: &'static str,
-}
-
-fn wording(mode: ChangeMode) -> Wording {
+/// What only the comment says: the line when nothing changed, and the name of the unchanged row.
+fn quiet_wording(mode: ChangeMode) -> (&'static str, &'static str) {
     match mode {
-        ChangeMode::Diff => Wording {
-            marker: DIFF_COMMENT,
-            nothing_changed: "_No new or fixed findings._",
-            heading: "## SecureScan: dependency & code change review",
-            new: "New findings",
-            fixed: "Fixed findings",
-            unchanged: "Unchanged findings",
-        },
-        ChangeMode::Compare => Wording {
-            marker: COMPARE_COMMENT,
-            nothing_changed: "_No drift since baseline._",
-            heading: "## SecureScan: baseline drift",
-            new: "New since baseline",
-            fixed: "Disappeared from baseline (drift?)",
-            unchanged: "Still present",
-        },
+        ChangeMode::Diff => ("_No new or fixed findings._", "Unchanged findings"),
+        ChangeMode::Compare => ("_No drift since baseline._", "Still present"),
     }
 }
 
 /// The comment's Markdown, ending in one `\n`.
 pub fn render_pr_comment(changes: &ChangeSet, options: &PrComment) -> String {
-    let words = wording(options.mode);
+    let words = wording(Surface::PrComment, options.mode);
+    let (nothing_changed, unchanged) = quiet_wording(options.mode);
     let show = options.show_suppressed;
     let new = shown(&changes.new, show);
     let fixed = shown(&changes.fixed, show);
     if new.is_empty() && fixed.is_empty() {
-        return format!("{}\n{}\n", words.marker, words.nothing_changed);
+        return format!("{}\n{}\n", words.marker, nothing_changed);
     }
-    let mut lines = vec![
-        words.marker.to_string(),
-        words.heading.to_string(),
-        String::new(),
-        "| Change | Count |".to_string(),
-        "|---|---:|".to_string(),
-        format!("| {} | {} |", words.new, new.len()),
-        format!("| {} | {} |", words.fixed, fixed.len()),
-        // Unchanged findings are never listed, so their count is not filtered either.
-        format!("| {} | {} |", words.unchanged, changes.unchanged.len()),
-    ];
+    let mut lines = words.count_table(new.len(), fixed.len());
+    // Unchanged findings are never listed, so their count is not filtered either.
+    lines.push(format!("| {} | {} |", unchanged, changes.unchanged.len()));
     if show && let Some(row) = suppressed_row(changes.new.iter().chain(&changes.fixed)) {
         lines.push(row);
     }
@@ -145,12 +115,7 @@ fn section(
         return;
     }
     for (severity, group) in groups {
-        lines.push(format!(
-            "#### {} ({})",
-            severity_heading(severity),
-            group.len()
-        ));
-        lines.push(String::new());
+        push_severity_heading(lines, severity, group.len());
         for finding in group {
             bullet(lines, finding, show, link, with_remediation);
         }

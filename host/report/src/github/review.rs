@@ -9,13 +9,14 @@
 use serde_json::{Value, json};
 
 use super::diff_positions::DiffPositions;
-use super::markers::{COMPARE_REVIEW, DIFF_REVIEW, add_fingerprint_marker, extract_fingerprint};
+use super::markers::{add_fingerprint_marker, extract_fingerprint};
 use super::sentence::{collapse_whitespace, first_sentence};
 use super::suggestions::{ignore_next_line, severity_pin};
+use super::wording::{Surface, wording};
 use super::{
-    file_path, finish, grouped_by_severity, is_shown, line_number, markdown, suppressed_badge,
+    file_path, finish, grouped_by_severity, is_shown, line_number, markdown, push_severity_heading,
+    suppressed_badge,
 };
-use crate::severity_heading;
 use securescan_model::{ChangeMode, ChangeSet, Finding};
 
 /// How to render the review.
@@ -66,31 +67,6 @@ impl ReviewEvent {
 
 /// Characters a description may take in a comment or the body.
 const PROSE_LIMIT: usize = 200;
-
-/// The words of each mode.
-struct Wording {
-    marker: &'static str,
-    heading: &'static str,
-    new: &'static str,
-    fixed: &'static str,
-}
-
-fn wording(mode: ChangeMode) -> Wording {
-    match mode {
-        ChangeMode::Diff => Wording {
-            marker: DIFF_REVIEW,
-            heading: "## SecureScan review",
-            new: "New findings",
-            fixed: "Fixed findings",
-        },
-        ChangeMode::Compare => Wording {
-            marker: COMPARE_REVIEW,
-            heading: "## SecureScan baseline-drift review",
-            new: "New since baseline",
-            fixed: "Disappeared since baseline",
-        },
-    }
-}
 
 /// A new finding's place in the diff.
 struct Anchor<'a> {
@@ -207,7 +183,7 @@ fn review_body(
     positions: &DiffPositions,
     inline: usize,
 ) -> String {
-    let words = wording(options.mode);
+    let words = wording(Surface::Review, options.mode);
     let show = options.show_suppressed;
     let new = changes.new.iter().filter(|f| is_shown(f, show)).count();
     let fixed: Vec<&Finding> = changes.fixed.iter().filter(|f| is_shown(f, show)).collect();
@@ -215,30 +191,19 @@ fn review_body(
         is_shown(f, show) && anchor(f, positions).is_none()
     });
     let fallback_count: usize = fallback.iter().map(|(_, group)| group.len()).sum();
-    let mut lines = vec![
-        words.marker.to_string(),
-        words.heading.to_string(),
-        String::new(),
-        "| Change | Count |".to_string(),
-        "|---|---:|".to_string(),
-        format!("| {} | {new} |", words.new),
-        format!("| {} | {} |", words.fixed, fixed.len()),
+    let mut lines = words.count_table(new, fixed.len());
+    lines.extend([
         format!("| Inline comments | {inline} |"),
         format!("| Body fallback | {fallback_count} |"),
         String::new(),
-    ];
+    ]);
     if fallback_count > 0 {
         lines.push(format!(
             "### Findings without inline anchor ({fallback_count})"
         ));
         lines.push(String::new());
         for (severity, group) in fallback {
-            lines.push(format!(
-                "#### {} ({})",
-                severity_heading(severity),
-                group.len()
-            ));
-            lines.push(String::new());
+            push_severity_heading(&mut lines, severity, group.len());
             for finding in group {
                 lines.push(body_bullet(finding, options));
                 let description = first_sentence(&finding.description, PROSE_LIMIT);

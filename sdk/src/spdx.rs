@@ -1,6 +1,8 @@
-//! A small SPDX license-expression parser: `AND`, `OR`, `WITH`, parentheses, a trailing `+`, and
-//! the `-only` / `-or-later` suffixes. Operators are matched case-insensitively, since npm
-//! manifests write `mit or gpl-3.0` too. Anything that is not an expression (free text such as
+//! SPDX license expressions, as both the licenses adapter and `securescan sbom` read them from
+//! manifests. [`tokenize`] splits the text into words and parentheses; [`parse`] is a small
+//! parser over those: `AND`, `OR`, `WITH`, parentheses, a trailing `+`, and the `-only` /
+//! `-or-later` suffixes. Operators are matched case-insensitively, since npm manifests write
+//! `mit or gpl-3.0` too. Anything that is not an expression (free text such as
 //! `Apache License, Version 2.0`) is `None`, so the caller can fall back to reading it as a name.
 
 /// A parsed expression. `OR` binds loosest, then `AND`, then `WITH`, as in SPDX annex D.
@@ -28,8 +30,9 @@ pub fn parse(text: &str) -> Option<Expression> {
     (parser.at == parser.tokens.len()).then_some(expression)
 }
 
+/// One token of an expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Token {
+pub enum Token {
     Open,
     Close,
     Word(String),
@@ -37,7 +40,7 @@ enum Token {
 
 /// Words are SPDX idstrings (`[A-Za-z0-9.-]+`, `LicenseRef-…`, `DocumentRef-…:…`) with an
 /// optional `+`. Any other character (`,`, `/`, `*`, …) means the text is not an expression.
-fn tokenize(text: &str) -> Option<Vec<Token>> {
+pub fn tokenize(text: &str) -> Option<Vec<Token>> {
     let mut tokens = Vec::new();
     let mut word = String::new();
     for c in text.chars() {
