@@ -42,7 +42,7 @@ pub struct RawLimits {
 }
 
 impl RawLimits {
-    pub fn apply(&self, base: Limits) -> Result<Limits, String> {
+    pub(crate) fn apply(&self, base: Limits) -> Result<Limits, String> {
         let mib = |value: Option<usize>, base: usize, key: &str| match value {
             None => Ok(base),
             Some(m) => m

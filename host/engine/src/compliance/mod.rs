@@ -51,6 +51,11 @@ pub struct FrameworkInfo {
     pub source: Option<String>,
 }
 
+/// A compliance mapping that cannot be used; the message names the file and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ComplianceError(String);
+
 impl ComplianceMapper {
     /// The built-in frameworks (OWASP, CIS, PCI DSS, SOC 2, in that order), then every `*.json`
     /// in `user_dir` by file name: a file whose stem is a built-in id replaces that framework in
@@ -59,7 +64,11 @@ impl ComplianceMapper {
     /// Errors name the file and what is wrong with it; a `user_dir` that does not exist is an
     /// error too, since the user asked for it. Two frameworks giving out the same tag is an
     /// error: their controls would be indistinguishable in findings and coverage.
-    pub fn load(user_dir: Option<&Path>) -> Result<ComplianceMapper, String> {
+    pub fn load(user_dir: Option<&Path>) -> Result<ComplianceMapper, ComplianceError> {
+        Self::load_frameworks(user_dir).map_err(ComplianceError)
+    }
+
+    fn load_frameworks(user_dir: Option<&Path>) -> Result<ComplianceMapper, String> {
         let mut loaded: Vec<(Framework, String)> = Vec::new();
         for (id, text) in BUILTIN {
             let origin = format!("built-in {id}.json");
@@ -407,7 +416,9 @@ mod tests {
             "{\n  \"framework\": \"X\",,\n}",
         )
         .unwrap();
-        let err = ComplianceMapper::load(Some(dir.path())).unwrap_err();
+        let err = ComplianceMapper::load(Some(dir.path()))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("broken.json"), "{err}");
         assert!(err.contains("line 2 column"), "{err}");
     }
@@ -417,7 +428,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let bad = CUSTOM.replace(r#""keywords""#, r#""cwes":["CWE-X1"],"keywords""#);
         fs::write(dir.path().join("custom.json"), bad).unwrap();
-        let err = ComplianceMapper::load(Some(dir.path())).unwrap_err();
+        let err = ComplianceMapper::load(Some(dir.path()))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("custom.json"), "{err}");
         assert!(err.contains("control \"1\""), "{err}");
         assert!(err.contains("CWE-X1"), "{err}");
@@ -427,7 +440,9 @@ mod tests {
     fn missing_user_dir_is_an_error_naming_it() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("no-such-dir");
-        let err = ComplianceMapper::load(Some(&missing)).unwrap_err();
+        let err = ComplianceMapper::load(Some(&missing))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("no-such-dir"), "{err}");
     }
 
@@ -436,7 +451,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let clash = CUSTOM.replace("CUSTOM-", "CIS-");
         fs::write(dir.path().join("my-cis.json"), clash).unwrap();
-        let err = ComplianceMapper::load(Some(dir.path())).unwrap_err();
+        let err = ComplianceMapper::load(Some(dir.path()))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("my-cis.json"), "{err}");
         assert!(err.contains("\"CIS-1\""), "{err}");
         assert!(err.contains("cis-controls-v8"), "{err}");
