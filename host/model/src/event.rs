@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::{FailureKind, ScanType, ScannerOutcome, ScannerStatus};
+use crate::{FailureKind, ScanResult, ScanType, ScannerOutcome, ScannerStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -43,6 +43,15 @@ pub enum ScanEvent {
 }
 
 impl ScanEvent {
+    /// The event that closes `result`'s scan.
+    pub fn finished(result: &ScanResult) -> ScanEvent {
+        ScanEvent::ScanFinished {
+            scan_id: result.scan_id.clone(),
+            findings: result.findings.len(),
+            failed_scanners: result.failed().count(),
+        }
+    }
+
     /// The event that says how `outcome`'s scanner ended.
     pub fn scanner_ended(outcome: &ScannerOutcome) -> ScanEvent {
         let scanner = outcome.scanner.clone();

@@ -4,27 +4,24 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use securescan_engine::Engine;
 use securescan_engine::config::FindingPolicy;
 use securescan_engine::findings::{ScanType, Severity, SuppressedBy};
 use securescan_engine::scan::ScanRequest;
 use securescan_engine::settings::Settings;
-use securescan_engine::{Engine, EngineConfig};
 use securescan_model::ScanEvent;
 use securescan_registry::Registry;
 use securescan_report::{OutputFormat, render};
 
-use crate::support::{adapter_dir, sandbox, securescan, tree};
+use crate::support::{adapter_dir, engine_in, securescan, tree};
 
 fn engine(working_dir: &Path, settings: Settings) -> Engine {
-    Engine::new(EngineConfig {
-        registry: Registry::builtin().expect("registry"),
-        sandbox: sandbox().clone(),
-        adapter_dir: adapter_dir(),
-        compliance: securescan_engine::compliance::ComplianceMapper::load(None)
-            .expect("built-in compliance mappings"),
-        working_dir: working_dir.to_path_buf(),
+    engine_in(
+        Registry::builtin().expect("registry"),
+        adapter_dir(),
+        working_dir,
         settings,
-    })
+    )
 }
 
 /// `securescan scan ROOT --type baseline --output json`, run in `ROOT`.

@@ -279,12 +279,23 @@ impl Drop for StubServer {
 /// An engine over `registry` with its components in `adapter_dir`, the built-in compliance
 /// mappings, this process's directory and no settings.
 pub fn engine(registry: Registry, adapter_dir: PathBuf) -> Engine {
+    let working_dir = std::env::current_dir().expect("current directory");
+    engine_in(registry, adapter_dir, &working_dir, Settings::default())
+}
+
+/// [`engine`] with its own working directory and settings.
+pub fn engine_in(
+    registry: Registry,
+    adapter_dir: PathBuf,
+    working_dir: &Path,
+    settings: Settings,
+) -> Engine {
     Engine::new(EngineConfig {
         registry,
         sandbox: sandbox().clone(),
         adapter_dir,
         compliance: ComplianceMapper::load(None).expect("built-in compliance mappings"),
-        working_dir: std::env::current_dir().expect("current directory"),
-        settings: Settings::default(),
+        working_dir: working_dir.to_path_buf(),
+        settings,
     })
 }

@@ -129,11 +129,7 @@ pub(crate) async fn run_scan(
         &request.policy,
         runs,
     );
-    events(ScanEvent::ScanFinished {
-        scan_id: result.scan_id.clone(),
-        findings: result.findings.len(),
-        failed_scanners: result.failed().count(),
-    });
+    events(ScanEvent::finished(&result));
     result
 }
 
@@ -202,11 +198,7 @@ pub(crate) async fn run_ingest(
         policy,
         vec![ScannerRun { outcome, findings }],
     );
-    events(ScanEvent::ScanFinished {
-        scan_id: result.scan_id.clone(),
-        findings: result.findings.len(),
-        failed_scanners: result.failed().count(),
-    });
+    events(ScanEvent::finished(&result));
     result
 }
 
