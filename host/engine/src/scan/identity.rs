@@ -1,6 +1,8 @@
 //! Deterministic ids: the same inputs give the same scan id and finding ids, so outputs are
 //! byte-identical run to run.
 
+use std::collections::HashMap;
+
 use sha2::{Digest, Sha256};
 
 use crate::findings::{Finding, ScanType};
@@ -32,11 +34,19 @@ pub fn scan_id(target: &str, types: &[ScanType], findings: &[Finding]) -> String
 
 /// Ids for findings in their final order: the fingerprint plus how many earlier findings share it.
 pub fn assign_finding_ids(scan_id: &str, findings: &mut [Finding]) {
-    let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
-    for finding in findings {
-        let occurrence = seen.entry(finding.fingerprint.clone()).or_insert(0);
+    // Counted first, borrowing the fingerprints, so none is copied.
+    let mut seen: HashMap<&str, u32> = HashMap::with_capacity(findings.len());
+    let occurrences: Vec<u32> = findings
+        .iter()
+        .map(|f| {
+            let count = seen.entry(f.fingerprint.as_str()).or_insert(0);
+            *count += 1;
+            *count - 1
+        })
+        .collect();
+    drop(seen);
+    for (finding, occurrence) in findings.iter_mut().zip(occurrences) {
         let digest = Sha256::digest(format!("{scan_id}|{}|{occurrence}", finding.fingerprint));
-        *occurrence += 1;
         finding.id = uuid_text(&digest);
         finding.scan_id = scan_id.to_string();
     }

@@ -90,45 +90,37 @@ pub(crate) async fn run_scan(
         });
         tasks.spawn(async move { (index, run.await) });
     }
-    let mut runs: Vec<Option<ScannerRun>> = entries.iter().map(|_| None).collect();
+    // Each scanner's findings are prepared as it ends, on a blocking thread, while the
+    // others still run: only the cross-scanner steps wait for the last tool.
+    let root = ScanRoot::of_target(&request.target, &ctx.working_dir);
+    let mut preparing = JoinSet::new();
     while let Some(joined) = tasks.join_next().await {
         match joined {
             Ok((index, run)) => {
                 events(ScanEvent::scanner_ended(&run.outcome));
-                runs[index] = Some(run);
+                let (ctx, root) = (ctx.clone(), root.clone());
+                preparing
+                    .spawn_blocking(move || (index, prepare(&ctx.compliance, root.as_ref(), run)));
             }
             Err(err) => tracing::error!("a scanner task stopped unexpectedly: {err}"),
         }
     }
     drop(view);
-    let runs = runs
+    let mut prepared: Vec<Option<Prepared>> = entries.iter().map(|_| None).collect();
+    while let Some(joined) = preparing.join_next().await {
+        match joined {
+            Ok((index, run)) => prepared[index] = Some(run),
+            Err(err) => {
+                tracing::error!("preparing a scanner's findings stopped unexpectedly: {err}")
+            }
+        }
+    }
+    let prepared = prepared
         .into_iter()
         .zip(&entries)
-        .map(|(run, entry)| {
-            run.unwrap_or_else(|| ScannerRun {
-                outcome: ScannerOutcome {
-                    scanner: entry.id.clone(),
-                    scan_type: entry.scan_type,
-                    status: ScannerStatus::Failed {
-                        kind: FailureKind::Internal,
-                        error: "the scanner task stopped".into(),
-                    },
-                    tool_version: None,
-                    warnings: Vec::new(),
-                    duration: Default::default(),
-                },
-                findings: Vec::new(),
-            })
-        })
+        .map(|(run, entry)| run.unwrap_or_else(|| stopped(entry)))
         .collect();
-    let result = finalize(
-        &ctx.compliance,
-        &ctx.working_dir,
-        &request.target,
-        &request.types,
-        &request.policy,
-        runs,
-    );
+    let result = finalize(&request.target, &request.types, &request.policy, prepared);
     events(ScanEvent::finished(&result));
     result
 }
@@ -190,14 +182,10 @@ pub(crate) async fn run_ingest(
         duration: started.elapsed(),
     };
     events(ScanEvent::scanner_ended(&outcome));
-    let result = finalize(
-        &ctx.compliance,
-        &ctx.working_dir,
-        target,
-        &[entry.scan_type],
-        policy,
-        vec![ScannerRun { outcome, findings }],
-    );
+    let root = ScanRoot::of_target(target, &ctx.working_dir);
+    let run = ScannerRun { outcome, findings };
+    let prepared = prepare(&ctx.compliance, root.as_ref(), run);
+    let result = finalize(target, &[entry.scan_type], policy, vec![prepared]);
     events(ScanEvent::finished(&result));
     result
 }
@@ -214,29 +202,68 @@ fn repository_view(path: &std::path::Path) -> Option<RepositoryView> {
     })
 }
 
-/// The host's pipeline over what the adapters returned: identity (fingerprints read the files
-/// findings point at, each once, under the target's root), severity overrides and suppression,
-/// cross-scanner dedup, compliance tags, canonical order, ids.
+/// A scanner whose task stopped (a panic): failed, with no findings.
+fn stopped(entry: &AdapterEntry) -> Prepared {
+    Prepared {
+        outcome: ScannerOutcome {
+            scanner: entry.id.clone(),
+            scan_type: entry.scan_type,
+            status: ScannerStatus::Failed {
+                kind: FailureKind::Internal,
+                error: "the scanner task stopped".into(),
+            },
+            tool_version: None,
+            warnings: Vec::new(),
+            duration: Default::default(),
+        },
+        findings: Vec::new(),
+        marks: Vec::new(),
+    }
+}
+
+/// One scanner's findings through the per-finding steps of the pipeline, and each finding's
+/// inline ignore mark.
+struct Prepared {
+    outcome: ScannerOutcome,
+    findings: Vec<Finding>,
+    marks: Vec<Option<IgnoreMark>>,
+}
+
+/// The pipeline's steps that look at one finding alone: host fields, identity (fingerprints read
+/// the files findings point at, each once, under the target's root), inline ignore marks and
+/// compliance tags. Tags depend only on a finding's own scanner, rule, CWEs and text, which the
+/// later steps (suppression, severity overrides, merging) leave as they are.
+fn prepare(compliance: &ComplianceMapper, root: Option<&ScanRoot>, run: ScannerRun) -> Prepared {
+    let mut findings: Vec<Finding> = run
+        .findings
+        .into_iter()
+        .map(|f| host_finding(&run.outcome, f))
+        .collect();
+    let marks = read_sources(&mut findings, root);
+    compliance.tag_all(&mut findings);
+    Prepared {
+        outcome: run.outcome,
+        findings,
+        marks,
+    }
+}
+
+/// The pipeline's steps across scanners, over prepared runs in registry order: severity
+/// overrides and suppression, cross-scanner dedup, canonical order, ids.
 fn finalize(
-    compliance: &ComplianceMapper,
-    working_dir: &std::path::Path,
     target: &str,
     types: &[ScanType],
     policy: &FindingPolicy,
-    runs: Vec<ScannerRun>,
+    runs: Vec<Prepared>,
 ) -> ScanResult {
-    let root = ScanRoot::of_target(target, working_dir);
     let mut findings = Vec::with_capacity(runs.iter().map(|r| r.findings.len()).sum());
-    let mut scanners = Vec::new();
+    let mut inline = Vec::with_capacity(findings.capacity());
+    let mut scanners = Vec::with_capacity(runs.len());
     for run in runs {
-        findings.extend(
-            run.findings
-                .into_iter()
-                .map(|f| host_finding(&run.outcome, f)),
-        );
+        findings.extend(run.findings);
+        inline.extend(run.marks);
         scanners.push(run.outcome);
     }
-    let inline = read_sources(&mut findings, root.as_ref());
     let suppressed = policy.apply(&mut findings, &inline);
     if !suppressed.is_empty() {
         tracing::info!("suppressed {} finding(s)", suppressed.len());
@@ -245,7 +272,6 @@ fn finalize(
     if merged > 0 {
         tracing::info!("merged {merged} finding(s) other scanners also reported");
     }
-    compliance.tag_all(&mut findings);
     sort_canonical(&mut findings);
     let scan_id = identify(target, types, &mut findings);
     ScanResult {
@@ -338,14 +364,9 @@ mod tests {
             findings: vec![f],
         };
         let target = dir.to_string_lossy();
-        let mut result = finalize(
-            &compliance,
-            dir,
-            &target,
-            &[ScanType::Code],
-            policy,
-            vec![run],
-        );
+        let root = ScanRoot::of_target(&target, dir);
+        let prepared = prepare(&compliance, root.as_ref(), run);
+        let mut result = finalize(&target, &[ScanType::Code], policy, vec![prepared]);
         result.findings.remove(0)
     }
 

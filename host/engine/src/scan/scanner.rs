@@ -213,6 +213,16 @@ pub(super) async fn call(
     adapter: &LoadedAdapter,
     input: WitInput,
 ) -> Result<AdapterOutput, AdapterFailure> {
+    let adapter = adapter.clone();
+    blocking_call(ctx, move || adapter.call(&input)).await
+}
+
+/// Run `work` (an adapter call, with any host work that builds its input) on a blocking thread
+/// once the scan's call semaphore allows, so input is only built when it can be used at once.
+pub(super) async fn blocking_call<T: Send + 'static>(
+    ctx: &Context,
+    work: impl FnOnce() -> Result<T, AdapterFailure> + Send + 'static,
+) -> Result<T, AdapterFailure> {
     let _permit = ctx
         .calls
         .acquire()
@@ -220,8 +230,7 @@ pub(super) async fn call(
         .map_err(|err| AdapterFailure::Trap {
             message: err.to_string(),
         })?;
-    let adapter = adapter.clone();
-    tokio::task::spawn_blocking(move || adapter.call(&input))
+    tokio::task::spawn_blocking(work)
         .await
         .unwrap_or_else(|err| {
             Err(AdapterFailure::Trap {
