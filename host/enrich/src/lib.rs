@@ -33,9 +33,10 @@ use securescan_model::Finding;
 /// on whenever an endpoint is configured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
-    /// Asked for with `--ai` (or the config): say so when nothing is configured.
+    /// Asked for with `--ai`: say so when nothing is configured or the output cannot show it.
     Forced,
-    /// On if an endpoint is configured, silently off if not.
+    /// On if an endpoint is configured, silently off if not (also the config's `ai: true`: a
+    /// project setting shared by people who may have no key must not warn each of them).
     Auto,
     Off,
     /// Off only because `CI` is set: AI text is not deterministic.
@@ -43,11 +44,14 @@ pub enum Decision {
 }
 
 pub fn decide(flag: Option<bool>, project: Option<bool>, ci: Option<&str>) -> Decision {
-    match flag.or(project) {
-        Some(true) => Decision::Forced,
-        Some(false) => Decision::Off,
-        None if ci.is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1") => Decision::OffInCi,
-        None => Decision::Auto,
+    match (flag, project) {
+        (Some(true), _) => Decision::Forced,
+        (Some(false), _) | (None, Some(false)) => Decision::Off,
+        (None, Some(true)) => Decision::Auto,
+        (None, None) if ci.is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1") => {
+            Decision::OffInCi
+        }
+        (None, None) => Decision::Auto,
     }
 }
 
@@ -206,7 +210,7 @@ mod tests {
             Decision::Forced
         );
         assert_eq!(decide(Some(false), Some(true), None), Decision::Off);
-        assert_eq!(decide(None, Some(true), Some("true")), Decision::Forced);
+        assert_eq!(decide(None, Some(true), Some("true")), Decision::Auto);
         assert_eq!(decide(None, Some(false), None), Decision::Off);
         assert_eq!(decide(None, None, Some("TRUE")), Decision::OffInCi);
         assert_eq!(decide(None, None, Some("1")), Decision::OffInCi);

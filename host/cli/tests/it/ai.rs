@@ -358,6 +358,27 @@ fn ci_and_no_ai_send_nothing_and_ai_overrides_ci() {
         "{forced}"
     );
 
+    // The project's `ai: true` also wins over CI (with a fresh cache, so it has to ask).
+    std::fs::write(project.path().join(".securescan.yml"), "ai: true\n").expect("config");
+    let asked = endpoint.requests().len();
+    let fresh = tempfile::tempdir().unwrap();
+    let configured = ok(&run(scan(
+        path.path(),
+        fresh.path(),
+        &endpoint,
+        project.path(),
+    )
+    .args(["--output", "text"])
+    .env("CI", "true")));
+    assert!(
+        endpoint.requests().len() > asked,
+        "the config's ai: true did not override CI"
+    );
+    assert!(
+        configured.contains("AI: Stand-in explanation of B602."),
+        "{configured}"
+    );
+
     let both =
         run(scan(path.path(), cache.path(), &endpoint, project.path()).args(["--ai", "--no-ai"]));
     assert_eq!(both.status.code(), Some(2), "{}", stderr(&both));
