@@ -11,6 +11,7 @@ macro_rules! tell {
 }
 
 mod adapter;
+mod ai;
 mod atomic;
 mod baseline;
 mod build;
@@ -72,6 +73,10 @@ Environment:
   SECURESCAN_ZAP_API_KEY   its API key (sent in a header, never in a URL)
                            (both ZAP settings may also come from ~/.config/securescan/.env;
                            the environment wins)
+  SECURESCAN_GROQ_API_KEY  Groq API key for AI explanations of findings (text and html output)
+  SECURESCAN_AI_BASE_URL   another OpenAI-compatible endpoint instead, e.g. a local model server;
+                           SECURESCAN_AI_API_KEY, _MODEL, _TIMEOUT, _CONCURRENCY, _MAX_FINDINGS,
+                           _CACHE_DIR and _PROXY tune it (AI is off when CI=true unless --ai)
   SECURESCAN_DB_PATH       the local scan store `scan` saves to and `history` reads
                            (default: ~/.securescan/scans.db)
   SECURESCAN_COMPLIANCE_DIR  JSON framework files replacing or adding compliance mappings

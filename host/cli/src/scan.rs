@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use super::ai::{AiArgs, explain};
 use super::changes::ChangeFormat;
 use super::config::{GateArgs, load_for};
 use super::exit::{CommandResult, Exit, Failure};
@@ -20,7 +21,7 @@ use securescan_engine::stamp::Stamp;
 use securescan_engine::{Engine, RequestError};
 use securescan_model::ScanEvent;
 use securescan_registry::TargetKind;
-use securescan_report::{OutputFormat, TextStyle, render_to};
+use securescan_report::{OutputFormat, TextStyle, render_explained_to};
 use securescan_store::Store;
 
 #[derive(Debug, Args)]
@@ -49,6 +50,8 @@ pub struct ReportArgs {
     /// Write the output here instead of stdout.
     #[arg(long)]
     output_file: Option<PathBuf>,
+    #[command(flatten)]
+    ai: AiArgs,
 }
 
 /// What to run: the flags every scanning command (scan, baseline, compare, diff) shares.
@@ -240,8 +243,16 @@ pub fn deliver(
     let output_file = output.output_file.as_deref();
     let style = TextStyle::for_destination(output_file);
     let working_dir = locations::working_dir()?;
+    let explanations = explain(result, &output.ai, output.output, config, &working_dir);
     write_streamed(output_file, |out| {
-        render_to(result, output.output, style, &working_dir, out)
+        render_explained_to(
+            result,
+            output.output,
+            style,
+            &working_dir,
+            &explanations,
+            out,
+        )
     })?;
     // The text report shows each scanner's warnings; the other formats have no place for them,
     // and a warning can be the only sign that input was cut.

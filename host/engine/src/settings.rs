@@ -31,7 +31,7 @@ impl Settings {
 }
 
 /// `name` from the environment, else from the user `.env` file; empty values count as unset.
-fn user_setting(name: &str) -> Option<String> {
+pub fn user_setting(name: &str) -> Option<String> {
     if let Ok(value) = std::env::var(name) {
         return (!value.is_empty()).then_some(value);
     }

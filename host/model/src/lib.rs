@@ -3,6 +3,7 @@
 
 mod changes;
 mod event;
+mod explanation;
 mod failure_kind;
 mod finding;
 mod health;
@@ -14,6 +15,7 @@ pub mod text;
 
 pub use changes::{ChangeMode, ChangeSet};
 pub use event::ScanEvent;
+pub use explanation::{Explanation, Explanations};
 pub use failure_kind::FailureKind;
 pub use finding::{
     ALSO_REPORTED_BY, Finding, Metadata, ORIGINAL_SEVERITY, SUPPRESSED_BY, SUPPRESSION_REASON,

@@ -8,7 +8,7 @@ use super::{
     suppressed_prefix, top_findings,
 };
 use securescan_model::ScanResult;
-use securescan_model::{Finding, Severity};
+use securescan_model::{Explanation, Explanations, Finding, Severity};
 
 const STYLE: &str = "\
 body{margin:0;padding:2rem;background:#0f172a;color:#e2e8f0;font:15px/1.5 system-ui,sans-serif}
@@ -38,6 +38,11 @@ footer{margin-top:3rem;color:#64748b;font-size:.85rem}
 ";
 
 pub fn render(result: &ScanResult) -> String {
+    render_explained(result, &Explanations::default())
+}
+
+/// The report with each explained finding's AI explanation and remediation in its row.
+pub fn render_explained(result: &ScanResult, explanations: &Explanations) -> String {
     let summary = result.summary();
     let label = risk_label(summary.risk_score);
     let scan_id: String = result.scan_id.chars().take(8).collect();
@@ -124,7 +129,7 @@ pub fn render(result: &ScanResult) -> String {
             group.len()
         );
         for f in group {
-            push_finding_row(&mut out, f);
+            push_finding_row(&mut out, f, explanations.get(&f.fingerprint));
         }
         out.push_str("</tbody>\n</table>\n");
     }
@@ -153,7 +158,7 @@ pub fn render(result: &ScanResult) -> String {
     out
 }
 
-fn push_finding_row(out: &mut String, f: &Finding) {
+fn push_finding_row(out: &mut String, f: &Finding, ai: Option<&Explanation>) {
     let _ = write!(
         out,
         "<tr><td><strong>{}{}</strong>",
@@ -168,6 +173,22 @@ fn push_finding_row(out: &mut String, f: &Finding) {
             out,
             "<div class=\"text\"><span class=\"muted\">Remediation:</span> {}</div>",
             escape(remediation)
+        );
+    }
+    for (label, text) in ai
+        .into_iter()
+        .flat_map(|ai| {
+            [
+                ("AI explanation", &ai.explanation),
+                ("AI remediation", &ai.remediation),
+            ]
+        })
+        .filter(|(_, text)| !text.trim().is_empty())
+    {
+        let _ = write!(
+            out,
+            "<div class=\"text\"><span class=\"muted\">{label}:</span> {}</div>",
+            escape(text.trim())
         );
     }
     if let Some(cwe) = &f.cwe {
@@ -227,6 +248,39 @@ mod tests {
             "a\u{FFFD}[31mb\u{FFFD}\u{FFFD}\none\ttwo\r"
         );
         assert_eq!(escape("naïve ☃ 𝄞"), "naïve ☃ 𝄞");
+    }
+
+    #[test]
+    fn an_explained_finding_shows_the_ai_text_escaped() {
+        let finding = Finding {
+            fingerprint: "fp".into(),
+            ..Finding::sample("bandit", "subprocess with shell=True", Severity::High)
+        };
+        let result = ScanResult {
+            scan_id: "id".into(),
+            target: "app".into(),
+            scan_types: Vec::new(),
+            scanners: Vec::new(),
+            findings: vec![finding],
+        };
+        let mut explanations = Explanations::default();
+        explanations.insert(
+            "fp".into(),
+            Explanation {
+                explanation: "<script>x</script> runs".into(),
+                remediation: "Pass a list.".into(),
+            },
+        );
+        let html = render_explained(&result, &explanations);
+        assert!(
+            html.contains(
+                "<div class=\"text\"><span class=\"muted\">AI explanation:</span> \
+                 &lt;script&gt;x&lt;/script&gt; runs</div>\
+                 <div class=\"text\"><span class=\"muted\">AI remediation:</span> Pass a list.</div>"
+            ),
+            "{html}"
+        );
+        assert!(!render(&result).contains("AI explanation"));
     }
 
     #[test]

@@ -18,7 +18,7 @@ use securescan_adapter_sdk::percent;
 use sarif::SourceRoots;
 pub use text::{TextStyle, wants_colour};
 
-use securescan_model::{Finding, ScanResult, ScannerStatus, Severity};
+use securescan_model::{Explanations, Finding, ScanResult, ScannerStatus, Severity};
 
 /// The formats one scan renders to; `name` is what `--output` takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +105,33 @@ pub fn render_to(
         OutputFormat::Json => json::write(result, out),
         _ => out.write_all(render_styled(result, format, text_style, working_dir).as_bytes()),
     }
+}
+
+/// [`render_to`] with AI explanations shown where people read the report (text, html). Every
+/// other format renders exactly as without them: machine output must not depend on a model's
+/// answer.
+pub fn render_explained_to(
+    result: &ScanResult,
+    format: OutputFormat,
+    text_style: TextStyle,
+    working_dir: &Path,
+    explanations: &Explanations,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        OutputFormat::Text => {
+            out.write_all(text::render_explained(result, text_style, explanations).as_bytes())
+        }
+        OutputFormat::Html => {
+            out.write_all(html::render_explained(result, explanations).as_bytes())
+        }
+        _ => render_to(result, format, text_style, working_dir, out),
+    }
+}
+
+/// Whether `format` shows AI explanations: nothing is worth sending to a model for the others.
+pub fn shows_explanations(format: OutputFormat) -> bool {
+    matches!(format, OutputFormat::Text | OutputFormat::Html)
 }
 
 /// SARIF of the scan with `properties` on its invocation (diff and compare: which refs).

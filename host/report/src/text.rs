@@ -7,7 +7,9 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use securescan_model::text::sanitize_line;
-use securescan_model::{Finding, ScanResult, ScannerStatus, Severity, SuppressedBy};
+use securescan_model::{
+    Explanation, Explanations, Finding, ScanResult, ScannerStatus, Severity, SuppressedBy,
+};
 
 /// How the text report is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -66,6 +68,15 @@ const SEVERITIES: [Severity; 5] = [
 ];
 
 pub fn render(result: &ScanResult, style: TextStyle) -> String {
+    render_explained(result, style, &Explanations::default())
+}
+
+/// The report with each explained finding's AI explanation and remediation below it.
+pub fn render_explained(
+    result: &ScanResult,
+    style: TextStyle,
+    explanations: &Explanations,
+) -> String {
     let paint = Paint(style.colour);
     let mut out = String::new();
     let types: Vec<&str> = result.scan_types.iter().map(|t| t.as_str()).collect();
@@ -79,7 +90,7 @@ pub fn render(result: &ScanResult, style: TextStyle) -> String {
         ))
     );
     render_scanners(&mut out, result, paint);
-    render_findings(&mut out, &result.findings, paint);
+    render_findings(&mut out, &result.findings, explanations, paint);
     let s = result.summary();
     let _ = writeln!(out, "\n{}", paint.bold("Summary"));
     let _ = writeln!(
@@ -171,7 +182,12 @@ fn render_scanners(out: &mut String, result: &ScanResult, paint: Paint) {
 
 /// A heading per severity that has findings, then its findings in canonical order, each on one
 /// line with its remediation indented below it.
-fn render_findings(out: &mut String, findings: &[Finding], paint: Paint) {
+fn render_findings(
+    out: &mut String,
+    findings: &[Finding],
+    explanations: &Explanations,
+    paint: Paint,
+) {
     let width = findings
         .iter()
         .map(|f| f.scanner.chars().count())
@@ -221,7 +237,29 @@ fn render_findings(out: &mut String, findings: &[Finding], paint: Paint) {
                     prose(fix.trim(), &continuation)
                 );
             }
+            if let Some(ai) = explanations.get(&f.fingerprint) {
+                render_explanation(out, ai, width, paint);
+            }
         }
+    }
+}
+
+/// `AI:` and `AI fix:` lines under a finding, labelled so nobody mistakes a model's words for
+/// the scanner's.
+fn render_explanation(out: &mut String, ai: &Explanation, width: usize, paint: Paint) {
+    for (label, text) in [("AI:", &ai.explanation), ("AI fix:", &ai.remediation)] {
+        let text = text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let continuation = format!("\n  {:width$}  {:pad$}", "", "", pad = label.len() + 1);
+        let _ = writeln!(
+            out,
+            "  {:width$}  {} {}",
+            "",
+            paint.cyan(label),
+            prose(text, &continuation)
+        );
     }
 }
 
@@ -269,6 +307,10 @@ impl Paint {
 
     fn green(self, text: &str) -> String {
         self.wrap("32", text)
+    }
+
+    fn cyan(self, text: &str) -> String {
+        self.wrap("36", text)
     }
 
     fn yellow(self, text: &str) -> String {
@@ -432,6 +474,43 @@ Total: 4 findings (1 critical, 2 high, 0 medium, 1 low, 0 info)
         assert!(!wants_colour(false, None, s("0"), None));
         assert!(!wants_colour(false, None, s(""), None));
         assert!(!wants_colour(true, None, None, s("dumb")));
+    }
+
+    #[test]
+    fn an_explained_finding_shows_the_ai_text_labelled_and_neutralized() {
+        let mut scan = sample();
+        for (n, f) in scan.findings.iter_mut().enumerate() {
+            f.fingerprint = format!("fp{n}");
+        }
+        let explained = scan
+            .findings
+            .iter()
+            .find(|f| f.title == "high b")
+            .map(|f| f.fingerprint.clone())
+            .unwrap();
+        let mut explanations = Explanations::default();
+        explanations.insert(
+            explained,
+            Explanation {
+                explanation: "Shell injection.\nAn attacker\x1b[2J runs commands.".into(),
+                remediation: "Pass a list.".into(),
+            },
+        );
+        let text = render_explained(&scan, TextStyle::PLAIN, &explanations);
+        assert!(
+            text.contains(
+                "  semgrep  b.py:9  high b [rule-high b]\n\
+                 \x20          AI: Shell injection.\n\
+                 \x20              An attacker\u{fffd}[2J runs commands.\n\
+                 \x20          AI fix: Pass a list.\n"
+            ),
+            "{text}"
+        );
+        assert_eq!(text.matches("AI:").count(), 1, "{text}");
+        assert_eq!(
+            render_explained(&scan, TextStyle::PLAIN, &Explanations::default()),
+            render(&scan, TextStyle::PLAIN)
+        );
     }
 
     #[test]
