@@ -50,6 +50,7 @@ mod severity;
 pub mod spdx;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod text;
 #[doc(hidden)]
 mod wit_mapping;
 

@@ -9,7 +9,7 @@ use super::config::load_for;
 use super::exit::{CommandResult, Exit, Failure};
 use super::locations;
 use super::scan::{
-    ScanOptions, announce, config_start, progress, report_failures, request_failure,
+    ScanOptions, announce, config_start, progress, report_outcomes, request_failure,
 };
 use crate::atomic::{check_writable, write_creating_dirs};
 use securescan_engine::config::FindingPolicy;
@@ -54,7 +54,7 @@ pub async fn run(args: BaselineArgs) -> CommandResult {
         .baseline(&request, &args.output_file, &progress())
         .await
         .map_err(request_failure)?;
-    let exit = report_failures(&baseline.scanners);
+    let exit = report_outcomes(&baseline.scanners);
     write_creating_dirs(&args.output_file, baseline.text.as_bytes()).map_err(unwritable)?;
     let bytes = baseline.text.len();
     tell!(

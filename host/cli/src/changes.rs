@@ -35,8 +35,8 @@ pub enum ChangeFormat {
 /// The output flags of `diff` and `compare`.
 #[derive(Debug, Args)]
 pub struct ChangeOutputArgs {
-    /// Output format: text, json, sarif, github-pr-comment, github-review. Default: text on a
-    /// terminal, else github-pr-comment.
+    /// Output format: text, json, sarif, github-pr-comment, github-review. Default: text when
+    /// stdout is a terminal and there is no --output-file, else github-pr-comment.
     #[arg(long, short = 'o', value_parser = parse_format)]
     pub output: Option<ChangeFormat>,
     /// Write the output here instead of stdout.
@@ -80,12 +80,17 @@ fn parse_event(text: &str) -> Result<ReviewEventArg, String> {
 }
 
 impl ChangeOutputArgs {
+    /// `--output`, else by where the output goes: text for a person at a terminal, the PR comment
+    /// for a pipe or an `--output-file` (CI's way to hand it to the commenting step), even when
+    /// the command itself runs in a terminal.
     pub fn format(&self) -> ChangeFormat {
-        self.output.unwrap_or(if std::io::stdout().is_terminal() {
-            ChangeFormat::Text
-        } else {
-            ChangeFormat::GithubPrComment
-        })
+        self.output.unwrap_or(
+            if self.output_file.is_none() && std::io::stdout().is_terminal() {
+                ChangeFormat::Text
+            } else {
+                ChangeFormat::GithubPrComment
+            },
+        )
     }
 
     /// What github-review needs and is missing, checked before anything is scanned.

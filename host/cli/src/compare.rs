@@ -11,7 +11,7 @@ use super::config::{GateArgs, load_for};
 use super::exit::{CommandResult, Exit, Failure};
 use super::locations;
 use super::scan::{
-    ScanOptions, announce, config_start, progress, report_failures, request_failure,
+    ScanOptions, announce, config_start, progress, report_outcomes, request_failure,
 };
 use securescan_engine::config::FindingPolicy;
 use securescan_engine::findings::ChangeMode;
@@ -54,7 +54,7 @@ pub async fn run(args: CompareArgs) -> CommandResult {
         .compare(&request, old, &progress())
         .await
         .map_err(request_failure)?;
-    let exit = report_failures(&scan.scanners);
+    let exit = report_outcomes(&scan.scanners);
     if exit != Exit::Ok {
         tell!("compare: failed scanners: baseline findings only they report show as disappeared");
     }

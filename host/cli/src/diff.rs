@@ -14,7 +14,7 @@ use super::changes::{ChangeContext, ChangeOutputArgs, deliver_changes};
 use super::config::{GateArgs, load_for};
 use super::exit::{CommandResult, Exit, Failure};
 use super::locations;
-use super::scan::{ScanOptions, config_start, progress, report_failures, request_failure};
+use super::scan::{ScanOptions, config_start, progress, report_outcomes, request_failure};
 use securescan_engine::config::FindingPolicy;
 use securescan_engine::findings::{ChangeMode, ChangeSet, Finding, ScanType};
 use securescan_engine::git::Repository;
@@ -242,7 +242,7 @@ impl Side<'_> {
             )
             .await
             .map_err(request_failure)?;
-        let exit = report_failures(&side.scanners);
+        let exit = report_outcomes(&side.scanners);
         if exit != Exit::Ok {
             // A scanner missing on one side makes its findings look new or fixed.
             tell!(

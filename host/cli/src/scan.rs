@@ -20,6 +20,7 @@ use securescan_engine::scan::{
 use securescan_engine::stamp::Stamp;
 use securescan_engine::{Engine, RequestError};
 use securescan_model::ScanEvent;
+use securescan_model::text::sanitize_line;
 use securescan_registry::TargetKind;
 use securescan_report::{OutputFormat, TextStyle, render_explained_to};
 use securescan_store::Store;
@@ -44,7 +45,8 @@ pub struct ScanArgs {
 /// Where a scan's report goes and in which format: `scan` and `ingest`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Output format: text, json, sarif, csv, junit, html, report-pdf.
+    /// Output format: text, json, json-envelope (the findings with each scanner's outcome), sarif,
+    /// csv, junit, html, report-pdf.
     #[arg(long, short = 'o', default_value = "text", value_parser = parse_scan_output)]
     output: OutputFormat,
     /// Write the output here instead of stdout.
@@ -232,7 +234,8 @@ fn save(result: &ScanResult, started: &Stamp) {
     }
 }
 
-/// Render the result, write it where it goes, report failed scanners and apply the severity gate:
+/// Render the result, write it where it goes, report scanners that were skipped or failed and
+/// apply the severity gate:
 /// how `scan` and `ingest` both end.
 pub fn deliver(
     result: &ScanResult,
@@ -254,12 +257,12 @@ pub fn deliver(
             out,
         )
     })?;
-    // The text report shows each scanner's warnings; the other formats have no place for them,
-    // and a warning can be the only sign that input was cut.
+    // The text report on stdout shows each scanner's warnings; anywhere else they go to stderr
+    // too (a warning can be the only sign that input was cut, and csv has no place for them).
     if output.output != OutputFormat::Text || output_file.is_some() {
         report_warnings(result);
     }
-    Ok(gate.gate(config, &result.findings, report_failures(&result.scanners)))
+    Ok(gate.gate(config, &result.findings, report_outcomes(&result.scanners)))
 }
 
 /// Tell stderr each scanner's warnings (input cut or left out, a helper that gave nothing).
@@ -296,16 +299,36 @@ fn default_types(target: &str) -> Vec<ScanType> {
     }
 }
 
-/// Tell stderr about each failed scanner; the exit code says whether any did.
-pub fn report_failures(scanners: &[ScannerOutcome]) -> Exit {
+/// Tell stderr about each scanner that did not complete, one line each, whatever the output format
+/// and whether or not stderr is a terminal: a skipped scanner with its reason, a failed one with
+/// its kind and error. A machine reading `[]` can then tell a clean scan from one where nothing
+/// ran. The exit code says whether any failed (a skipped scanner does not change it).
+pub fn report_outcomes(scanners: &[ScannerOutcome]) -> Exit {
     let mut exit = Exit::Ok;
     for outcome in scanners {
-        if let ScannerStatus::Failed { kind, error } = &outcome.status {
-            tell!(
-                "securescan: scanner {} failed ({kind}): {error}",
-                outcome.scanner
-            );
-            exit = Exit::ScannerFailed;
+        match &outcome.status {
+            ScannerStatus::Completed { .. } => {}
+            ScannerStatus::Skipped {
+                reason,
+                install_hint,
+            } => {
+                let hint = install_hint
+                    .as_deref()
+                    .map(|hint| format!(" (install: {})", sanitize_line(hint, usize::MAX)))
+                    .unwrap_or_default();
+                tell!(
+                    "securescan: scanner {} skipped: {}{hint}",
+                    outcome.scanner,
+                    sanitize_line(reason, usize::MAX)
+                );
+            }
+            ScannerStatus::Failed { kind, error } => {
+                tell!(
+                    "securescan: scanner {} failed ({kind}): {error}",
+                    outcome.scanner
+                );
+                exit = Exit::ScannerFailed;
+            }
         }
     }
     exit

@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 pub use config::{AiConfig, ConfigError, DEFAULT_MODEL, GROQ_BASE_URL};
-pub use prompt::{FindingSource, SYSTEM_PROMPT, describe, is_about_a_secret};
+pub use prompt::{FindingSource, SYSTEM_PROMPT, describe};
 pub use securescan_model::{Explanation, Explanations};
 
 use cache::Cache;

@@ -2,6 +2,7 @@
 //! every other host crate and every client (CLI, server, dashboard) shares; no I/O.
 
 mod changes;
+mod credential;
 mod event;
 mod explanation;
 mod failure_kind;
@@ -14,6 +15,7 @@ mod suppression;
 pub mod text;
 
 pub use changes::{ChangeMode, ChangeSet};
+pub use credential::is_about_a_secret;
 pub use event::ScanEvent;
 pub use explanation::{Explanation, Explanations};
 pub use failure_kind::FailureKind;

@@ -4,8 +4,8 @@
 use std::fmt::Write;
 
 use super::{
-    by_severity, compliance_coverage, location, risk_label, scanner_status, severity_heading,
-    suppressed_prefix, top_findings,
+    by_severity_and_location, compliance_coverage, headline, location, risk_label, scanner_status,
+    severity_heading, suppressed_prefix, top_findings,
 };
 use securescan_model::ScanResult;
 use securescan_model::{Explanation, Explanations, Finding, Severity};
@@ -95,7 +95,7 @@ pub fn render_explained(result: &ScanResult, explanations: &Explanations) -> Str
                 "<li><span class=\"risk {}\">{}</span> {}</li>",
                 f.severity.as_str(),
                 severity_heading(f.severity),
-                escape(&f.title)
+                escape(&headline(f))
             );
         }
         out.push_str("</ul>\n");
@@ -115,7 +115,7 @@ pub fn render_explained(result: &ScanResult, explanations: &Explanations) -> Str
     }
 
     out.push_str("<section>\n<h2>Findings by Severity</h2>\n");
-    let groups = by_severity(&result.findings);
+    let groups = by_severity_and_location(&result.findings);
     if groups.is_empty() {
         out.push_str("<p class=\"muted\">No findings.</p>\n");
     }
@@ -140,14 +140,22 @@ pub fn render_explained(result: &ScanResult, explanations: &Explanations) -> Str
          <thead><tr><th>Scanner</th><th>Type</th><th>Status</th><th>Details</th></tr></thead>\n<tbody>\n",
     );
     for scanner in &result.scanners {
-        let (status, detail) = scanner_status(&scanner.status);
-        let _ = writeln!(
+        let (status, detail) = scanner_status(result, scanner);
+        let _ = write!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{status}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{status}</td><td>{}",
             escape(&scanner.scanner),
             scanner.scan_type.as_str(),
             escape(&detail)
         );
+        for warning in &scanner.warnings {
+            let _ = write!(
+                out,
+                "<div class=\"text\"><span class=\"muted\">Warning:</span> {}</div>",
+                escape(warning)
+            );
+        }
+        out.push_str("</td></tr>\n");
     }
     out.push_str("</tbody>\n</table>\n</section>\n");
     let _ = write!(
@@ -163,7 +171,7 @@ fn push_finding_row(out: &mut String, f: &Finding, ai: Option<&Explanation>) {
         out,
         "<tr><td><strong>{}{}</strong>",
         escape(&suppressed_prefix(f)),
-        escape(&f.title)
+        escape(&headline(f))
     );
     if !f.description.is_empty() {
         let _ = write!(out, "<div class=\"text\">{}</div>", escape(&f.description));

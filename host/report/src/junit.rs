@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use super::scanner_status;
 use securescan_model::{Finding, ScanResult, Severity};
 
 /// Test case names are cut to this many characters; CI tabs truncate long names anyway.
@@ -22,6 +23,7 @@ pub fn render(result: &ScanResult) -> String {
          skipped=\"{skipped}\">",
         result.findings.len()
     );
+    push_scanner_properties(&mut out, result);
     for f in &result.findings {
         let name: String = f.title.chars().take(NAME_LIMIT).collect();
         let _ = write!(
@@ -64,6 +66,35 @@ pub fn render(result: &ScanResult) -> String {
     }
     out.push_str("</testsuite>\n");
     out
+}
+
+/// How each scanner ended, as suite properties (`securescan.scanner.<id>` = `completed: 3
+/// findings`, `skipped: …`, `failed: <kind>: …`, and one `….warning` per warning), so a CI tab
+/// without test cases still says whether anything ran.
+fn push_scanner_properties(out: &mut String, result: &ScanResult) {
+    if result.scanners.is_empty() {
+        return;
+    }
+    out.push_str("<properties>");
+    for scanner in &result.scanners {
+        let (status, detail) = scanner_status(result, scanner);
+        let name = format!("securescan.scanner.{}", scanner.scanner);
+        let _ = write!(
+            out,
+            "<property name=\"{}\" value=\"{}\"/>",
+            attribute(&name),
+            attribute(&format!("{status}: {detail}"))
+        );
+        for warning in &scanner.warnings {
+            let _ = write!(
+                out,
+                "<property name=\"{}.warning\" value=\"{}\"/>",
+                attribute(&name),
+                attribute(warning)
+            );
+        }
+    }
+    out.push_str("</properties>");
 }
 
 /// XML 1.0 cannot carry these at all, not even as character references.

@@ -11,6 +11,7 @@ mod sarif;
 mod text;
 
 use std::collections::BTreeMap;
+use std::fmt::Write;
 use std::path::Path;
 
 use securescan_adapter_sdk::percent;
@@ -18,7 +19,10 @@ use securescan_adapter_sdk::percent;
 use sarif::SourceRoots;
 pub use text::{TextStyle, wants_colour};
 
-use securescan_model::{Explanations, Finding, ScanResult, ScannerStatus, Severity};
+use securescan_model::{
+    ALSO_REPORTED_BY, Explanations, Finding, ScanResult, ScannerOutcome, ScannerStatus, Severity,
+    is_about_a_secret,
+};
 
 /// The formats one scan renders to; `name` is what `--output` takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +31,9 @@ pub enum OutputFormat {
     Text,
     /// Machine-readable JSON (for `scan` and `ingest`: the array of findings, in canonical order).
     Json,
+    /// The JSON findings inside an object that also says how each scanner ended (completed,
+    /// skipped, failed) and the summary: for consumers that must tell "clean" from "nothing ran".
+    JsonEnvelope,
     /// SARIF 2.1.0 for GitHub code scanning and other SARIF readers.
     Sarif,
     /// CSV (RFC 4180), one row per finding, for spreadsheets.
@@ -41,9 +48,10 @@ pub enum OutputFormat {
 
 impl OutputFormat {
     /// Every format, in the order help and error messages list them.
-    pub const ALL: [OutputFormat; 7] = [
+    pub const ALL: [OutputFormat; 8] = [
         OutputFormat::Text,
         OutputFormat::Json,
+        OutputFormat::JsonEnvelope,
         OutputFormat::Sarif,
         OutputFormat::Csv,
         OutputFormat::Junit,
@@ -55,6 +63,7 @@ impl OutputFormat {
         match self {
             OutputFormat::Text => "text",
             OutputFormat::Json => "json",
+            OutputFormat::JsonEnvelope => "json-envelope",
             OutputFormat::Sarif => "sarif",
             OutputFormat::Csv => "csv",
             OutputFormat::Junit => "junit",
@@ -81,6 +90,7 @@ pub fn render_styled(
     match format {
         OutputFormat::Text => text::render(result, text_style),
         OutputFormat::Json => json::render(result),
+        OutputFormat::JsonEnvelope => json::render_envelope(result),
         OutputFormat::Sarif => sarif::render(
             result,
             &SourceRoots::for_target(&result.target, working_dir),
@@ -103,6 +113,7 @@ pub fn render_to(
 ) -> std::io::Result<()> {
     match format {
         OutputFormat::Json => json::write(result, out),
+        OutputFormat::JsonEnvelope => json::write_envelope(result, out),
         _ => out.write_all(render_styled(result, format, text_style, working_dir).as_bytes()),
     }
 }
@@ -174,7 +185,68 @@ pub(crate) fn by_severity(findings: &[Finding]) -> Vec<(Severity, Vec<&Finding>)
     .collect()
 }
 
-/// Severity capitalized, as report headings show it.
+/// [`by_severity`] for the reports people read (text, html, report-pdf): within a group the
+/// findings of one file are in line order, as someone reading the report walks the code — by
+/// path (no file first), then line, ties in canonical order. The machine formats and the
+/// change reports keep the canonical order.
+pub(crate) fn by_severity_and_location(findings: &[Finding]) -> Vec<(Severity, Vec<&Finding>)> {
+    let mut groups = by_severity(findings);
+    for (_, group) in &mut groups {
+        group.sort_by(|a, b| {
+            let (pa, pb) = (a.file_path.as_deref(), b.file_path.as_deref());
+            pa.unwrap_or("")
+                .cmp(pb.unwrap_or(""))
+                .then_with(|| a.line_start.unwrap_or(0).cmp(&b.line_start.unwrap_or(0)))
+        });
+    }
+    groups
+}
+
+/// What a report people read shows as a finding's title, on one line: the title without the
+/// rule id it may start with (`CKV2_AWS_11: Ensure …`), or, when the title is only an
+/// identifier (bandit's `blacklist`, a semgrep rule id), the first sentence of the scanner's
+/// message. The rule id is shown once, beside it. JSON and the other machine formats keep the
+/// title as the scanner gave it.
+///
+/// The message of a finding about a credential may quote it (bandit: `Possible hardcoded
+/// password: 'hunter2'`), and the text report lands in CI logs: only the message up to its first
+/// colon, quote or `=` is shown (`Possible hardcoded password`), or the title when that is empty.
+pub fn headline(f: &Finding) -> String {
+    let title = f.title.trim();
+    let rule = f
+        .rule_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    let unprefixed = rule
+        .and_then(|rule| title.strip_prefix(rule))
+        .and_then(|rest| rest.trim_start().strip_prefix(':'))
+        .map(str::trim)
+        .filter(|rest| !rest.is_empty());
+    if let Some(rest) = unprefixed {
+        return rest.to_string();
+    }
+    let only_an_identifier = title
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "._-/:".contains(c));
+    if only_an_identifier
+        && let Some(message) = securescan_adapter_sdk::text::headline(&f.description)
+    {
+        if !is_about_a_secret(f) {
+            return message;
+        }
+        let before_any_value = message
+            .split([':', '\'', '"', '`', '='])
+            .next()
+            .unwrap_or("")
+            .trim();
+        if !before_any_value.is_empty() {
+            return before_any_value.to_string();
+        }
+    }
+    title.to_string()
+}
+
 /// The first critical and high findings (canonical order), for a report's executive summary.
 fn top_findings(findings: &[Finding]) -> Vec<&Finding> {
     findings
@@ -230,16 +302,13 @@ fn location(f: &Finding) -> Option<String> {
     })
 }
 
-/// A scanner's status word and the detail behind it (count, reason, error).
-fn scanner_status(status: &ScannerStatus) -> (&'static str, String) {
-    match status {
-        ScannerStatus::Completed { findings } => (
-            "completed",
-            format!(
-                "{findings} finding{}",
-                if *findings == 1 { "" } else { "s" }
-            ),
-        ),
+/// A scanner's status word and the detail behind it (what it found, why it was skipped, how it
+/// failed).
+fn scanner_status(result: &ScanResult, outcome: &ScannerOutcome) -> (&'static str, String) {
+    match &outcome.status {
+        ScannerStatus::Completed { findings } => {
+            ("completed", completed_detail(result, outcome, *findings))
+        }
         ScannerStatus::Skipped {
             reason,
             install_hint,
@@ -251,5 +320,151 @@ fn scanner_status(status: &ScannerStatus) -> (&'static str, String) {
             },
         ),
         ScannerStatus::Failed { kind, error } => ("failed", format!("{kind}: {error}")),
+    }
+}
+
+/// What became of the `reported` findings of a scanner that completed, so the count agrees with
+/// the findings the report lists: `7 findings, 3 merged into other scanners' findings, 1
+/// suppressed`. Merged ones are listed under the finding that absorbed them
+/// (`metadata.also_reported_by`); suppressed ones are the rest, left out unless shown.
+fn completed_detail(result: &ScanResult, outcome: &ScannerOutcome, reported: usize) -> String {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let listed = result
+        .findings
+        .iter()
+        .filter(|f| f.scanner == outcome.scanner)
+        .count();
+    let merged = result
+        .findings
+        .iter()
+        .flat_map(|f| match f.metadata.get(ALSO_REPORTED_BY) {
+            serde_json::Value::Array(entries) => entries,
+            _ => Vec::new(),
+        })
+        .filter(|entry| entry["scanner"].as_str() == Some(outcome.scanner.as_str()))
+        .count();
+    let mut detail = format!("{listed} finding{}", plural(listed));
+    if merged > 0 {
+        let into = if merged == 1 {
+            "another scanner's finding"
+        } else {
+            "other scanners' findings"
+        };
+        let _ = write!(detail, ", {merged} merged into {into}");
+    }
+    let suppressed = reported.saturating_sub(listed + merged);
+    if suppressed > 0 {
+        let _ = write!(detail, ", {suppressed} suppressed");
+    }
+    detail
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(title: &str, rule: Option<&str>, description: &str) -> Finding {
+        Finding {
+            rule_id: rule.map(str::to_string),
+            description: description.into(),
+            ..Finding::sample("bandit", title, Severity::High)
+        }
+    }
+
+    #[test]
+    fn a_title_that_is_only_an_identifier_gives_way_to_the_scanners_message() {
+        let b307 = finding(
+            "blacklist",
+            Some("B307"),
+            "Use of possibly insecure function - consider using safer ast.literal_eval.",
+        );
+        assert_eq!(
+            headline(&b307),
+            "Use of possibly insecure function - consider using safer ast.literal_eval."
+        );
+        let semgrep = finding(
+            "rules.python-eval",
+            Some("rules.python-eval"),
+            "eval() on data that may come from a user allows code injection. More.\nAnd more.",
+        );
+        assert_eq!(
+            headline(&semgrep),
+            "eval() on data that may come from a user allows code injection."
+        );
+        let nothing_said = finding("hashlib", Some("B324"), "  ");
+        assert_eq!(headline(&nothing_said), "hashlib");
+    }
+
+    // Text reports land in CI logs: bandit's B105 message quotes the password it found.
+    #[test]
+    fn a_credential_findings_headline_leaves_out_the_value_its_message_quotes() {
+        let b105 = Finding {
+            cwe: Some("CWE-259".into()),
+            ..finding(
+                "hardcoded_password_string",
+                Some("B105"),
+                "Possible hardcoded password: 'Sup3rS3cretPassw0rd!'",
+            )
+        };
+        assert_eq!(headline(&b105), "Possible hardcoded password");
+        let quoted_first = Finding {
+            cwe: Some("CWE-798".into()),
+            ..finding("hardcoded_token", Some("X1"), "'hunter2' is hardcoded")
+        };
+        assert_eq!(headline(&quoted_first), "hardcoded_token");
+    }
+
+    #[test]
+    fn a_title_starting_with_its_rule_id_loses_the_id_and_others_stay() {
+        let checkov = finding(
+            "CKV2_AWS_11: Ensure VPC flow logging is enabled in all VPCs",
+            Some("CKV2_AWS_11"),
+            "x",
+        );
+        assert_eq!(
+            headline(&checkov),
+            "Ensure VPC flow logging is enabled in all VPCs"
+        );
+        let trivy = finding("CVE-2024-0001 in requests", Some("CVE-2024-0001"), "x");
+        assert_eq!(headline(&trivy), "CVE-2024-0001 in requests");
+        let markup = finding("<script>alert('x')</script>", None, "y");
+        assert_eq!(headline(&markup), "<script>alert('x')</script>");
+    }
+
+    #[test]
+    fn a_scanners_count_splits_into_listed_merged_and_suppressed() {
+        let mut winner = finding("t", Some("python-eval"), "d");
+        winner.scanner = "semgrep".into();
+        winner.metadata.insert(
+            ALSO_REPORTED_BY,
+            serde_json::json!([{"scanner": "bandit", "rule_id": "B307"}]),
+        );
+        let kept = finding("t", Some("B105"), "d");
+        let outcome = |scanner: &str, findings| ScannerOutcome {
+            scanner: scanner.into(),
+            scan_type: securescan_model::ScanType::Code,
+            status: ScannerStatus::Completed { findings },
+            tool_version: None,
+            warnings: Vec::new(),
+            duration: Default::default(),
+        };
+        let result = ScanResult {
+            scan_id: String::new(),
+            target: ".".into(),
+            scan_types: Vec::new(),
+            scanners: vec![outcome("semgrep", 1), outcome("bandit", 4)],
+            findings: vec![winner, kept],
+        };
+        assert_eq!(
+            scanner_status(&result, &result.scanners[0]),
+            ("completed", "1 finding".to_string())
+        );
+        assert_eq!(
+            scanner_status(&result, &result.scanners[1]),
+            (
+                "completed",
+                "1 finding, 1 merged into another scanner's finding, 2 suppressed".to_string()
+            )
+        );
     }
 }

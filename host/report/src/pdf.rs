@@ -5,8 +5,8 @@
 use std::fmt::Write;
 
 use super::{
-    by_severity, compliance_coverage, location, risk_label, scanner_status, severity_heading,
-    suppressed_prefix, top_findings,
+    by_severity_and_location, compliance_coverage, headline, location, risk_label, scanner_status,
+    severity_heading, suppressed_prefix, top_findings,
 };
 use securescan_model::ScanResult;
 use securescan_model::{Finding, Severity};
@@ -100,7 +100,7 @@ pub fn render(result: &ScanResult) -> String {
         page.gap(4.0);
         page.text("Top findings:", Font::Bold, 10.0, 0.0, BLACK);
         for f in top {
-            let line = format!("[{}] {}", f.severity.as_str().to_uppercase(), f.title);
+            let line = format!("[{}] {}", f.severity.as_str().to_uppercase(), headline(f));
             page.text(&line, Font::Regular, 10.0, 12.0, BLACK);
         }
     }
@@ -118,7 +118,7 @@ pub fn render(result: &ScanResult) -> String {
     }
 
     page.heading("Findings by Severity");
-    let groups = by_severity(&result.findings);
+    let groups = by_severity_and_location(&result.findings);
     if groups.is_empty() {
         page.text("No findings.", Font::Regular, 10.0, 0.0, GREY);
     }
@@ -134,13 +134,22 @@ pub fn render(result: &ScanResult) -> String {
 
     page.heading("Scanners");
     for scanner in &result.scanners {
-        let (status, detail) = scanner_status(&scanner.status);
+        let (status, detail) = scanner_status(result, scanner);
         let line = format!(
             "{} ({}): {status} — {detail}",
             scanner.scanner,
             scanner.scan_type.as_str()
         );
         page.text(&line, Font::Regular, 10.0, 0.0, BLACK);
+        for warning in &scanner.warnings {
+            page.text(
+                &format!("Warning: {warning}"),
+                Font::Regular,
+                10.0,
+                12.0,
+                GREY,
+            );
+        }
     }
     document(&page.finish())
 }
@@ -149,7 +158,7 @@ fn push_finding(page: &mut Layout, f: &Finding) {
     page.gap(4.0);
     page.keep(3.0 * 10.0 * LEADING);
     page.text(
-        &format!("{}{}", suppressed_prefix(f), f.title),
+        &format!("{}{}", suppressed_prefix(f), headline(f)),
         Font::Bold,
         10.5,
         0.0,

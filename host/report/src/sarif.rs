@@ -392,27 +392,46 @@ fn encode_relative(path: &str) -> String {
     }
 }
 
-/// Succeeds only when no scanner failed; failures are error notifications and skipped scanners
-/// notes, in the run's scanner order.
+/// Succeeds only when no scanner failed; failures are error notifications, skipped scanners
+/// notes and each scanner's warnings (input cut or left out, a helper that gave nothing) warnings,
+/// in the run's scanner order.
 fn invocation(result: &ScanResult, properties: Option<Map<String, Value>>) -> Value {
     let mut notifications = Vec::new();
-    for outcome in &result.scanners {
-        let (level, text) = match &outcome.status {
-            ScannerStatus::Completed { .. } => continue,
-            ScannerStatus::Failed { kind, error } => (
-                "error",
-                format!("scanner {} failed ({kind}): {error}", outcome.scanner),
-            ),
-            ScannerStatus::Skipped { reason, .. } => (
-                "note",
-                format!("scanner {} skipped: {reason}", outcome.scanner),
-            ),
-        };
+    let mut notify = |level: &str, text: String, scanner: &str| {
         notifications.push(json!({
             "level": level,
             "message": {"text": text},
-            "descriptor": {"id": outcome.scanner},
+            "descriptor": {"id": scanner},
         }));
+    };
+    for outcome in &result.scanners {
+        let scanner = outcome.scanner.as_str();
+        match &outcome.status {
+            ScannerStatus::Completed { .. } => {}
+            ScannerStatus::Failed { kind, error } => notify(
+                "error",
+                format!("scanner {scanner} failed ({kind}): {error}"),
+                scanner,
+            ),
+            ScannerStatus::Skipped {
+                reason,
+                install_hint,
+            } => notify(
+                "note",
+                match install_hint {
+                    Some(hint) => format!("scanner {scanner} skipped: {reason} (install: {hint})"),
+                    None => format!("scanner {scanner} skipped: {reason}"),
+                },
+                scanner,
+            ),
+        }
+        for warning in &outcome.warnings {
+            notify(
+                "warning",
+                format!("scanner {scanner}: warning: {warning}"),
+                scanner,
+            );
+        }
     }
     let mut object = Map::new();
     object.insert(

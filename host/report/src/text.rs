@@ -6,6 +6,7 @@ use std::fmt::Write;
 use std::io::IsTerminal;
 use std::path::Path;
 
+use super::{by_severity_and_location, completed_detail, headline};
 use securescan_model::text::sanitize_line;
 use securescan_model::{
     Explanation, Explanations, Finding, ScanResult, ScannerStatus, Severity, SuppressedBy,
@@ -57,15 +58,6 @@ pub fn wants_colour(
     }
     is_terminal && term != Some(OsStr::new("dumb"))
 }
-
-/// Severities as the report lists them, most severe first.
-const SEVERITIES: [Severity; 5] = [
-    Severity::Critical,
-    Severity::High,
-    Severity::Medium,
-    Severity::Low,
-    Severity::Info,
-];
 
 pub fn render(result: &ScanResult, style: TextStyle) -> String {
     render_explained(result, style, &Explanations::default())
@@ -151,7 +143,9 @@ fn render_scanners(out: &mut String, result: &ScanResult, paint: Paint) {
         .unwrap_or(0);
     for scanner in &result.scanners {
         let status = match &scanner.status {
-            ScannerStatus::Completed { findings } => count(*findings, "finding"),
+            ScannerStatus::Completed { findings } => {
+                one_line(&completed_detail(result, scanner, *findings))
+            }
             ScannerStatus::Skipped {
                 reason,
                 install_hint,
@@ -180,8 +174,8 @@ fn render_scanners(out: &mut String, result: &ScanResult, paint: Paint) {
     }
 }
 
-/// A heading per severity that has findings, then its findings in canonical order, each on one
-/// line with its remediation indented below it.
+/// A heading per severity that has findings, then its findings (see
+/// [`by_severity_and_location`]), each on one line with its remediation indented below it.
 fn render_findings(
     out: &mut String,
     findings: &[Finding],
@@ -193,11 +187,7 @@ fn render_findings(
         .map(|f| f.scanner.chars().count())
         .max()
         .unwrap_or(0);
-    for severity in SEVERITIES {
-        let group: Vec<&Finding> = findings.iter().filter(|f| f.severity == severity).collect();
-        if group.is_empty() {
-            continue;
-        }
+    for (severity, group) in by_severity_and_location(findings) {
         let heading = format!("{} ({})", severity.as_str().to_uppercase(), group.len());
         let _ = writeln!(out, "\n{}", paint.severity(severity, &heading));
         for f in group {
@@ -216,7 +206,7 @@ fn render_findings(
                 "  {}{:width$}  {location}{}{rule}",
                 suppressed_prefix(f, paint),
                 one_line(&f.scanner),
-                one_line(&f.title)
+                one_line(&headline(f))
             );
             if let Some(reason) = f.suppression.as_ref().and_then(|s| s.reason.as_deref()) {
                 let _ = writeln!(
@@ -344,23 +334,35 @@ mod tests {
         }
     }
 
+    /// A scan of `findings`, with an outcome for semgrep and for each other scanner among them,
+    /// whose counts agree with the findings.
     fn result(findings: Vec<Finding>) -> ScanResult {
         let mut findings = findings;
         securescan_model::sort_canonical(&mut findings);
+        let mut ids = vec!["semgrep".to_string()];
+        for f in &findings {
+            if !ids.contains(&f.scanner) {
+                ids.push(f.scanner.clone());
+            }
+        }
+        let scanners = ids
+            .into_iter()
+            .map(|scanner| ScannerOutcome {
+                status: ScannerStatus::Completed {
+                    findings: findings.iter().filter(|f| f.scanner == scanner).count(),
+                },
+                scanner,
+                scan_type: ScanType::Code,
+                tool_version: None,
+                warnings: Vec::new(),
+                duration: Default::default(),
+            })
+            .collect();
         ScanResult {
             scan_id: String::new(),
             target: "app".into(),
             scan_types: vec![ScanType::Code],
-            scanners: vec![ScannerOutcome {
-                scanner: "semgrep".into(),
-                scan_type: ScanType::Code,
-                status: ScannerStatus::Completed {
-                    findings: findings.len(),
-                },
-                tool_version: None,
-                warnings: Vec::new(),
-                duration: Default::default(),
-            }],
+            scanners,
             findings,
         }
     }
@@ -382,7 +384,8 @@ mod tests {
         let text = render(&sample(), TextStyle::PLAIN);
         let expected = "\
 Scanning app (code)
-  semgrep  4 findings
+  semgrep  3 findings
+  secrets  1 finding
 
 CRITICAL (1)
   secrets  settings.py:2  AWS key [rule-AWS key]

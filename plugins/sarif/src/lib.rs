@@ -257,7 +257,7 @@ fn title(rule: Option<&Rule>, description: Option<&str>, rule_id: Option<&str>) 
     [short, human_name, description, rule_id]
         .into_iter()
         .flatten()
-        .find_map(message::headline)
+        .find_map(securescan_adapter_sdk::text::headline)
         .unwrap_or_else(|| "SARIF result".to_string())
 }
 

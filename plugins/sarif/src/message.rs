@@ -5,9 +5,6 @@ use serde_json::Value;
 
 use crate::report::{Message, Rule};
 
-/// Characters of a title made from a message.
-const MAX_TITLE_CHARS: usize = 160;
-
 /// The result's message as plain text, or `None` when neither it nor its rule says anything.
 pub fn text(message: Option<&Message>, rule: Option<&Rule>) -> Option<String> {
     let message = message?;
@@ -29,27 +26,6 @@ pub fn plain(message: &Message) -> Option<&str> {
         .flatten()
         .map(str::trim)
         .find(|t| !t.is_empty())
-}
-
-/// A one-line title from free text: the first paragraph with its line breaks joined, cut after
-/// its first sentence (tools wrap long messages, and semgrep's start with the gist), and capped.
-pub fn headline(text: &str) -> Option<String> {
-    let paragraph: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .skip_while(|l| l.is_empty())
-        .take_while(|l| !l.is_empty())
-        .collect();
-    let joined = paragraph.join(" ");
-    let sentence = match joined.find(". ") {
-        Some(end) => joined.get(..=end).unwrap_or(&joined),
-        None => &joined,
-    };
-    let headline = match sentence.char_indices().nth(MAX_TITLE_CHARS) {
-        Some((end, _)) => format!("{}…", sentence.get(..end).unwrap_or_default()),
-        None => sentence.to_string(),
-    };
-    (!headline.is_empty()).then_some(headline)
 }
 
 /// `{n}` becomes argument n; `{{` and `}}` are literal braces (§3.11.5). A placeholder without
@@ -96,20 +72,6 @@ fn argument(value: &Value) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn headlines_join_wrapped_lines_and_stop_after_the_first_sentence() {
-        assert_eq!(
-            headline("\nUsing CBC is risky. A malicious\nactor could tell.\n\nMore.").as_deref(),
-            Some("Using CBC is risky.")
-        );
-        assert_eq!(
-            headline("Found in auth.py at commit 00ab.").as_deref(),
-            Some("Found in auth.py at commit 00ab.")
-        );
-        assert_eq!(headline(&"x".repeat(200)).unwrap().chars().count(), 161);
-        assert_eq!(headline(" \n "), None);
-    }
 
     #[test]
     fn placeholders_and_escaped_braces() {

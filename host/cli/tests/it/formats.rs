@@ -321,7 +321,7 @@ fn every_machine_format_renders_the_same_bytes_twice() {
 
 /// The errors `sarif-multitool validate` reports, from its own SARIF log, with the SARIF rules
 /// plus GitHub's ingestion rules (`Gh`). Warnings (such as a file finding without a region) pass.
-fn validate_sarif(sarif: &str) -> Vec<String> {
+pub(crate) fn validate_sarif(sarif: &str) -> Vec<String> {
     let tool = std::env::var("SECURESCAN_TEST_SARIF_MULTITOOL").expect(
         "scripts/setup.sh exports SECURESCAN_TEST_SARIF_MULTITOOL (@microsoft/sarif-multitool)",
     );
@@ -549,15 +549,15 @@ fn csv_cuts_description_and_remediation_at_200_characters() {
 
 /// An XML element tree, enough to check well-formedness and read attributes and text back.
 #[derive(Debug)]
-struct Element {
-    name: String,
+pub(crate) struct Element {
+    pub(crate) name: String,
     attributes: Vec<(String, String)>,
-    children: Vec<Element>,
+    pub(crate) children: Vec<Element>,
     text: String,
 }
 
 impl Element {
-    fn attribute(&self, name: &str) -> &str {
+    pub(crate) fn attribute(&self, name: &str) -> &str {
         self.attributes
             .iter()
             .find(|(n, _)| n == name)
@@ -648,7 +648,7 @@ fn parse_element(xml: &str) -> (Element, &str) {
     }
 }
 
-fn parse_xml(document: &str) -> Element {
+pub(crate) fn parse_xml(document: &str) -> Element {
     let body = document
         .strip_prefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
         .expect("XML declaration");
@@ -665,8 +665,17 @@ fn junit_is_well_formed_and_reads_back() {
     assert_eq!(suite.attribute("tests"), result.findings.len().to_string());
     assert_eq!(suite.attribute("failures"), "3");
     assert_eq!(suite.attribute("skipped"), "1");
-    assert_eq!(suite.children.len(), result.findings.len());
-    for (case, f) in suite.children.iter().zip(&result.findings) {
+    // How each scanner ended, then one test case per finding.
+    let properties = &suite.children[0];
+    assert_eq!(properties.name, "properties");
+    assert_eq!(properties.children.len(), result.scanners.len());
+    assert_eq!(
+        properties.children[1].attribute("value"),
+        "failed: parse-error: report is not JSON"
+    );
+    let cases = &suite.children[1..];
+    assert_eq!(cases.len(), result.findings.len());
+    for (case, f) in cases.iter().zip(&result.findings) {
         assert_eq!(case.name, "testcase");
         assert_eq!(case.attribute("name"), f.title);
         assert_eq!(
@@ -705,7 +714,7 @@ fn junit_replaces_characters_xml_cannot_carry() {
     result.findings[0].description = "nul\u{0} bell\u{7} esc\u{1b}".into();
     let suite = parse_xml(&render(&result, OutputFormat::Junit, &cwd()));
     assert!(
-        suite.children[0].children[0]
+        suite.children[1].children[0]
             .text
             .starts_with("nul\u{FFFD} bell\u{FFFD} esc\u{FFFD}\n"),
         "{suite:?}"
@@ -754,7 +763,7 @@ fn an_unknown_output_format_lists_the_valid_ones() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("choose text, json, sarif, csv, junit, html, report-pdf"),
+        stderr.contains("choose text, json, json-envelope, sarif, csv, junit, html, report-pdf"),
         "{stderr}"
     );
 }
@@ -768,7 +777,10 @@ fn a_format_of_another_command_says_where_it_applies() {
     };
     let review = stderr_of(&["scan", ".", "--output", "github-review"]);
     assert!(review.contains("`securescan diff`"), "{review}");
-    assert!(review.contains("choose text, json, sarif, csv"), "{review}");
+    assert!(
+        review.contains("choose text, json, json-envelope, sarif, csv"),
+        "{review}"
+    );
     let html = stderr_of(&["diff", "--output", "html"]);
     assert!(html.contains("`securescan scan`"), "{html}");
     assert!(
@@ -888,8 +900,8 @@ fn pdf_text_reads_back_with_poppler() {
     let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
     let text = words(&text);
     for f in &result.findings {
-        // WinAnsi has no snowman; everything else in the titles survives the round trip.
-        let title = words(&f.title.replace('☃', "?"));
+        // WinAnsi has no snowman; everything else in the titles shown survives the round trip.
+        let title = words(&securescan_report::headline(f).replace('☃', "?"));
         assert!(text.contains(&title), "{title:?} is not in:\n{text}");
     }
     for needle in [

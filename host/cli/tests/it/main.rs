@@ -7,6 +7,7 @@ mod conformance;
 mod corpus;
 mod engine;
 mod formats;
+mod honest_output;
 mod hostile;
 mod hostile_repo;
 mod identity;
