@@ -88,7 +88,11 @@ fn checkov_path(target: &str, path: &str) -> String {
 /// sense. A file-level check (a workflow without top-level `permissions`, CKV2_GHA_1) prints
 /// `[0, 1]`: line 0 does not exist, but the range still reaches line 1, so it starts there.
 fn line_span(range: &[i64]) -> Option<(u32, u32)> {
-    let line = |value: Option<&i64>| value.and_then(|v| u32::try_from(*v).ok()).filter(|l| *l > 0);
+    let line = |value: Option<&i64>| {
+        value
+            .and_then(|v| u32::try_from(*v).ok())
+            .filter(|l| *l > 0)
+    };
     let end = line(range.get(1));
     let start = line(range.first()).or(end.map(|_| 1))?;
     Some((start, end.filter(|e| *e >= start).unwrap_or(start)))
