@@ -12,7 +12,7 @@ use crate::compliance::ComplianceMapper;
 use crate::config::FindingPolicy;
 use crate::findings::{
     Finding, IgnoreMark, InlineMarks, ScanRoot, ScanType, SourceCache, adapter_metadata,
-    deduplicate, fingerprint, sort_canonical,
+    deduplicate, fingerprint, name_under_target, sort_canonical,
 };
 use crate::git::{RepositoryView, no_repository_env};
 use crate::settings::Settings;
@@ -214,9 +214,10 @@ fn repository_view(path: &std::path::Path) -> Option<RepositoryView> {
     })
 }
 
-/// The host's pipeline over what the adapters returned: identity (fingerprints read the files
-/// findings point at, each once, under the target's root), severity overrides and suppression,
-/// cross-scanner dedup, compliance tags, canonical order, ids.
+/// The host's pipeline over what the adapters returned: one name per file (whatever each tool
+/// printed), identity (fingerprints read the files findings point at, each once, under the
+/// target's root), severity overrides and suppression, cross-scanner dedup, compliance tags,
+/// canonical order, ids.
 fn finalize(
     compliance: &ComplianceMapper,
     working_dir: &std::path::Path,
@@ -235,6 +236,9 @@ fn finalize(
                 .map(|f| host_finding(&run.outcome, f)),
         );
         scanners.push(run.outcome);
+    }
+    if let Some(root) = &root {
+        name_under_target(&mut findings, root);
     }
     let inline = read_sources(&mut findings, root.as_ref());
     let suppressed = policy.apply(&mut findings, &inline);
