@@ -72,7 +72,9 @@ fn to_finding(target: &str, check_type: &str, check: FailedCheck) -> Finding {
     finding
         .meta("check_type", check_type)
         .meta("resource", check.resource.unwrap_or_default())
-        .meta("bc_check_id", check.bc_check_id.unwrap_or_default())
+        // Open-source checkov prints `null` without a platform key: "none" stays distinguishable
+        // from an id.
+        .meta("bc_check_id", check.bc_check_id)
 }
 
 /// checkov prints paths relative to the scanned directory with a leading `/` (and Windows runs
@@ -82,15 +84,18 @@ fn checkov_path(target: &str, path: &str) -> String {
     under_target(target, relative.trim_start_matches('/'))
 }
 
-/// `[start, end]`, `[line]` or `[]`; zero, negative or reversed ranges are kept as far as they make sense.
+/// `[start, end]`, `[line]` or `[]`; zero, negative or reversed ranges are kept as far as they make
+/// sense. A file-level check (a workflow without top-level `permissions`, CKV2_GHA_1) prints
+/// `[0, 1]`: line 0 does not exist, but the range still reaches line 1, so it starts there.
 fn line_span(range: &[i64]) -> Option<(u32, u32)> {
-    let start = u32::try_from(*range.first()?).ok().filter(|l| *l > 0)?;
-    let end = range
-        .get(1)
-        .and_then(|e| u32::try_from(*e).ok())
-        .filter(|e| *e >= start)
-        .unwrap_or(start);
-    Some((start, end))
+    let line = |value: Option<&i64>| {
+        value
+            .and_then(|v| u32::try_from(*v).ok())
+            .filter(|l| *l > 0)
+    };
+    let end = line(range.get(1));
+    let start = line(range.first()).or(end.map(|_| 1))?;
+    Some((start, end.filter(|e| *e >= start).unwrap_or(start)))
 }
 
 securescan_adapter_sdk::export_adapter!(Checkov);

@@ -113,3 +113,39 @@ fn other_tools_and_bad_bytes_are_typed_errors() {
 fn corrupted_reports_never_panic() {
     parse_mutated_fixtures::<Checkov>(env!("CARGO_MANIFEST_DIR"), 200);
 }
+
+// Recorded with checkov 3.3.30 (`checkov -d . -o json --quiet --compact --skip-download`) on a
+// workflow without top-level `permissions` and a Dockerfile without USER or HEALTHCHECK.
+#[test]
+fn a_file_level_check_keeps_line_one_and_a_null_platform_id() {
+    let output = parse(&fixture(
+        "checkov-3.3.30/generated-github-actions-file-level.json",
+    ))
+    .unwrap();
+    let permissions = output
+        .findings
+        .iter()
+        .find(|f| f.rule_id.as_deref() == Some("CKV2_GHA_1"))
+        .expect("checkov flags the workflow without top-level permissions");
+    assert_eq!(
+        (permissions.line_start, permissions.line_end),
+        (Some(1), Some(1))
+    );
+    assert!(output.findings.iter().all(|f| {
+        let json = serde_json::to_value(f).unwrap();
+        json["metadata"]["bc_check_id"].is_null()
+    }));
+}
+
+#[test]
+fn line_ranges_keep_every_line_that_exists() {
+    use crate::line_span;
+    assert_eq!(line_span(&[0, 1]), Some((1, 1)));
+    assert_eq!(line_span(&[0, 5]), Some((1, 5)));
+    assert_eq!(line_span(&[3, 7]), Some((3, 7)));
+    assert_eq!(line_span(&[3]), Some((3, 3)));
+    assert_eq!(line_span(&[3, 1]), Some((3, 3)));
+    assert_eq!(line_span(&[0, 0]), None);
+    assert_eq!(line_span(&[0]), None);
+    assert_eq!(line_span(&[]), None);
+}

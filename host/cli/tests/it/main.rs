@@ -13,6 +13,7 @@ mod hostile_repo;
 mod identity;
 mod live;
 mod processes;
+mod real_identity;
 mod real_tools;
 mod sbom;
 mod scaffold;

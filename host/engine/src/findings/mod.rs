@@ -14,6 +14,6 @@ pub use securescan_model::{
 
 pub use dedup::deduplicate;
 pub use fingerprint::fingerprint;
-pub use root::{ScanRoot, name_from_root};
+pub use root::{ScanRoot, name_from_root, name_under_target};
 pub use source::{SourceCache, SourceFiles, SourceText};
 pub use suppression::{IgnoreMark, InlineMarks, SuppressedBy, Suppression, comment_prefixes};

@@ -13,6 +13,10 @@ pub struct ScanRoot {
     resolved: Option<PathBuf>,
     /// Where tools ran, so where the relative paths they print start.
     cwd: PathBuf,
+    /// How findings name the root: the target as the user spelled it, lexically normal (empty
+    /// for the current directory), so `scan src`, `scan ./src/` and `scan src/../src` all
+    /// print `src/app.py`, and an absolute target absolute paths.
+    named: PathBuf,
 }
 
 impl ScanRoot {
@@ -20,17 +24,20 @@ impl ScanRoot {
     /// parent. `None` when the target is not a local path (a URL, a host), so paths stay as printed.
     pub fn of_target(target: &str, cwd: &Path) -> Option<ScanRoot> {
         let absolute = lexical(&cwd.join(target));
+        let spelled = lexical(Path::new(target));
         let meta = std::fs::metadata(&absolute).ok()?;
-        let dir = if meta.is_dir() {
-            absolute
+        let (dir, named) = if meta.is_dir() {
+            (absolute, spelled)
         } else {
-            absolute.parent()?.to_path_buf()
+            let named = spelled.parent().map(Path::to_path_buf).unwrap_or_default();
+            (absolute.parent()?.to_path_buf(), named)
         };
         let resolved = std::fs::canonicalize(&dir).ok().filter(|r| *r != dir);
         Some(ScanRoot {
             dir,
             resolved,
             cwd: lexical(cwd),
+            named,
         })
     }
 
@@ -40,6 +47,7 @@ impl ScanRoot {
             dir: lexical(dir),
             resolved: None,
             cwd: lexical(cwd),
+            named: lexical(dir),
         }
     }
 
@@ -73,6 +81,35 @@ impl ScanRoot {
             }
         }
         None
+    }
+}
+
+impl ScanRoot {
+    /// `path` as a tool printed it, in the one form every finding of the scan shows: the
+    /// [`relative`](Self::relative) name under the target as the user spelled it. `None` when it
+    /// lies outside the root (then it stays as printed).
+    pub fn shown(&self, path: &str) -> Option<String> {
+        let relative = self.relative(path)?;
+        if self.named.as_os_str().is_empty() {
+            return Some(relative);
+        }
+        let named = self.named.to_string_lossy().replace('\\', "/");
+        Some(match relative.as_str() {
+            "." => named,
+            _ if named.ends_with('/') => format!("{named}{relative}"),
+            _ => format!("{named}/{relative}"),
+        })
+    }
+}
+
+/// Give every finding's file the one form [`ScanRoot::shown`] names it by, before identity,
+/// suppression, dedup and output see it: two tools that print `./app.py` and `app.py` (or one
+/// absolute and one relative) then name the same file alike, so they merge and sort together.
+pub fn name_under_target(findings: &mut [super::Finding], root: &ScanRoot) {
+    for finding in findings {
+        if let Some(shown) = finding.file_path.as_deref().and_then(|p| root.shown(p)) {
+            finding.file_path = Some(shown);
+        }
     }
 }
 
@@ -180,6 +217,59 @@ mod tests {
         let root = ScanRoot::of_target("app.py", dir.path()).unwrap();
         assert_eq!(root.dir(), dir.path());
         assert_eq!(root.relative("app.py").as_deref(), Some("app.py"));
+    }
+
+    // Regression: with target `.` bandit printed `./x.py` and semgrep `x.py`, so the two never
+    // named one file alike.
+    #[test]
+    fn every_spelling_of_a_target_shows_one_name_per_file() {
+        let base = tempfile::tempdir().unwrap();
+        let base = base.path();
+        let repo = base.join("repo");
+        std::fs::create_dir_all(repo.join("src")).unwrap();
+        std::fs::write(repo.join("src/app.py"), "x = 1\n").unwrap();
+        std::os::unix::fs::symlink(&repo, base.join("link")).unwrap();
+        let abs = repo.to_string_lossy().into_owned();
+        let under_abs = format!("{abs}/src/app.py");
+        let cases: [(&str, &Path, &str); 9] = [
+            (".", &repo, "src/app.py"),
+            ("./", &repo, "src/app.py"),
+            ("src/..", &repo, "src/app.py"),
+            (&abs, base, &under_abs),
+            (&format!("{abs}/"), base, &under_abs),
+            (&format!("{abs}/src/.."), &repo, &under_abs),
+            ("./repo/", base, "repo/src/app.py"),
+            ("link", base, "link/src/app.py"),
+            ("repo/src/app.py", base, "repo/src/app.py"),
+        ];
+        for (target, cwd, expected) in cases {
+            let root = ScanRoot::of_target(target, cwd).unwrap();
+            let joined = if target.ends_with("app.py") {
+                target.to_string()
+            } else {
+                format!("{target}/src/app.py")
+            };
+            for printed in [joined.as_str(), under_abs.as_str(), "./src/app.py"]
+                .into_iter()
+                .filter(|p| *p != "./src/app.py" || cwd == repo)
+            {
+                assert_eq!(
+                    root.shown(printed).as_deref(),
+                    Some(expected),
+                    "target {target:?} from {cwd:?}, printed {printed:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_root_itself_shows_as_the_target_and_outside_paths_stay_as_printed() {
+        let root = ScanRoot::at(Path::new("/a/repo/"), Path::new("/a"));
+        assert_eq!(root.shown("/a/repo").as_deref(), Some("/a/repo"));
+        assert_eq!(root.shown("/etc/passwd"), None);
+        let dir = tempfile::tempdir().unwrap();
+        let root = ScanRoot::of_target(".", dir.path()).unwrap();
+        assert_eq!(root.shown("./").as_deref(), Some("."));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::compliance::ComplianceMapper;
 use crate::config::FindingPolicy;
 use crate::findings::{
     Finding, IgnoreMark, InlineMarks, ScanRoot, ScanType, SourceCache, adapter_metadata,
-    deduplicate, fingerprint, sort_canonical,
+    deduplicate, fingerprint, name_under_target, sort_canonical,
 };
 use crate::git::{RepositoryView, no_repository_env};
 use crate::settings::Settings;
@@ -229,16 +229,20 @@ struct Prepared {
     marks: Vec<Option<IgnoreMark>>,
 }
 
-/// The pipeline's steps that look at one finding alone: host fields, identity (fingerprints read
-/// the files findings point at, each once, under the target's root), inline ignore marks and
-/// compliance tags. Tags depend only on a finding's own scanner, rule, CWEs and text, which the
-/// later steps (suppression, severity overrides, merging) leave as they are.
+/// The pipeline's steps that look at one finding alone: host fields, one name per file (whatever
+/// each tool printed), identity (fingerprints read the files findings point at, each once, under
+/// the target's root), inline ignore marks and compliance tags. Tags depend only on a finding's
+/// own scanner, rule, CWEs and text, which the later steps (suppression, severity overrides,
+/// merging) leave as they are.
 fn prepare(compliance: &ComplianceMapper, root: Option<&ScanRoot>, run: ScannerRun) -> Prepared {
     let mut findings: Vec<Finding> = run
         .findings
         .into_iter()
         .map(|f| host_finding(&run.outcome, f))
         .collect();
+    if let Some(root) = root {
+        name_under_target(&mut findings, root);
+    }
     let marks = read_sources(&mut findings, root);
     compliance.tag_all(&mut findings);
     Prepared {
