@@ -10,6 +10,7 @@ mod hostile;
 mod hostile_repo;
 mod identity;
 mod live;
+mod merge;
 mod processes;
 mod real_tools;
 mod sbom;
