@@ -47,13 +47,7 @@ fn to_finding(result: BanditResult, warnings: &mut Vec<String>) -> Finding {
             result.test_id
         ));
     }
-    let line_end = result
-        .line_range
-        .iter()
-        .copied()
-        .max()
-        .unwrap_or(result.line_number)
-        .max(result.line_number);
+    let line_end = flagged_end(&result);
     Finding::new(
         result.test_name.as_deref().unwrap_or("Unknown issue"),
         result.issue_text.as_deref().unwrap_or("No description"),
@@ -75,6 +69,21 @@ fn to_finding(result: BanditResult, warnings: &mut Vec<String>) -> Finding {
             .unwrap_or_else(|| "UNDEFINED".into()),
     )
     .meta("more_info", result.more_info.unwrap_or_default())
+}
+
+/// The last line of what bandit flagged. Its `line_range` is the flagged node's own lines when it
+/// starts at `line_number` (an `eval(` call laid over four lines), but the enclosing statement's
+/// when the flagged node sits inside one (the `"password": "x"` entry of a dict, the
+/// `verify=False` argument of a call). Ending the finding there would make the rest of that
+/// statement part of its identity and its location, so it ends on its own line.
+fn flagged_end(result: &BanditResult) -> u32 {
+    match (
+        result.line_range.iter().min(),
+        result.line_range.iter().max(),
+    ) {
+        (Some(&first), Some(&last)) if first == result.line_number => last,
+        _ => result.line_number,
+    }
 }
 
 securescan_adapter_sdk::export_adapter!(Bandit);

@@ -98,3 +98,37 @@ fn an_absurd_cwe_id_is_dropped_not_passed_to_the_host() {
     let report = br#"{"errors":[],"generated_at":"x","metrics":{},"results":[{"filename":"a.py","test_id":"B1","line_number":1,"issue_cwe":{"id":4294967295}}]}"#;
     assert_eq!(parse(report).unwrap().findings[0].cwe, None);
 }
+
+/// Real bandit 1.9.4 output of multi-line statements: a finding ends where the flagged node
+/// ends, never at the end of an enclosing statement it sits inside.
+#[test]
+fn a_finding_inside_a_statement_ends_on_its_own_line() {
+    let output = parse(&fixture(
+        "bandit-1.9.4/generated-multi-line-statements.json",
+    ))
+    .unwrap();
+    let lines = |rule: &str| -> Vec<(Option<u32>, Option<u32>)> {
+        output
+            .findings
+            .iter()
+            .filter(|f| f.rule_id.as_deref() == Some(rule))
+            .map(|f| (f.line_start, f.line_end))
+            .collect()
+    };
+    // Inside a dict (line_range 11..=15), a call (16..=20, 36..=39, 46..=50).
+    assert_eq!(lines("B105"), [(Some(13), Some(13))]);
+    assert_eq!(lines("B106"), [(Some(18), Some(18))]);
+    assert_eq!(lines("B602"), [(Some(38), Some(38))]);
+    assert_eq!(lines("B501"), [(Some(48), Some(48))]);
+    // The flagged call itself spans lines.
+    assert_eq!(
+        lines("B307"),
+        [
+            (Some(25), Some(28)),
+            (Some(51), Some(51)),
+            (Some(52), Some(52)),
+            (Some(53), Some(53))
+        ]
+    );
+    assert_eq!(lines("B506"), [(Some(29), Some(32))]);
+}

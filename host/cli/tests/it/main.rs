@@ -12,6 +12,7 @@ mod hostile;
 mod hostile_repo;
 mod identity;
 mod live;
+mod merge;
 mod processes;
 mod real_identity;
 mod real_tools;

@@ -6,7 +6,10 @@
 //!   or `/b` and scanned as `repo`, `./repo` or `/a/repo`; a path outside the root stays as the
 //!   tool printed it (with `\` read as `/`).
 //! - `line context` is the code the finding points at, read from the file and normalized so
-//!   a reformat keeps the fingerprint while a change of the code on the line moves it. The
+//!   a reformat keeps the fingerprint while a change of the code on the line moves it. It starts
+//!   at the finding's first line and never reaches past the expression begun there, whatever
+//!   end line the tool reported, so editing another line of a statement or function leaves
+//!   the finding's identity alone. The
 //!   second and later matches of one rule on one line (metadata `occurrence` 2, 3, …; the first
 //!   carries none) append `|N`, so each keeps an identity of its own.
 
@@ -19,8 +22,7 @@ use super::source::{SourceFiles, SourceText};
 /// The metadata key numbering the matches of one rule on one line.
 const OCCURRENCE: &str = "occurrence";
 
-/// The most lines a context spans: a finding covering a whole function is identified by its
-/// head, and one finding cannot make the host walk a huge file.
+/// The most lines a context spans: one unbalanced bracket cannot make the host walk a huge file.
 const MAX_CONTEXT_LINES: u32 = 32;
 
 /// The most characters of normalized context hashed. Cutting after normalizing (not the raw
@@ -43,7 +45,7 @@ pub fn fingerprint(
         .zip(finding.line_start)
         .and_then(|(file, start)| {
             let source = files.source(&file)?;
-            Some(file_context(source, start, finding.line_end))
+            Some(file_context(source, start))
         })
         .unwrap_or_else(|| snippet_context(finding));
     let context = match finding.metadata.get(OCCURRENCE).as_u64() {
@@ -61,16 +63,18 @@ pub fn fingerprint(
     hex::encode(Sha256::digest(payload.as_bytes()))
 }
 
-/// Lines `start..=end` of the file, normalized. A tool may report only the first line of a call
-/// laid out over several (`eval(` … `)`), so while brackets stay open the following lines join
-/// in: the context is the whole call whichever way the tool counted.
-fn file_context(source: &SourceText, start: u32, end: Option<u32>) -> String {
-    let end = end.unwrap_or(start).max(start);
+/// Line `start` of the file, normalized, with the lines after it while brackets opened on it
+/// stay open: a call laid out over several lines (`eval(` … `)`) is one context whichever way
+/// the tool counted its lines. The end line the tool reported is not read: it is where tools
+/// differ most (bandit's enclosing statement, a whole function for semgrep's default-argument
+/// rule), and the lines it adds are not the flagged code, so edits to them must not change the
+/// finding's identity.
+fn file_context(source: &SourceText, start: u32) -> String {
     let mut raw = String::new();
     let mut open = 0i64;
     let cap = start.saturating_add(MAX_CONTEXT_LINES - 1);
     for (number, line) in (start..=cap).zip(source.lines(start, cap)) {
-        if number > end && open <= 0 {
+        if number > start && open <= 0 {
             break;
         }
         open += bracket_balance(&strip_line_comment(line));
@@ -348,6 +352,27 @@ mod tests {
         assert_eq!(before, elsewhere);
     }
 
+    /// The lines of real bandit 1.9.4 findings (see the bandit adapter's fixture
+    /// `generated-multi-line-statements.json`): a password inside a dict and a call, and a
+    /// default argument whose function bandit and semgrep report whole.
+    #[test]
+    fn editing_another_line_of_the_statement_keeps_the_fingerprint() {
+        let dict = "settings = {\n    \"user\": \"admin\",\n    \"password\": \"hunter2\",\n    \"timeout\": 30,\n}\n";
+        let print =
+            |text: &str, start: u32, end: u32| in_file(&at("app.py", start, end), "app.py", text);
+        let original = print(dict, 3, 3);
+        // Before bandit's adapter ended it on its own line, B105 here spanned 3..=5.
+        assert_eq!(print(dict, 3, 5), original);
+        assert_eq!(print(&dict.replace("30", "60"), 3, 5), original);
+        assert_eq!(print(&dict.replace("admin", "root"), 3, 3), original);
+        assert_ne!(print(&dict.replace("hunter2", "letmein"), 3, 3), original);
+
+        let function = "def connect(db, password=\"hunter2\"):\n    conn = db.connect(timeout=30)\n    return conn\n";
+        let original = print(function, 1, 3);
+        assert_eq!(print(&function.replace("30", "60"), 1, 3), original);
+        assert_ne!(print(&function.replace("hunter2", "x"), 1, 3), original);
+    }
+
     #[test]
     fn moving_the_file_changes_the_fingerprint() {
         let text = "result = eval(payload)\n";
@@ -491,8 +516,7 @@ mod tests {
     fn a_long_finding_is_bounded() {
         let text = "f(\n".to_string() + &"    argument_number_one,\n".repeat(10_000) + ")\n";
         let source = SourceText::new(text);
-        assert!(file_context(&source, 1, None).len() <= MAX_CONTEXT_CHARS);
-        assert!(file_context(&source, 1, Some(20_000)).len() <= MAX_CONTEXT_CHARS);
+        assert!(file_context(&source, 1).len() <= MAX_CONTEXT_CHARS);
     }
 
     #[test]

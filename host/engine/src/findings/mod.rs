@@ -2,6 +2,7 @@
 //! scan root's files), inline suppression and order.
 
 mod dedup;
+mod equivalence;
 mod fingerprint;
 mod root;
 mod source;
