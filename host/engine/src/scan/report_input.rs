@@ -171,6 +171,11 @@ async fn run_and_parse_with(
             tool_error: (!exit_ok)
                 .then(|| ScanError::new(FailureKind::ToolFailed, failed_run(spec, &run))),
         }),
+        // The registry knows what this failure means: an empty or broken report follows from it.
+        Err(_) if !exit_ok && spec.failure_hint(&run.stderr_tail).is_some() => Err(ScanError::new(
+            FailureKind::ToolFailed,
+            failed_run(spec, &run),
+        )),
         Err(failure) if !exit_ok => Err(ScanError::new(
             failure.kind(),
             format!("{failure}; {}", failed_run(spec, &run)),
