@@ -97,8 +97,11 @@ bench() {
     shift 3
     local tools=("$@")
     local ours_cold orig ours prior="" alone=() slowest=0
-    ours_cold=$(XDG_CACHE_HOME="$work/cold-cache-$name" wall "$bin" scan "$target" --type "$type" --output json)
     wall "$bin" scan "$target" --type "$type" --output json >/dev/null
+    # As warm as the others but for the tool versions: the cost of a first scan after an install.
+    # (Not a fresh XDG_CACHE_HOME: semgrep keeps its own cache there.)
+    rm -f "${XDG_CACHE_HOME:-$HOME/.cache}/securescan/tool-versions.json"
+    ours_cold=$(wall "$bin" scan "$target" --type "$type" --output json)
     ours=$(median "$runs" "$bin" scan "$target" --type "$type" --output json)
     grep -q '"scanner"' "$work/out" || { say "ours found nothing on $name:"; cat "$work/err" >&2; }
     if [[ -n "$before" ]]; then
@@ -107,31 +110,53 @@ bench() {
     fi
     wall "$original" scan "$target" --type "$type" --output json --no-ai >/dev/null
     orig=$(median "$runs" "$original" scan "$target" --type "$type" --output json --no-ai)
+    local t together=0
     for tool in "${tools[@]}"; do
-        local argv
-        case "$tool" in
-            semgrep) argv=(semgrep scan --json --metrics=off --disable-version-check "--config=$rules" "$target") ;;
-            bandit) argv=(bandit -r "$target" -f json --quiet) ;;
-            checkov) argv=(checkov -d "$target" -o json --quiet --compact --skip-download) ;;
-        esac
-        wall "${argv[@]}" >/dev/null
-        local t
-        t=$(median "$runs" "${argv[@]}")
+        wall tool_argv "$tool" "$target" >/dev/null
+        t=$(median "$runs" tool_argv "$tool" "$target")
         alone+=("$tool $t s")
         slowest=$(python3 -c "print(max($slowest, $t))")
     done
-    printf '%-10s ours %5.2f s (cold tool-version cache %5.2f s)%s  original %5.2f s  alone: %s\n' \
-        "$name" "$ours" "$ours_cold" "${prior:+  before $prior s}" "$orig" "$(IFS=,; echo "${alone[*]}")"
-    python3 - "$ours" "$orig" "$slowest" "$prior" <<'PY'
+    # With several tools, also all of them at once, as a scan runs them: on a 2-core machine two
+    # CPU-bound tools share the cores, so this, not the slowest alone, is what a scan can reach.
+    if [[ "${#tools[@]}" -gt 1 ]]; then
+        together=$(median "$runs" tools_at_once "$target" "${tools[@]}")
+    fi
+    printf '%-10s ours %5.2f s (cold tool-version cache %5.2f s)%s  original %5.2f s  alone: %s%s\n' \
+        "$name" "$ours" "$ours_cold" "${prior:+  before $prior s}" "$orig" "$(IFS=,; echo "${alone[*]}")" \
+        "$([[ "$together" != 0 ]] && echo "  all tools at once $together s")"
+    python3 - "$ours" "$orig" "$slowest" "$together" "$prior" <<'PY'
 import sys
-ours, orig, slowest = map(float, sys.argv[1:4])
-prior = sys.argv[4]
+ours, orig, slowest, together = map(float, sys.argv[1:5])
+prior = sys.argv[5]
 line = f"           ours/original {ours / orig:.2f} ({'met' if ours <= orig else 'NOT met'}: <= 1.0)  " \
        f"ours/slowest tool {ours / slowest:.2f} ({'met' if ours <= 1.05 * slowest else 'NOT met'}: <= 1.05)"
+if together:
+    line += f"  ours/tools at once {ours / together:.2f}"
 if prior:
     line += f"  before/original {float(prior) / orig:.2f}  before/slowest tool {float(prior) / slowest:.2f}"
 print(line)
 PY
+}
+
+# tool_argv TOOL TARGET: run TOOL on TARGET as the registry invokes it (local semgrep rules).
+tool_argv() {
+    case "$1" in
+        semgrep) semgrep scan --json --metrics=off --disable-version-check "--config=$rules" "$2" ;;
+        bandit) bandit -r "$2" -f json --quiet ;;
+        checkov) checkov -d "$2" -o json --quiet --compact --skip-download ;;
+    esac
+}
+
+# tools_at_once TARGET TOOL...: every tool at once, done when the last one is.
+tools_at_once() {
+    local target="$1" pids=() tool
+    shift
+    for tool in "$@"; do
+        tool_argv "$tool" "$target" >/dev/null &
+        pids+=($!)
+    done
+    wait "${pids[@]}"
 }
 
 say "median of $runs runs each; tools: $(semgrep --version 2>/dev/null | head -1) semgrep, $(bandit --version 2>/dev/null | head -1), checkov $(checkov --version 2>/dev/null)"
