@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 
 use crate::compliance::ComplianceMapper;
 use crate::config::FindingPolicy;
@@ -17,6 +18,7 @@ use crate::scan::runner::{Context, run_ingest, run_scan};
 use crate::scan::{ScanRequest, check_target, identify};
 use crate::settings::Settings;
 use crate::snapshot::render_baseline;
+use crate::tools::ProbeCache;
 use securescan_model::{
     ChangeSet, Finding, ScanEvent, ScanResult, ScanType, ScannerHealth, ScannerOutcome,
 };
@@ -135,6 +137,7 @@ impl Engine {
                 calls: Semaphore::new(cores),
                 compliance: config.compliance,
                 working_dir: config.working_dir,
+                probes: ProbeCache::new(config.settings.tool_cache.clone()),
                 settings: config.settings,
             }),
         }
@@ -326,11 +329,21 @@ impl Engine {
 
     /// Whether each scanner could run here: its adapter present and intact, its tool installed
     /// in a supported version (or its daemon reachable). Registry order.
+    ///
+    /// Every tool is probed afresh (the probes run at once), and the probe cache updated.
     pub async fn status(&self) -> Vec<ScannerHealth> {
-        let mut rows = Vec::new();
-        for entry in &self.ctx.registry.adapters {
-            rows.push(crate::scan::health(entry, &self.ctx.adapter_dir, &self.ctx.settings).await);
+        let probes = Arc::new(self.ctx.probes.refreshing());
+        let mut tasks = JoinSet::new();
+        for (index, entry) in self.ctx.registry.adapters.iter().enumerate() {
+            let (ctx, entry, probes) = (self.ctx.clone(), entry.clone(), probes.clone());
+            tasks.spawn(async move {
+                let row =
+                    crate::scan::health(&entry, &ctx.adapter_dir, &ctx.settings, &probes).await;
+                (index, row)
+            });
         }
-        rows
+        let mut rows: Vec<(usize, ScannerHealth)> = tasks.join_all().await;
+        rows.sort_by_key(|(index, _)| *index);
+        rows.into_iter().map(|(_, row)| row).collect()
     }
 }

@@ -1,5 +1,5 @@
-//! What a scan needs from the machine it runs on besides its request: the ZAP daemon and the
-//! user's home (for the baseline's host probes). A client reads them once, with
+//! What a scan needs from the machine it runs on besides its request: the ZAP daemon, the
+//! user's home (for the baseline's host probes) and where tool versions are cached. A client reads them once, with
 //! [`Settings::from_environment`], and hands them to the engine in its config; nothing below reads
 //! the environment during a scan, so two scans in one process can run under different settings.
 
@@ -15,6 +15,8 @@ pub struct Settings {
     pub zap_api_key: Option<String>,
     /// The user's home directory, whose files the live host's baseline probes look at.
     pub home: Option<PathBuf>,
+    /// Where tool versions read by probes are remembered; `None` probes every tool every time.
+    pub tool_cache: Option<PathBuf>,
 }
 
 impl Settings {
@@ -26,8 +28,17 @@ impl Settings {
             zap_address: user_setting("SECURESCAN_ZAP_ADDRESS"),
             zap_api_key: user_setting("SECURESCAN_ZAP_API_KEY"),
             home: std::env::var_os("HOME").map(PathBuf::from),
+            tool_cache: user_cache_dir().map(|dir| dir.join("securescan/tool-versions.json")),
         }
     }
+}
+
+/// `$XDG_CACHE_HOME`, else `~/.cache`.
+fn user_cache_dir() -> Option<PathBuf> {
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    var("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| var("HOME").map(|home| PathBuf::from(home).join(".cache")))
 }
 
 /// `name` from the environment, else from the user `.env` file; empty values count as unset.

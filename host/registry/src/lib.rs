@@ -11,7 +11,9 @@ use std::path::Path;
 
 pub use inputs::{CommandSpec, HttpProbe, Probes, TargetKind, ZapDriver};
 pub use limits::Limits;
-pub use schema::{AdapterEntry, FileSelection, Input, LargeFiles, ToolSpec, is_valid_id};
+pub use schema::{
+    AdapterEntry, FailureHint, FileSelection, Input, LargeFiles, ToolSpec, VarsIf, is_valid_id,
+};
 
 use securescan_model::ScanType;
 

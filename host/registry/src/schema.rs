@@ -52,6 +52,9 @@ struct RawAdapter {
     zap: Option<RawZapDriver>,
     #[serde(default)]
     vars: BTreeMap<String, Vec<String>>,
+    /// `[adapter.vars-if.VAR.VALUE]`: vars set when VAR's list holds VALUE.
+    #[serde(default)]
+    vars_if: BTreeMap<String, BTreeMap<String, BTreeMap<String, Vec<String>>>>,
     #[serde(default)]
     limits: RawLimits,
 }
@@ -72,6 +75,15 @@ struct RawTool {
     optional: bool,
     #[serde(default)]
     each_item: Option<Vec<String>>,
+    #[serde(default)]
+    failure_hint: Vec<RawFailureHint>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawFailureHint {
+    stderr_contains: Vec<String>,
+    hint: String,
 }
 
 fn default_tool_timeout() -> u64 {
@@ -168,9 +180,38 @@ pub struct ToolSpec {
     /// (`{item}`), and each output, read as lines of text, is parsed in a call of its own, so
     /// one large item cannot crowd out the others. Only for optional tools.
     pub each_item: Option<Vec<String>>,
+    /// What to tell the user when a run fails in a way the tool explains badly.
+    pub failure_hints: Vec<FailureHint>,
+}
+
+/// Advice for a failed run whose stderr holds any of `stderr_contains`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailureHint {
+    pub stderr_contains: Vec<String>,
+    pub hint: String,
+}
+
+/// Vars set for a scan whose `var` list holds `value` (`[adapter.vars-if.VAR.VALUE]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VarsIf {
+    pub var: String,
+    pub value: String,
+    pub set: BTreeMap<String, Vec<String>>,
 }
 
 impl ToolSpec {
+    /// The hint for a failed run that printed `stderr`: the first whose text it contains.
+    pub fn failure_hint(&self, stderr: &str) -> Option<&str> {
+        self.failure_hints
+            .iter()
+            .find(|h| {
+                h.stderr_contains
+                    .iter()
+                    .any(|s| stderr.contains(s.as_str()))
+            })
+            .map(|h| h.hint.as_str())
+    }
+
     /// Whether running the tool runs the target's own interpreter (`{project_python}`): a program
     /// from the scanned tree, so only with the user's explicit permission.
     pub fn runs_project_python(&self) -> bool {
@@ -196,10 +237,33 @@ pub struct AdapterEntry {
     pub commands: Vec<CommandSpec>,
     /// Defaults for list placeholders in the tool's argv (overridable per scan).
     pub vars: BTreeMap<String, Vec<String>>,
+    /// Vars that follow from others' values, whatever set those.
+    pub vars_if: Vec<VarsIf>,
     pub limits: Limits,
 }
 
 impl AdapterEntry {
+    /// The vars of one scan: the defaults, with `overrides` replacing whole lists, then every
+    /// `vars-if` whose condition holds (judged on those values, so one cannot trigger another).
+    pub fn scan_vars(
+        &self,
+        overrides: Option<&BTreeMap<String, Vec<String>>>,
+    ) -> BTreeMap<String, Vec<String>> {
+        let mut vars = self.vars.clone();
+        if let Some(overrides) = overrides {
+            vars.extend(overrides.clone());
+        }
+        let triggered: Vec<&VarsIf> = self
+            .vars_if
+            .iter()
+            .filter(|rule| vars.get(&rule.var).is_some_and(|v| v.contains(&rule.value)))
+            .collect();
+        for rule in triggered {
+            vars.extend(rule.set.clone());
+        }
+        vars
+    }
+
     /// Whether `securescan ingest` can hand this adapter a tool's report.
     pub fn reads_reports(&self) -> bool {
         match self.input {
@@ -342,6 +406,7 @@ impl RawAdapter {
             .tool
             .map(|t| t.resolve(&self.vars, each_file))
             .transpose()?;
+        let vars_if = resolve_vars_if(self.vars_if, &self.vars)?;
         match (&input, &tool) {
             (Input::ToolReport { .. }, None) => {
                 return Err("input \"tool-report\" needs a [tool]".into());
@@ -373,6 +438,7 @@ impl RawAdapter {
             tool,
             commands,
             vars: self.vars,
+            vars_if,
             limits: self.limits.apply(defaults)?,
         })
     }
@@ -445,6 +511,60 @@ impl RawTool {
             ok_exit_codes: self.ok_exit_codes,
             optional: self.optional,
             each_item: self.each_item,
+            failure_hints: self
+                .failure_hint
+                .into_iter()
+                .map(RawFailureHint::resolve)
+                .collect::<Result<_, _>>()?,
         })
     }
+}
+
+impl RawFailureHint {
+    fn resolve(self) -> Result<FailureHint, String> {
+        if self.stderr_contains.is_empty()
+            || self.stderr_contains.iter().any(String::is_empty)
+            || self.hint.trim().is_empty()
+        {
+            return Err(
+                "a failure-hint needs a non-empty hint and stderr-contains of non-empty strings"
+                    .into(),
+            );
+        }
+        Ok(FailureHint {
+            stderr_contains: self.stderr_contains,
+            hint: self.hint,
+        })
+    }
+}
+
+/// `[vars-if]` may only name vars of `[vars]`, and a rule may not set the var it tests.
+fn resolve_vars_if(
+    raw: BTreeMap<String, BTreeMap<String, BTreeMap<String, Vec<String>>>>,
+    vars: &BTreeMap<String, Vec<String>>,
+) -> Result<Vec<VarsIf>, String> {
+    let mut rules = Vec::new();
+    for (var, by_value) in raw {
+        for (value, set) in by_value {
+            let unknown = std::iter::once(&var)
+                .chain(set.keys())
+                .find(|name| !vars.contains_key(name.as_str()));
+            if let Some(name) = unknown {
+                return Err(format!(
+                    "vars-if.{var}.{value} names {name:?}, which is not in [vars]"
+                ));
+            }
+            if set.contains_key(&var) {
+                return Err(format!(
+                    "vars-if.{var}.{value} cannot set {var:?}, the var it tests"
+                ));
+            }
+            rules.push(VarsIf {
+                var: var.clone(),
+                value,
+                set,
+            });
+        }
+    }
+    Ok(rules)
 }

@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use super::*;
 
 const MINIMAL: &str = r#"
@@ -204,4 +206,93 @@ fn a_files_adapter_tool_must_be_declared_optional() {
         "install-hint = \"pip install bandit\"\noptional = true",
     );
     assert!(Registry::parse(&optional, "test").is_ok());
+}
+
+/// The argv the built-in semgrep entry gets for `config` (the registry default when `None`).
+fn semgrep_argv(config: Option<&[&str]>) -> Vec<String> {
+    let registry = Registry::builtin().unwrap();
+    let entry = registry.get("semgrep").unwrap();
+    let overrides = config.map(|values| {
+        BTreeMap::from([(
+            "config".to_string(),
+            values.iter().map(|v| v.to_string()).collect(),
+        )])
+    });
+    let mut vars = entry.scan_vars(overrides.as_ref());
+    vars.insert("target".into(), vec![".".into()]);
+    argv::expand(&entry.tool.as_ref().unwrap().invoke, &vars).unwrap()
+}
+
+// semgrep refuses `--config auto` with `--metrics=off` ("Cannot create auto config when metrics
+// are off"), so the default scan never ran it; every other config keeps metrics off.
+#[test]
+fn semgrep_runs_auto_without_metrics_off_and_everything_else_with_it() {
+    let default = semgrep_argv(None);
+    assert!(
+        default.contains(&"--config=auto".to_string()),
+        "{default:?}"
+    );
+    assert!(
+        !default.iter().any(|a| a.starts_with("--metrics")),
+        "{default:?}"
+    );
+    let mixed = semgrep_argv(Some(&["rules.yml", "auto"]));
+    assert!(
+        !mixed.iter().any(|a| a.starts_with("--metrics")),
+        "{mixed:?}"
+    );
+    for local in [&["rules.yml"][..], &["p/ci"], &["a.yml", "b.yml"]] {
+        let argv = semgrep_argv(Some(local));
+        assert!(argv.contains(&"--metrics=off".to_string()), "{argv:?}");
+    }
+}
+
+#[test]
+fn vars_if_names_only_known_vars_and_never_the_one_it_tests() {
+    let with = |extra: &str| {
+        format!(
+            "{}\n[adapter.vars]\nconfig = [\"a\"]\nflag = [\"x\"]\n{extra}",
+            MINIMAL.replace("\"{target}\"]", "\"{target}\", \"{config}\", \"{flag}\"]")
+        )
+    };
+    let ok = Registry::parse(&with("[adapter.vars-if.config.a]\nflag = []\n"), "test").unwrap();
+    let entry = &ok.adapters[0];
+    assert_eq!(entry.scan_vars(None)["flag"], Vec::<String>::new());
+    let other = BTreeMap::from([("config".to_string(), vec!["b".to_string()])]);
+    assert_eq!(entry.scan_vars(Some(&other))["flag"], vec!["x".to_string()]);
+    assert!(
+        error(&with("[adapter.vars-if.nope.a]\nflag = []\n"))
+            .contains("vars-if.nope.a names \"nope\", which is not in [vars]")
+    );
+    assert!(
+        error(&with("[adapter.vars-if.config.a]\nnope = []\n"))
+            .contains("vars-if.config.a names \"nope\", which is not in [vars]")
+    );
+    assert!(
+        error(&with("[adapter.vars-if.config.a]\nconfig = []\n"))
+            .contains("cannot set \"config\", the var it tests")
+    );
+}
+
+#[test]
+fn failure_hints_match_stderr_and_must_say_something() {
+    let with = |hint: &str| format!("{MINIMAL}\n[[adapter.tool.failure-hint]]\n{hint}\n");
+    let registry = Registry::parse(
+        &with("stderr-contains = [\"offline\", \"unreachable\"]\nhint = \"use local rules\""),
+        "test",
+    )
+    .unwrap();
+    let tool = registry.adapters[0].tool.as_ref().unwrap();
+    assert_eq!(
+        tool.failure_hint("x: host unreachable\n"),
+        Some("use local rules")
+    );
+    assert_eq!(tool.failure_hint("a syntax error"), None);
+    for bad in [
+        "stderr-contains = []\nhint = \"h\"",
+        "stderr-contains = [\"\"]\nhint = \"h\"",
+        "stderr-contains = [\"x\"]\nhint = \" \"",
+    ] {
+        assert!(error(&with(bad)).contains("a failure-hint needs"), "{bad}");
+    }
 }

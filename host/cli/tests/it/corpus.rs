@@ -12,7 +12,7 @@ use securescan_registry::Registry;
 use crate::support::{adapter_dir, engine, workspace};
 
 /// The shared corpus sits beside the repository (`../shared/corpus`), as in CI.
-fn corpus_dir() -> PathBuf {
+pub fn corpus_dir() -> PathBuf {
     let dir = std::env::var_os("SECURESCAN_CORPUS")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace().join("../shared/corpus"));

@@ -21,5 +21,6 @@ mod scaffold;
 mod size_caps;
 mod support;
 mod suppression;
+mod tool_runs;
 mod untrusted_tree;
 mod workflows;

@@ -110,6 +110,8 @@ pub fn securescan() -> Command {
         )
         // Scans are saved; tests save to one store of their own, never the user's.
         .env("SECURESCAN_DB_PATH", target_dir().join("test-scans.db"))
+        // Tool versions are remembered there, never in the user's cache.
+        .env("XDG_CACHE_HOME", target_dir().join("test-cache"))
         .env_remove("SECURESCAN_COMPLIANCE_DIR");
     command
 }

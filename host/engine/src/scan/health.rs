@@ -5,13 +5,18 @@ use std::path::Path;
 
 use crate::gather::ZapSession;
 use crate::settings::Settings;
-use crate::tools::{ToolStatus, probe_tool};
+use crate::tools::{ProbeCache, ToolStatus, probe_tool};
 use securescan_model::ScannerHealth;
 use securescan_registry::{AdapterEntry, Input, ZapDriver};
 use securescan_sandbox::component_sha256;
 
 /// Whether `entry`'s scanner could run: its adapter in `dir` intact, its tool usable.
-pub async fn health(entry: &AdapterEntry, dir: &Path, settings: &Settings) -> ScannerHealth {
+pub async fn health(
+    entry: &AdapterEntry,
+    dir: &Path,
+    settings: &Settings,
+    probes: &ProbeCache,
+) -> ScannerHealth {
     let adapter = match std::fs::read(dir.join(&entry.component)) {
         Err(_) => "missing (run `securescan adapter build`)".to_string(),
         Ok(bytes) if component_sha256(&bytes) != entry.sha256 => {
@@ -43,7 +48,7 @@ pub async fn health(entry: &AdapterEntry, dir: &Path, settings: &Settings) -> Sc
     let Some(spec) = &entry.tool else {
         return builtin("built-in".into());
     };
-    let status = probe_tool(spec).await;
+    let status = probe_tool(spec, probes).await;
     let builtin = matches!(entry.input, Input::Files(_));
     let detail = match (&status, builtin) {
         (ToolStatus::Available { path, .. }, _) => format!("{}", path.display()),

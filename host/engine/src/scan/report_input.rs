@@ -168,16 +168,17 @@ async fn run_and_parse_with(
     match job.call(adapter, input).await {
         Ok(findings) => Ok(Parsed {
             findings,
-            tool_error: (!exit_ok).then(|| {
-                ScanError::new(
-                    FailureKind::ToolFailed,
-                    format!("{} {}", spec.name, describe_exit(&run)),
-                )
-            }),
+            tool_error: (!exit_ok)
+                .then(|| ScanError::new(FailureKind::ToolFailed, failed_run(spec, &run))),
         }),
+        // The registry knows what this failure means: an empty or broken report follows from it.
+        Err(_) if !exit_ok && spec.failure_hint(&run.stderr_tail).is_some() => Err(ScanError::new(
+            FailureKind::ToolFailed,
+            failed_run(spec, &run),
+        )),
         Err(failure) if !exit_ok => Err(ScanError::new(
             failure.kind(),
-            format!("{failure}; {} {}", spec.name, describe_exit(&run)),
+            format!("{failure}; {}", failed_run(spec, &run)),
         )),
         Err(failure) => Err(failure.into()),
     }
@@ -366,11 +367,32 @@ pub(super) fn target_dir(target: &str) -> String {
     }
 }
 
-pub(super) fn describe_exit(run: &ToolRun) -> String {
-    let code = run.exit_code.map_or_else(
+/// What the user is told about a run that exited with a code its entry does not count as success:
+/// the exit and the tool's last stderr lines, or, when the registry knows what that stderr means,
+/// its advice and the tool's last line.
+fn failed_run(spec: &ToolSpec, run: &ToolRun) -> String {
+    let Some(hint) = spec.failure_hint(&run.stderr_tail) else {
+        return format!("{} {}", spec.name, describe_exit(run));
+    };
+    let code = exit_code_text(run);
+    let said = run
+        .stderr_tail
+        .lines()
+        .rfind(|l| !l.trim().is_empty())
+        .map(|line| sanitize(line.trim(), STDERR_BYTES_SHOWN))
+        .unwrap_or_default();
+    format!("{} {code}: {hint} ({} said: {said})", spec.name, spec.name)
+}
+
+fn exit_code_text(run: &ToolRun) -> String {
+    run.exit_code.map_or_else(
         || "was killed by a signal".to_string(),
         |c| format!("exited with code {c}"),
-    );
+    )
+}
+
+pub(super) fn describe_exit(run: &ToolRun) -> String {
+    let code = exit_code_text(run);
     let lines: Vec<&str> = run
         .stderr_tail
         .lines()

@@ -16,6 +16,7 @@ use crate::findings::{
 };
 use crate::git::{RepositoryView, no_repository_env};
 use crate::settings::Settings;
+use crate::tools::ProbeCache;
 use securescan_model::{FailureKind, ScanEvent, ScanResult, ScannerOutcome, ScannerStatus};
 use securescan_registry::{AdapterEntry, Registry};
 use securescan_sandbox::{AdapterFinding, Sandbox, WitInput, WitToolReport};
@@ -47,6 +48,8 @@ pub(crate) struct Context {
     /// What relative targets and finding paths are relative to.
     pub working_dir: PathBuf,
     pub settings: Settings,
+    /// Tool versions probed before, so a scan's tools start at once.
+    pub probes: ProbeCache,
 }
 
 /// Run every registry scanner for the request's types, concurrently, telling `events` as each
@@ -70,10 +73,7 @@ pub(crate) async fn run_scan(
     });
     let mut tasks = JoinSet::new();
     for (index, entry) in entries.iter().enumerate() {
-        let mut vars = entry.vars.clone();
-        if let Some(overrides) = request.vars.get(&entry.id) {
-            vars.extend(overrides.clone());
-        }
+        let vars = entry.scan_vars(request.vars.get(&entry.id));
         events(ScanEvent::ScannerStarted {
             scanner: entry.id.clone(),
             scan_type: entry.scan_type,

@@ -102,7 +102,7 @@ pub(super) async fn run_scanner(mut job: Job) -> ScannerRun {
         job.entry.tool.take_if(|spec| spec.runs_project_python())
     };
     let tool_status = match &job.entry.tool {
-        Some(spec) => Some(probe_tool(spec).await),
+        Some(spec) => Some(probe_tool(spec, &job.ctx.probes).await),
         None => None,
     };
     let tool_version = tool_status

@@ -4,9 +4,11 @@
 mod child_env;
 mod discovery;
 mod probe;
+mod probe_cache;
 mod process;
 
 pub use child_env::ChildEnv;
 pub use discovery::find_tool;
 pub use probe::{ToolStatus, probe_tool};
+pub use probe_cache::ProbeCache;
 pub use process::{Overflow, ToolFailure, ToolRun, run_capped, run_tool};

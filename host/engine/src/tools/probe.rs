@@ -5,7 +5,7 @@ use std::time::Duration;
 use regex::Regex;
 use serde::Serialize;
 
-use super::{ChildEnv, Overflow, find_tool, run_capped};
+use super::{ChildEnv, Overflow, ProbeCache, find_tool, run_capped};
 use securescan_registry::ToolSpec;
 
 const PROBE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -67,11 +67,15 @@ static VERSION: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|err| unreachable!("version regex: {err}"))
 });
 
-/// Find the tool and run its version probe.
-pub async fn probe_tool(spec: &ToolSpec) -> ToolStatus {
+/// Find the tool and read its version: from `cache` when it knows this build of the tool, else
+/// by running the version probe (and remembering what it printed).
+pub async fn probe_tool(spec: &ToolSpec, cache: &ProbeCache) -> ToolStatus {
     let Some(path) = find_tool(&spec.name) else {
         return ToolStatus::NotInstalled;
     };
+    if let Some(version) = cache.version(&path, &spec.version_probe) {
+        return judged(spec, path, &version);
+    }
     // A banner is at the start; a tool that prints far more for its version (a stand-in that
     // prints a report whatever it is asked) is read from its first 64 KiB.
     let run = match run_capped(
@@ -103,7 +107,13 @@ pub async fn probe_tool(spec: &ToolSpec) -> ToolStatus {
             detail: format!("no version in {:?}", text.trim()),
         };
     };
-    if spec.versions.matches(&version) {
+    cache.record(&path, &spec.version_probe, &version);
+    judged(spec, path, &version)
+}
+
+/// A found tool of `version`, against the registry's range.
+fn judged(spec: &ToolSpec, path: PathBuf, version: &semver::Version) -> ToolStatus {
+    if spec.versions.matches(version) {
         ToolStatus::Available {
             path,
             version: version.to_string(),
