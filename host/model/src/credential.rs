@@ -39,4 +39,3 @@ pub fn is_about_a_secret(f: &Finding) -> bool {
     };
     f.rule_id.as_deref().is_some_and(named) || named(&f.title)
 }
-

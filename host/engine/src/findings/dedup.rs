@@ -74,20 +74,31 @@ fn deduplicate_with(findings: &mut Vec<Finding>, table: &Equivalences) -> usize 
         .enumerate()
         .map(|(i, f)| (f.severity, Reverse(rank[f.scanner.as_str()]), Reverse(i)))
         .collect();
-    let mut slots: Vec<Option<Finding>> = std::mem::take(findings).into_iter().map(Some).collect();
+    // In place: a second vector of findings would double a big scan's peak memory. Each group's
+    // winner moves into the slot of its first member, the others are absorbed and removed.
+    let mut removed = vec![false; findings.len()];
     for members in groups.into_members() {
-        let Some(&winner) = members.iter().max_by_key(|&&m| strength[m]) else {
+        let (Some(&first), Some(&winner)) = (
+            members.first(),
+            members.iter().max_by_key(|&&m| strength[m]),
+        ) else {
             continue;
         };
-        let Some(mut kept) = slots[winner].take() else {
-            continue;
-        };
-        for &other in members.iter().filter(|&&m| m != winner) {
-            if let Some(loser) = slots[other].take() {
-                absorb(&mut kept, loser);
-            }
+        findings.swap(first, winner);
+        for &member in members.iter().filter(|&&m| m != winner) {
+            // The first member now sits where the winner was.
+            let at = if member == first { winner } else { member };
+            let (kept, rest) = findings.split_at_mut(at);
+            absorb(&mut kept[first], &mut rest[0]);
+            removed[at] = true;
         }
-        findings.push(kept);
+    }
+    if merged > 0 {
+        let mut index = 0;
+        findings.retain(|_| {
+            index += 1;
+            !removed[index - 1]
+        });
     }
     merged
 }
@@ -407,18 +418,26 @@ fn scanners_of(finding: &Finding) -> Vec<String> {
 
 /// Record `other` (and whatever it had absorbed) on `winner`, sorted so the output does not
 /// depend on which of them arrived first.
-fn absorb(winner: &mut Finding, mut other: Finding) {
+/// `winner` lists `other` (and whatever `other` had absorbed) in `also_reported_by`; `other` is
+/// left emptied, to be removed.
+fn absorb(winner: &mut Finding, other: &mut Finding) {
     let mut list: Vec<Value> = take_list(&mut winner.metadata);
     list.extend(take_list(&mut other.metadata));
     if other.scanner != winner.scanner || other.fingerprint != winner.fingerprint {
         let mut entry = Map::new();
-        entry.insert("scanner".into(), Value::from(other.scanner));
+        entry.insert(
+            "scanner".into(),
+            Value::from(std::mem::take(&mut other.scanner)),
+        );
         entry.insert(
             "rule_id".into(),
-            other.rule_id.map_or(Value::Null, Value::from),
+            other.rule_id.take().map_or(Value::Null, Value::from),
         );
         entry.insert("severity".into(), Value::from(other.severity.as_str()));
-        entry.insert("fingerprint".into(), Value::from(other.fingerprint));
+        entry.insert(
+            "fingerprint".into(),
+            Value::from(std::mem::take(&mut other.fingerprint)),
+        );
         list.push(Value::Object(entry));
     }
     list.sort_by_key(|v| v.to_string());
