@@ -3,9 +3,11 @@
 # that ../shared/bench/gen_workload.py writes, scanned with
 # `securescan scan <target> --type code --output json` by this project and, in the same run and
 # under the same conditions, by the Python original (securescan 0.11.12 from PyPI, installed in a
-# scratch virtualenv): the stand-in semgrep, git and cat alone on PATH for both, CI=true, output
-# to a file. Prints each run's wall time and peak RSS, the medians, and the ratios between the
-# two. Compare only within one run: these machines are noisy, and a figure from another day or
+# scratch virtualenv): the stand-in semgrep, git and cat alone on PATH for both, CI=true for the
+# original, the JSON landing in a file: ours writes stdout (W1's command; `--output-file` would add
+# the fsync that makes its atomic replace durable), the original `--output-file`, its fastest way
+# (its stdout goes through a terminal renderer, several times slower). Prints each run's wall
+# time and peak RSS, the medians, and the ratios between the two. Compare only within one run: these machines are noisy, and a figure from another day or
 # another PATH is no baseline.
 #
 # Usage: scripts/bench-w1.sh [runs=5] [original-runs=1]
@@ -62,9 +64,8 @@ measure() {
 }
 
 for run in $(seq "$runs"); do
-    measure ours "$work/out.json" 20000 env PATH="$work/bin" SECURESCAN_DB_PATH="$work/scans.db" \
-        "$bin" scan "$work/w1/target" --type code --output json --no-save \
-        --output-file "$work/out.json"
+    measure ours "$work/stdout" 20000 env PATH="$work/bin" SECURESCAN_DB_PATH="$work/scans.db" \
+        "$bin" scan "$work/w1/target" --type code --output json --no-save
 done
 # The original saves every scan in ~/.securescan: a scratch HOME keeps the user's store out of it.
 # Its dedup keys on file + line + title, so two of W1's results (one rule twice on one line) are

@@ -35,6 +35,10 @@ pub fn deduplicate(findings: &mut Vec<Finding>) -> usize {
 }
 
 fn deduplicate_with(findings: &mut Vec<Finding>, table: &Equivalences) -> usize {
+    // Findings of one scanner never merge, so one scanner's findings alone have nothing to pair.
+    if findings.windows(2).all(|w| w[0].scanner == w[1].scanner) {
+        return 0;
+    }
     let facts: Vec<Facts> = findings.iter().map(|f| Facts::of(f, table)).collect();
     let mut order: Vec<usize> = (0..findings.len()).collect();
     order.sort_by(|&a, &b| content_order(&findings[a], &findings[b]).then(a.cmp(&b)));
