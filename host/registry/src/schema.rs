@@ -127,6 +127,15 @@ impl FileSelection {
     pub fn windowed(&self, size: u64) -> bool {
         self.large_files == LargeFiles::Windows && size > self.max_file_bytes
     }
+
+    /// How many bytes of a file of `size` bytes a call carries: none of one judged by name only.
+    pub fn bytes_sent(&self, size: u64) -> u64 {
+        if self.large_files == LargeFiles::NameOnly && size > self.max_file_bytes {
+            0
+        } else {
+            size.min(self.max_file_bytes)
+        }
+    }
 }
 
 /// How a file larger than `max-file-bytes` reaches the analyzer. Whatever the choice, a warning

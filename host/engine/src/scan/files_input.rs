@@ -68,7 +68,9 @@ pub(super) async fn files_scan(
         .max(1);
     let (windowed, whole): (Vec<Candidate>, Vec<Candidate>) =
         candidates.into_iter().partition(|c| rules.windowed(c.size));
-    let mut all = batches(whole, budget);
+    // Sized by what is sent, so a file judged by name only does not push the files it is judged
+    // with (a `.gitignore`) into another call.
+    let mut all = batches(whole, budget, |c| rules.bytes_sent(c.size));
     // Analyzers that judge what is missing (no .gitignore) need a call even with no files.
     if all.is_empty() {
         all.push(Vec::new());
@@ -235,12 +237,16 @@ fn items(listed: &[u8], warnings: &mut Vec<String>, tool: &str) -> Vec<String> {
 
 /// Consecutive runs of candidates whose sizes (path included) add up to at most `budget`; a
 /// candidate larger than the budget travels alone.
-fn batches(candidates: Vec<Candidate>, budget: usize) -> Vec<Vec<Candidate>> {
+fn batches(
+    candidates: Vec<Candidate>,
+    budget: usize,
+    sent: impl Fn(&Candidate) -> u64,
+) -> Vec<Vec<Candidate>> {
     let mut batches: Vec<Vec<Candidate>> = Vec::new();
     let mut size: usize = 0;
     for candidate in candidates {
         let candidate_size =
-            candidate.shown.len() + usize::try_from(candidate.size).unwrap_or(usize::MAX);
+            candidate.shown.len() + usize::try_from(sent(&candidate)).unwrap_or(usize::MAX);
         match batches.last_mut() {
             Some(last) if size.saturating_add(candidate_size) <= budget => last.push(candidate),
             _ => {
@@ -270,7 +276,7 @@ mod tests {
     #[test]
     fn batches_respect_the_budget_and_keep_order() {
         let candidates = (0..5).map(|i| candidate(&format!("f{i}"), 40)).collect();
-        let names: Vec<Vec<String>> = batches(candidates, 100)
+        let names: Vec<Vec<String>> = batches(candidates, 100, |c| c.size)
             .into_iter()
             .map(|b| b.into_iter().map(|c| c.shown).collect())
             .collect();
@@ -286,11 +292,27 @@ mod tests {
                 candidate("c", 10),
             ],
             100,
+            |c| c.size,
         )
         .iter()
         .map(Vec::len)
         .collect();
         assert_eq!(sizes, vec![1, 1, 1]);
-        assert!(batches(Vec::new(), 100).is_empty());
+        assert!(batches(Vec::new(), 100, |c| c.size).is_empty());
+    }
+
+    // A file judged by name only travels empty, so it must not push the `.gitignore` it is
+    // judged against into another call.
+    #[test]
+    fn a_file_sent_empty_takes_no_room_in_its_batch() {
+        let sizes: Vec<usize> = batches(
+            vec![candidate(".env", 5_000), candidate(".gitignore", 10)],
+            100,
+            |c| if c.size > 100 { 0 } else { c.size },
+        )
+        .iter()
+        .map(Vec::len)
+        .collect();
+        assert_eq!(sizes, vec![2]);
     }
 }
