@@ -21,7 +21,6 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${1:-3}"
 bin="${SECURESCAN_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/securescan}"
 before="${SECURESCAN_BIN_BEFORE:-}"
-original_venv="${SECURESCAN_ORIGINAL_VENV:-$HOME/.cache/securescan/original-venv}"
 corpus="${SECURESCAN_CORPUS:-$ROOT/../shared/corpus}"
 rules="$ROOT/rules/semgrep-python.yml"
 
@@ -34,12 +33,8 @@ done
 [[ -d "$corpus/inputs/targets" ]] || { echo "no corpus at $corpus (set SECURESCAN_CORPUS)" >&2; exit 2; }
 
 # The original, once: its CLI is `securescan scan TARGET --type T --output json --no-ai`.
-if [[ "$("$original_venv/bin/python" -m pip show securescan 2>/dev/null | sed -n 's/^Version: //p')" != "0.11.12" ]]; then
-    say "installing securescan 0.11.12 into $original_venv"
-    python3 -m venv "$original_venv"
-    "$original_venv/bin/python" -m pip install --quiet --disable-pip-version-check securescan==0.11.12
-fi
-original="$original_venv/bin/securescan"
+source "$ROOT/scripts/original.sh"
+original="$ORIGINAL_VENV/bin/securescan"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

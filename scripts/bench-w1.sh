@@ -19,15 +19,11 @@ runs="${1:-5}"
 original_runs="${2:-1}"
 bin="${SECURESCAN_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/securescan}"
 generator="$ROOT/../shared/bench/gen_workload.py"
-venv="${SECURESCAN_ORIGINAL_VENV:-$HOME/.cache/securescan/original-venv}"
 [[ -x "$bin" ]] || { echo "no securescan binary at $bin (run scripts/setup.sh)" >&2; exit 2; }
 [[ -f "$generator" ]] || { echo "no workload generator at $generator" >&2; exit 2; }
 [[ -x /usr/bin/time ]] || { echo "/usr/bin/time is needed (apt-get install time)" >&2; exit 2; }
-if [[ ! -x "$venv/bin/securescan" ]]; then
-    echo "installing the original (securescan==0.11.12) into $venv" >&2
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet securescan==0.11.12
-fi
+source "$ROOT/scripts/original.sh"
+venv="$ORIGINAL_VENV"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
