@@ -17,7 +17,7 @@ pub struct HistoryArgs {
 }
 
 pub async fn run(args: HistoryArgs) -> CommandResult {
-    let path = Store::default_path();
+    let path = securescan_store::default_path();
     if !path.exists() {
         tell!(
             "No saved scans yet ({} does not exist; `securescan scan` saves there).",

@@ -29,6 +29,7 @@ mod output;
 mod sbom;
 mod scaffold;
 mod scan;
+mod serve;
 mod status;
 
 use std::io::IsTerminal;
@@ -118,11 +119,13 @@ enum Command {
     /// Work with the project config file, .securescan.yml.
     #[command(subcommand)]
     Config(config::ConfigCommand),
+    /// Serve the REST API (and its docs at /docs): scans queued and run by the same engine,
+    /// stored in the same file as `history` reads.
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
     crate::malloc::use_one_arena();
-    init_logging();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -134,6 +137,12 @@ fn main() -> ExitCode {
             });
         }
     };
+    // The server logs each request and scan event in its own format, and stops on SIGTERM by
+    // itself (cancelling its scans first); every other command logs warnings and stops at once.
+    let serving = matches!(cli.command, Command::Serve(_));
+    if !serving {
+        init_logging();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -145,6 +154,9 @@ fn main() -> ExitCode {
         }
     };
     let exit = runtime.block_on(async {
+        if serving {
+            return run(cli.command).await;
+        }
         let stop = match stop_signal() {
             Ok(stop) => stop,
             Err(err) => {
@@ -178,6 +190,7 @@ async fn run(command: Command) -> Exit {
         Command::Sbom(args) => sbom::run(args).await,
         Command::Adapter(command) => adapter::run(command).await,
         Command::Config(command) => config::run(command).await,
+        Command::Serve(args) => serve::run(args).await,
     };
     result.unwrap_or_else(|failure| {
         tell!("securescan: {}", failure.message);

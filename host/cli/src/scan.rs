@@ -179,6 +179,7 @@ impl ScanOptions {
             host_probes: self.baseline_host_probes,
             run_project_python: self.run_project_python,
             policy,
+            ..ScanRequest::default()
         })
     }
 }
@@ -228,9 +229,9 @@ pub fn progress() -> impl Fn(ScanEvent) + Sync {
 fn save(result: &ScanResult, started: &Stamp) {
     let finished = Stamp::from_env().unwrap_or_else(|_| Stamp::now());
     let id = Stamp::now().uuid(&sha2::Sha256::digest(result.scan_id.as_bytes()).into());
-    let path = Store::default_path();
+    let path = securescan_store::default_path();
     let saved = Store::open(&path)
-        .and_then(|mut store| store.save(result, &id, &started.created, &finished.created));
+        .and_then(|store| store.save(result, &id, &started.created, &finished.created));
     if let Err(err) = saved {
         tell!("securescan: warning: the scan was not saved: {err} (use --no-save to skip)");
     }

@@ -147,6 +147,23 @@ impl Engine {
         &self.ctx.registry
     }
 
+    /// The adapters whose component file is not where the registry says (readiness: cheap
+    /// enough to ask often; a scan still checks each component's pin before running it).
+    pub fn broken_adapters(&self) -> Vec<String> {
+        self.ctx
+            .registry
+            .adapters
+            .iter()
+            .filter(|entry| !self.ctx.adapter_dir.join(&entry.component).is_file())
+            .map(|entry| format!("{}: adapter component missing", entry.id))
+            .collect()
+    }
+
+    /// The compliance frameworks findings are tagged with (coverage reports read them too).
+    pub fn compliance(&self) -> &ComplianceMapper {
+        &self.ctx.compliance
+    }
+
     pub fn working_dir(&self) -> &Path {
         &self.ctx.working_dir
     }
@@ -161,7 +178,11 @@ impl Engine {
     pub fn check(&self, request: &ScanRequest) -> Result<bool, RequestError> {
         let mut live = false;
         for entry in self.scanners_for(request) {
-            check_target(entry.target, &request.target, &self.ctx.working_dir).map_err(|err| {
+            check_target(
+                entry.target,
+                request.target_for(entry.target),
+                &self.ctx.working_dir,
+            ).map_err(|err| {
                 RequestError::Target {
                     reason: err.to_string(),
                     scanner: entry.id.clone(),

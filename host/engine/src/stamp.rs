@@ -65,6 +65,16 @@ impl Stamp {
     }
 }
 
+/// The UTC time `seconds` before now, formatted like [`Stamp::created`] (the server's trend
+/// window).
+pub fn utc_before_now(seconds: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs() as i64;
+    format_utc(now - seconds)
+}
+
 /// The first 16 bytes of `bytes` as hex in the 8-4-4-4-12 shape of a UUID.
 pub fn uuid_text(bytes: &[u8]) -> String {
     let hex = hex::encode(&bytes[..16]);

@@ -1,5 +1,5 @@
 use serde::ser::{SerializeMap, SerializeStruct};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
 pub use securescan_adapter_sdk::{Metadata, Severity};
@@ -7,7 +7,7 @@ pub use securescan_adapter_sdk::{Metadata, Severity};
 use crate::{SuppressedBy, Suppression};
 
 /// What a scan looks at. Declaration order is the documented order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ScanType {
     Code,

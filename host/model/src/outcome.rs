@@ -1,11 +1,12 @@
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{FailureKind, Finding, ScanType, Summary};
 
 /// What happened to one scanner in a scan.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Deserialized when a saved scan is read back (the server's reports of stored scans).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScannerOutcome {
     pub scanner: String,
     pub scan_type: ScanType,
@@ -19,7 +20,7 @@ pub struct ScannerOutcome {
     pub duration: Duration,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum ScannerStatus {
     Completed {

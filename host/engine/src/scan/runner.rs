@@ -18,13 +18,21 @@ use crate::git::{RepositoryView, no_repository_env};
 use crate::settings::Settings;
 use crate::tools::ProbeCache;
 use securescan_model::{FailureKind, ScanEvent, ScanResult, ScannerOutcome, ScannerStatus};
-use securescan_registry::{AdapterEntry, Registry};
+use securescan_registry::{AdapterEntry, Registry, TargetKind};
 use securescan_sandbox::{AdapterFinding, Sandbox, WitInput, WitToolReport};
 
 /// What to scan and how.
 #[derive(Debug, Clone, Default)]
 pub struct ScanRequest {
     pub target: String,
+    /// The URL dast scanners probe, when the request also scans a path (the server's scans name
+    /// a path, a URL and a host at once); else they take `target`.
+    pub url: Option<String>,
+    /// The host network scanners probe, likewise.
+    pub host: Option<String>,
+    /// Set in the environment of every tool the scan runs: the server marks its scans' tools
+    /// so that, restarted after a crash, it can find and end the ones left running.
+    pub tool_env: Vec<(String, String)>,
     pub types: Vec<ScanType>,
     /// Per-adapter overrides of argv vars, e.g. semgrep's `config`.
     pub vars: BTreeMap<String, BTreeMap<String, Vec<String>>>,
@@ -35,6 +43,18 @@ pub struct ScanRequest {
     pub run_project_python: bool,
     /// The project config's severity overrides and ignored rules.
     pub policy: FindingPolicy,
+}
+
+impl ScanRequest {
+    /// What a scanner taking `kind` of target scans.
+    pub fn target_for(&self, kind: TargetKind) -> &str {
+        let other = match kind {
+            TargetKind::Path => None,
+            TargetKind::Url => self.url.as_deref(),
+            TargetKind::Host => self.host.as_deref(),
+        };
+        other.unwrap_or(&self.target)
+    }
 }
 
 pub(crate) struct Context {
@@ -62,10 +82,13 @@ pub(crate) async fn run_scan(
     let target: Arc<str> = Arc::from(request.target.as_str());
     // Held until every scanner is done: the tools' git processes read through it.
     let view = repository_view(&ctx.working_dir.join(&request.target));
-    let git_env = Arc::new(
-        view.as_ref()
-            .map_or_else(no_repository_env, RepositoryView::env),
-    );
+    let mut tool_env = view
+        .as_ref()
+        .map_or_else(no_repository_env, RepositoryView::env);
+    for (name, value) in &request.tool_env {
+        tool_env = tool_env.set(name, value);
+    }
+    let git_env = Arc::new(tool_env);
     let entries = ctx.registry.for_types(&request.types);
     events(ScanEvent::ScanStarted {
         target: request.target.clone(),
@@ -81,7 +104,10 @@ pub(crate) async fn run_scan(
         let run = run_scanner(Job {
             ctx: ctx.clone(),
             entry: (*entry).clone(),
-            target: target.clone(),
+            target: match entry.target {
+                TargetKind::Path => target.clone(),
+                kind => Arc::from(request.target_for(kind)),
+            },
             vars,
             host_probes: request.host_probes,
             git_env: git_env.clone(),

@@ -1,0 +1,63 @@
+//! `securescan serve`: the REST API and the scan queue, over the same engine and store as the
+//! other commands.
+
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::exit::{CommandResult, Exit, Failure};
+use super::locations;
+use securescan_server::{AppState, ServerConfig};
+use securescan_store::Store;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. The default keeps the API on this machine; use 0.0.0.0 in a
+    /// container, behind authentication (SECURESCAN_API_KEY).
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// Port to listen on (0: any free port, printed at start).
+    #[arg(long, default_value_t = 8000)]
+    port: u16,
+}
+
+pub async fn run(args: ServeArgs) -> CommandResult {
+    securescan_server::logging::init().map_err(|err| Failure::usage(err.to_string()))?;
+    let config = ServerConfig::from_env(&locations::working_dir()?)
+        .map_err(|err| Failure::usage(err.to_string()))?;
+    let store = Store::open(&config.db_path).map_err(|err| Failure::internal(err.to_string()))?;
+    let engine = locations::engine()?;
+    let db_path = config.db_path.display().to_string();
+    let roots: Vec<String> = config
+        .allowed_roots
+        .iter()
+        .map(|r| r.display().to_string())
+        .collect();
+    let dev_mode = config.api_key.is_none();
+    let state = AppState::new(config, engine, Arc::new(store));
+    state
+        .queue
+        .recover()
+        .map_err(|err| Failure::internal(err.to_string()))?;
+    let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
+        .await
+        .map_err(|err| {
+            Failure::usage(format!("cannot listen on {}:{}: {err}", args.host, args.port))
+        })?;
+    let address = listener
+        .local_addr()
+        .map_err(|err| Failure::internal(format!("cannot read the listening address: {err}")))?;
+    tell!("securescan: serving http://{address} (API docs: http://{address}/docs)");
+    tell!("securescan: store {db_path}; scans allowed under {}", roots.join(":"));
+    if dev_mode {
+        tell!(
+            "securescan: warning: SECURESCAN_API_KEY is not set: the API is open to anyone who \
+             can reach {address} (dev mode)"
+        );
+    }
+    securescan_server::serve(listener, state)
+        .await
+        .map_err(|err| Failure::internal(format!("the server stopped: {err}")))?;
+    tell!("securescan: server stopped");
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,61 @@
+//! `securescan serve`: the REST API over the same [`Engine`](securescan_engine::Engine) the CLI
+//! runs and the same store `history` reads. Where things are:
+//!
+//! - [`routes`]: every route, each declared with its method, path and scope in one attribute
+//!   (the OpenAPI document and the router are built from the same declarations);
+//! - [`queue`]: the scan queue (FIFO, bounded, cancellable) and the scan lifecycle;
+//! - [`access`]: who is calling, and the scope check every API route goes through;
+//! - [`extract`]: request bodies, queries and ids, with the documented 422 errors;
+//! - [`targets`]: which paths, URLs and hosts a scan may name;
+//! - [`http`]: request ids, the access log, CORS, legacy-path deprecation headers, body limits;
+//! - [`events`]: where scan events are published (logs now; live progress subscribes here);
+//! - [`leftovers`]: ending tool processes a crashed server left behind.
+
+pub mod access;
+pub mod config;
+pub mod error;
+pub mod events;
+pub mod extract;
+pub mod http;
+pub mod leftovers;
+pub mod logging;
+pub mod openapi;
+pub mod queue;
+pub mod routes;
+pub mod state;
+pub mod targets;
+mod time;
+
+pub use config::{ConfigError, ServerConfig};
+pub use routes::app;
+pub use state::AppState;
+
+/// Serve `state` on `listener` until SIGTERM or Ctrl-C; then stop accepting, cancel running
+/// scans (killing their tools) and return.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let queue = state.queue.clone();
+    let router = app(state);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    queue.shut_down().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let terminate = async {
+        match signal(SignalKind::terminate()) {
+            Ok(mut stream) => {
+                stream.recv().await;
+            }
+            // Without a SIGTERM handler the default action still ends the process.
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = terminate => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    tracing::info!(target: "securescan.server", "shutting down: no new requests; cancelling running scans");
+}

@@ -1,0 +1,79 @@
+//! Every route. API operations are declared once, each with its `#[utoipa::path]` (method,
+//! path, parameters, responses and scope); the router and the OpenAPI document are both built
+//! from those declarations, so they cannot disagree. The API is mounted at `/api/v1` and, for
+//! old clients, at `/api` (with deprecation headers).
+
+mod compliance;
+mod dashboard;
+mod public;
+mod scans;
+mod triage;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::{from_fn, from_fn_with_state};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::access::{DeclaredScopes, require_scope};
+use crate::openapi::{ApiDoc, docs_routes};
+use crate::state::AppState;
+
+/// The API operations, at paths relative to the API prefix.
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(scans::create_scan, scans::list_scans))
+        .routes(routes!(scans::compare_scans))
+        .routes(routes!(scans::read_scan, scans::delete_scan))
+        .routes(routes!(scans::cancel_scan))
+        .routes(routes!(scans::list_findings))
+        .routes(routes!(scans::read_summary))
+        .routes(routes!(scans::read_report))
+        .routes(routes!(scans::read_sbom))
+        .routes(routes!(triage::set_state))
+        .routes(routes!(triage::list_comments, triage::add_comment))
+        .routes(routes!(triage::delete_comment))
+        .routes(routes!(dashboard::status))
+        .routes(routes!(dashboard::stats))
+        .routes(routes!(dashboard::trends))
+        .routes(routes!(dashboard::browse))
+        .routes(routes!(compliance::coverage))
+        .routes(routes!(compliance::frameworks))
+}
+
+/// The router and the OpenAPI document, from the same declarations; `state` learns the scopes
+/// declared (before the scope check is given its copy).
+pub fn build(state: &mut AppState) -> (Router<AppState>, serde_json::Value) {
+    let (v1, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(public::root))
+        .routes(routes!(public::health))
+        .routes(routes!(public::ready))
+        .nest("/api/v1", api_routes())
+        .split_for_parts();
+    let document = serde_json::to_value(&document).unwrap_or_default();
+    state.scopes = Arc::new(DeclaredScopes::from_openapi(&document));
+    let (legacy, _) = OpenApiRouter::<AppState>::new()
+        .nest("/api", api_routes())
+        .split_for_parts();
+    let guard = from_fn_with_state(state.clone(), require_scope);
+    let router = v1.route_layer(guard.clone()).merge(legacy.route_layer(guard));
+    (router, document)
+}
+
+/// The whole application: what `serve` listens with, and what tests call without a socket.
+pub fn app(mut state: AppState) -> Router {
+    let (router, document) = build(&mut state);
+    let body_limit = state.config.body_limit;
+    let cors = crate::http::cors(&state.config.cors_origins);
+    router
+        .merge(docs_routes(Arc::new(document)))
+        .fallback(public::not_found)
+        .method_not_allowed_fallback(public::method_not_allowed)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(cors)
+        .layer(from_fn(crate::http::around))
+}

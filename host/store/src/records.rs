@@ -1,0 +1,245 @@
+//! What the store hands out. Field order is the JSON key order of the API (the documented
+//! models first, then what SecureScan adds).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ScanStatus {
+    Pending,
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+impl ScanStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanStatus::Pending => "pending",
+            ScanStatus::Running => "running",
+            ScanStatus::Completed => "completed",
+            ScanStatus::Failed => "failed",
+            ScanStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ScanStatus> {
+        [
+            ScanStatus::Pending,
+            ScanStatus::Running,
+            ScanStatus::Completed,
+            ScanStatus::Failed,
+            ScanStatus::Cancelled,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+
+    /// Nothing leaves a terminal state.
+    pub fn is_terminal(self) -> bool {
+        !matches!(self, ScanStatus::Pending | ScanStatus::Running)
+    }
+}
+
+/// A scan to queue.
+#[derive(Debug, Clone)]
+pub struct NewScan {
+    pub id: String,
+    pub target_path: String,
+    pub target_url: Option<String>,
+    pub target_host: Option<String>,
+    pub scan_types: Vec<String>,
+}
+
+/// A scan as the API shows it (`Scan`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScanRecord {
+    pub id: String,
+    pub target_path: String,
+    pub scan_types: Vec<String>,
+    pub status: ScanStatus,
+    /// UTC, RFC 3339. Null until the scan leaves the queue.
+    pub started_at: Option<String>,
+    pub completed_at: Option<String>,
+    /// Findings counted (suppressed ones are not).
+    pub findings_count: i64,
+    pub risk_score: Option<f64>,
+    /// The AI summary of the scan; the server does not make one.
+    pub summary: Option<String>,
+    pub error: Option<String>,
+    pub target_url: Option<String>,
+    pub target_host: Option<String>,
+    /// Scanners that ran to the end, sorted.
+    pub scanners_run: Vec<String>,
+    /// Scanners that could not run here, sorted by name, with how to install their tool.
+    pub scanners_skipped: Vec<SkippedScanner>,
+    /// Scanners that failed, sorted by name, with the typed reason: their findings are missing.
+    pub scanners_failed: Vec<FailedScanner>,
+    /// When the scan was queued (UTC, RFC 3339).
+    pub created_at: String,
+    /// The severity counts and score of a completed scan (the model's `Summary`, as JSON).
+    #[serde(skip)]
+    pub counts: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SkippedScanner {
+    pub name: String,
+    pub reason: String,
+    pub install_hint: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FailedScanner {
+    pub name: String,
+    /// One stable word: `timeout`, `tool-failed`, `parse-error`, …
+    pub kind: String,
+    pub error: String,
+}
+
+/// One saved scan, as `history` lists it (and `history --json` prints it).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SavedScan {
+    pub id: String,
+    pub target: String,
+    pub status: String,
+    pub started_at: String,
+    pub findings_count: i64,
+    pub risk_score: f64,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Page {
+    pub limit: Option<u32>,
+    pub offset: u32,
+}
+
+/// Which findings to list; every field set must match.
+#[derive(Debug, Clone, Default)]
+pub struct FindingFilter {
+    pub severities: Vec<String>,
+    pub scanners: Vec<String>,
+    pub scan_types: Vec<String>,
+    /// A compliance tag the finding carries, exactly.
+    pub compliance: Option<String>,
+    /// Triage statuses; a finding with no verdict is `new`.
+    pub statuses: Vec<TriageStatus>,
+    pub suppressed: Option<bool>,
+}
+
+/// A finding as stored (its JSON document), with its triage state.
+#[derive(Debug, Clone)]
+pub struct FindingRow {
+    pub document: String,
+    pub state: Option<StateRecord>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FindingsPage {
+    /// How many findings match the filter, over all pages.
+    pub total: u64,
+    pub rows: Vec<FindingRow>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TriageStatus {
+    New,
+    Triaged,
+    FalsePositive,
+    AcceptedRisk,
+    Fixed,
+    WontFix,
+}
+
+impl TriageStatus {
+    pub const ALL: [TriageStatus; 6] = [
+        TriageStatus::New,
+        TriageStatus::Triaged,
+        TriageStatus::FalsePositive,
+        TriageStatus::AcceptedRisk,
+        TriageStatus::Fixed,
+        TriageStatus::WontFix,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TriageStatus::New => "new",
+            TriageStatus::Triaged => "triaged",
+            TriageStatus::FalsePositive => "false_positive",
+            TriageStatus::AcceptedRisk => "accepted_risk",
+            TriageStatus::Fixed => "fixed",
+            TriageStatus::WontFix => "wont_fix",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<TriageStatus> {
+        TriageStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+/// The verdict on a fingerprint (`FindingState`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StateRecord {
+    pub fingerprint: String,
+    pub status: TriageStatus,
+    pub note: Option<String>,
+    pub updated_at: String,
+    pub updated_by: Option<String>,
+}
+
+/// One comment on a fingerprint (`FindingComment`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CommentRecord {
+    pub id: String,
+    pub fingerprint: String,
+    pub text: String,
+    pub author: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Stats {
+    pub total_scans: i64,
+    pub total_findings: i64,
+    /// Mean risk score of completed scans, two decimals.
+    pub average_risk_score: f64,
+    pub completed_scans: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TrendPoint {
+    /// UTC date, `YYYY-MM-DD`.
+    pub date: String,
+    pub risk_score: f64,
+    pub total_findings: i64,
+    pub critical: i64,
+    pub high: i64,
+    pub medium: i64,
+    pub low: i64,
+    pub info: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cancellation {
+    Cancelled(Box<ScanRecord>),
+    NotFound,
+    AlreadyEnded(ScanStatus),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deletion {
+    Deleted,
+    NotFound,
+    Active(ScanStatus),
+}
