@@ -42,13 +42,19 @@ pub async fn run(args: ServeArgs) -> CommandResult {
     let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
         .await
         .map_err(|err| {
-            Failure::usage(format!("cannot listen on {}:{}: {err}", args.host, args.port))
+            Failure::usage(format!(
+                "cannot listen on {}:{}: {err}",
+                args.host, args.port
+            ))
         })?;
     let address = listener
         .local_addr()
         .map_err(|err| Failure::internal(format!("cannot read the listening address: {err}")))?;
     tell!("securescan: serving http://{address} (API docs: http://{address}/docs)");
-    tell!("securescan: store {db_path}; scans allowed under {}", roots.join(":"));
+    tell!(
+        "securescan: store {db_path}; scans allowed under {}",
+        roots.join(":")
+    );
     if dev_mode {
         tell!(
             "securescan: warning: SECURESCAN_API_KEY is not set: the API is open to anyone who \

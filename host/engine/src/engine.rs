@@ -182,13 +182,12 @@ impl Engine {
                 entry.target,
                 request.target_for(entry.target),
                 &self.ctx.working_dir,
-            ).map_err(|err| {
-                RequestError::Target {
-                    reason: err.to_string(),
-                    scanner: entry.id.clone(),
-                    scan_type: entry.scan_type,
-                    kind: entry.target,
-                }
+            )
+            .map_err(|err| RequestError::Target {
+                reason: err.to_string(),
+                scanner: entry.id.clone(),
+                scan_type: entry.scan_type,
+                kind: entry.target,
             })?;
             live |= entry.target != TargetKind::Path;
         }

@@ -67,6 +67,8 @@ struct RawTool {
     version_probe: Vec<String>,
     invoke: Vec<String>,
     install_hint: String,
+    #[serde(default)]
+    install: Option<Vec<String>>,
     #[serde(default = "default_tool_timeout")]
     timeout_s: u64,
     #[serde(default = "default_ok_exit_codes")]
@@ -180,6 +182,9 @@ pub struct ToolSpec {
     /// argv template; see [`crate::argv`] for placeholders.
     pub invoke: Vec<String>,
     pub install_hint: String,
+    /// argv that installs the tool (no shell, no placeholders): the only command the server's
+    /// install endpoint runs, so what it may run is fixed here, never taken from a request.
+    pub install: Option<Vec<String>>,
     pub timeout: Duration,
     pub ok_exit_codes: Vec<i32>,
     /// A failure to run it (not installed, not a git repository, …) means "no extra input", not
@@ -516,6 +521,7 @@ impl RawTool {
             version_probe: self.version_probe,
             invoke: self.invoke,
             install_hint: self.install_hint,
+            install: self.install,
             timeout: Duration::from_secs(self.timeout_s),
             ok_exit_codes: self.ok_exit_codes,
             optional: self.optional,

@@ -157,7 +157,10 @@ fn presented_key(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
 }
 
@@ -168,9 +171,10 @@ fn authenticate(configured: Option<&str>, headers: &HeaderMap) -> Result<Princip
     let unauthorized = |detail: &str| {
         let mut response =
             ApiError::Client(StatusCode::UNAUTHORIZED, detail.to_string()).into_response();
-        response
-            .headers_mut()
-            .insert(WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("ApiKey"));
+        response.headers_mut().insert(
+            WWW_AUTHENTICATE,
+            axum::http::HeaderValue::from_static("ApiKey"),
+        );
         Box::new(response)
     };
     match presented_key(headers) {
@@ -185,7 +189,10 @@ fn authenticate(configured: Option<&str>, headers: &HeaderMap) -> Result<Princip
 fn same_secret(presented: &str, expected: &str) -> bool {
     let a = Sha256::digest(presented.as_bytes());
     let b = Sha256::digest(expected.as_bytes());
-    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
 }
 
 #[cfg(test)]
@@ -194,7 +201,10 @@ mod tests {
 
     #[test]
     fn legacy_paths_map_to_their_v1_operation() {
-        assert_eq!(v1_template("/api/scans/{scan_id}"), "/api/v1/scans/{scan_id}");
+        assert_eq!(
+            v1_template("/api/scans/{scan_id}"),
+            "/api/v1/scans/{scan_id}"
+        );
         assert_eq!(v1_template("/api/v1/scans"), "/api/v1/scans");
     }
 

@@ -88,7 +88,9 @@ fn canonical_root(name: &'static str, path: &Path) -> Result<PathBuf, ConfigErro
         reason,
     };
     if !path.is_absolute() {
-        return Err(invalid("give absolute directories, separated by ':'".into()));
+        return Err(invalid(
+            "give absolute directories, separated by ':'".into(),
+        ));
     }
     let canonical = path
         .canonicalize()

@@ -33,7 +33,12 @@ pub struct Invalid {
 }
 
 impl Invalid {
-    pub fn new(kind: &'static str, loc: Vec<Value>, msg: impl Into<String>, input: Value) -> Invalid {
+    pub fn new(
+        kind: &'static str,
+        loc: Vec<Value>,
+        msg: impl Into<String>,
+        input: Value,
+    ) -> Invalid {
         Invalid {
             kind,
             loc,
@@ -93,7 +98,9 @@ impl IntoResponse for ApiError {
                 tracing::error!(target: "securescan.server", error = %message, "internal error");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    axum::Json(json!({ "detail": "internal error; the server log has the details" })),
+                    axum::Json(
+                        json!({ "detail": "internal error; the server log has the details" }),
+                    ),
                 )
                     .into_response()
             }

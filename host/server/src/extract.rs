@@ -36,9 +36,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
                 "the request body must be JSON (Content-Type: application/json)".into(),
             ));
         }
-        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
-            ApiError::Client(rejection.status(), rejection.body_text())
-        })?;
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| ApiError::Client(rejection.status(), rejection.body_text()))?;
         parse_body(&bytes).map(Body)
     }
 }
@@ -51,7 +51,10 @@ pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if parsed.is_ok()
         && let Err(err) = deserializer.end()
     {
-        return Err(ApiError::Validation(vec![describe(&err, vec![json!("body")])]));
+        return Err(ApiError::Validation(vec![describe(
+            &err,
+            vec![json!("body")],
+        )]));
     }
     parsed.map_err(|err| {
         let mut loc = vec![json!("body")];
@@ -76,7 +79,12 @@ fn describe(err: &serde_json::Error, mut loc: Vec<Value>) -> Invalid {
         .map_or(message.as_str(), |(head, _)| head)
         .to_string();
     if err.is_syntax() || err.is_eof() {
-        return Invalid::new("json_invalid", loc, "JSON decode error", json!({ "error": text }));
+        return Invalid::new(
+            "json_invalid",
+            loc,
+            "JSON decode error",
+            json!({ "error": text }),
+        );
     }
     if let Some(field) = text
         .strip_prefix("missing field `")

@@ -41,7 +41,9 @@ pub async fn around(request: Request, next: Next) -> Response {
     }
     if let Some(successor) = legacy {
         headers.insert("deprecation", HeaderValue::from_static("true"));
-        if let Ok(link) = HeaderValue::from_str(&format!("<{successor}>; rel=\"successor-version\"")) {
+        if let Ok(link) =
+            HeaderValue::from_str(&format!("<{successor}>; rel=\"successor-version\""))
+        {
             headers.insert("link", link);
         }
         headers.insert("sunset", HeaderValue::from_static(SUNSET));
@@ -109,8 +111,14 @@ mod tests {
 
     #[test]
     fn only_legacy_api_paths_have_a_successor() {
-        assert_eq!(successor("/api/scans/x").as_deref(), Some("/api/v1/scans/x"));
-        assert_eq!(successor("/api/nonexistent").as_deref(), Some("/api/v1/nonexistent"));
+        assert_eq!(
+            successor("/api/scans/x").as_deref(),
+            Some("/api/v1/scans/x")
+        );
+        assert_eq!(
+            successor("/api/nonexistent").as_deref(),
+            Some("/api/v1/nonexistent")
+        );
         assert_eq!(successor("/api/v1/scans"), None);
         assert_eq!(successor("/api/v1"), None);
         assert_eq!(successor("/apix"), None);

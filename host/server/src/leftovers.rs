@@ -18,7 +18,11 @@ pub fn end_marked_tools(instance: &str) -> usize {
     let wanted = format!("{TOOL_MARKER}={instance}:");
     let mut ended = 0;
     for entry in entries.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
             continue;
         };
         if pid == own {
@@ -30,10 +34,11 @@ pub fn end_marked_tools(instance: &str) -> usize {
         let marked = environ
             .split(|b| *b == 0)
             .any(|var| var.starts_with(wanted.as_bytes()));
-        if marked && let Ok(pid) = i32::try_from(pid) {
-            if kill(Pid::from_raw(pid), Signal::SIGKILL).is_ok() {
-                ended += 1;
-            }
+        if marked
+            && let Ok(pid) = i32::try_from(pid)
+            && kill(Pid::from_raw(pid), Signal::SIGKILL).is_ok()
+        {
+            ended += 1;
         }
     }
     ended

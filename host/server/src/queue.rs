@@ -116,7 +116,11 @@ impl ScanQueue {
             // Cancelled while it waited.
             Ok(Ok(false)) => return,
             Ok(Err(err)) => return self.fail(id, &err.to_string()).await,
-            Err(err) => return self.fail(id, &format!("the scan task stopped: {err}")).await,
+            Err(err) => {
+                return self
+                    .fail(id, &format!("the scan task stopped: {err}"))
+                    .await;
+            }
         }
         self.events.publish(id, LifecycleEvent::ScanRunning);
         let events = self.events.clone();
@@ -142,8 +146,14 @@ impl ScanQueue {
             Ok(Ok(false)) => {
                 tracing::info!(target: "securescan.scan", scan_id = %id, "scan finished after it was cancelled; its findings were dropped")
             }
-            Ok(Err(err)) => self.fail(id, &format!("saving the findings failed: {err}")).await,
-            Err(err) => self.fail(id, &format!("saving the findings stopped: {err}")).await,
+            Ok(Err(err)) => {
+                self.fail(id, &format!("saving the findings failed: {err}"))
+                    .await
+            }
+            Err(err) => {
+                self.fail(id, &format!("saving the findings stopped: {err}"))
+                    .await
+            }
         }
     }
 
@@ -172,7 +182,11 @@ impl ScanQueue {
 
     /// Cancel scan `id`: the store first (so nothing can overwrite `cancelled`), then its task,
     /// whose dropped engine future kills the tools' process groups.
-    pub fn cancel(&self, id: &str, reason: &str) -> Result<Cancellation, securescan_store::StoreError> {
+    pub fn cancel(
+        &self,
+        id: &str,
+        reason: &str,
+    ) -> Result<Cancellation, securescan_store::StoreError> {
         let outcome = self.store.cancel_scan(id, reason, &time::now())?;
         if let Cancellation::Cancelled(_) = &outcome {
             if let Some(task) = lock(&self.tasks).remove(id) {
@@ -216,12 +230,16 @@ impl ScanQueue {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The store file's identity: two servers on different files never touch each other's tools.
 fn instance_of(db_path: &Path) -> String {
-    let path = db_path.canonicalize().unwrap_or_else(|_| db_path.to_path_buf());
+    let path = db_path
+        .canonicalize()
+        .unwrap_or_else(|_| db_path.to_path_buf());
     let digest = Sha256::digest(path.to_string_lossy().as_bytes());
     hex_prefix(&digest)
 }

@@ -62,7 +62,9 @@ impl AppState {
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || work(store.as_ref()))
             .await
-            .map_err(|err| crate::error::ApiError::Internal(format!("a store call stopped: {err}")))?
+            .map_err(|err| {
+                crate::error::ApiError::Internal(format!("a store call stopped: {err}"))
+            })?
             .map_err(Into::into)
     }
 }

@@ -114,9 +114,13 @@ pub async fn check_address(what: &str, host: &str) -> Result<(), TargetError> {
 
 fn forbidden(ip: IpAddr) -> Option<&'static str> {
     match ip {
-        IpAddr::V4(v4) if v4.is_link_local() => Some("a link-local address (cloud metadata lives there)"),
+        IpAddr::V4(v4) if v4.is_link_local() => {
+            Some("a link-local address (cloud metadata lives there)")
+        }
         IpAddr::V4(v4) if v4.is_unspecified() => Some("the unspecified address"),
-        IpAddr::V4(v4) if v4.is_multicast() || v4.is_broadcast() => Some("a multicast or broadcast address"),
+        IpAddr::V4(v4) if v4.is_multicast() || v4.is_broadcast() => {
+            Some("a multicast or broadcast address")
+        }
         IpAddr::V6(v6) if (v6.segments()[0] & 0xffc0) == 0xfe80 => Some("a link-local address"),
         IpAddr::V6(v6) if v6.is_unspecified() => Some("the unspecified address"),
         IpAddr::V6(v6) if v6.is_multicast() => Some("a multicast address"),
@@ -143,14 +147,26 @@ mod tests {
             Ok(root_path.join("repo"))
         );
         let dotdot = format!("{}/repo/../..", root_path.display());
-        assert!(matches!(roots.scan_target(&dotdot), Err(TargetError::Outside(_))));
+        assert!(matches!(
+            roots.scan_target(&dotdot),
+            Err(TargetError::Outside(_))
+        ));
         let through_link = root_path.join("escape").display().to_string();
-        assert!(matches!(roots.scan_target(&through_link), Err(TargetError::Outside(_))));
+        assert!(matches!(
+            roots.scan_target(&through_link),
+            Err(TargetError::Outside(_))
+        ));
         // Outside the roots nothing is looked at: a missing path there is "outside", not
         // "does not exist".
-        assert!(matches!(roots.scan_target("/no/such/dir"), Err(TargetError::Outside(_))));
+        assert!(matches!(
+            roots.scan_target("/no/such/dir"),
+            Err(TargetError::Outside(_))
+        ));
         let missing = root_path.join("nope").display().to_string();
-        assert!(matches!(roots.scan_target(&missing), Err(TargetError::Missing(_))));
+        assert!(matches!(
+            roots.scan_target(&missing),
+            Err(TargetError::Missing(_))
+        ));
     }
 
     #[test]

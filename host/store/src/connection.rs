@@ -116,7 +116,9 @@ impl Store {
 /// A mutex whose holder panicked still guards a usable connection: SQLite rolled back whatever
 /// that transaction had not committed.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn connect(path: &Path) -> rusqlite::Result<Connection> {

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 pub use connection::Store;
 pub use records::{
     Cancellation, CommentRecord, Deletion, FailedScanner, FindingFilter, FindingRow, FindingsPage,
-    NewScan, Page, SavedScan, ScanRecord, ScanStatus, SkippedScanner, Stats, StateRecord,
+    NewScan, Page, SavedScan, ScanRecord, ScanStatus, SkippedScanner, StateRecord, Stats,
     TrendPoint, TriageStatus,
 };
 use securescan_model::{ScanResult, ScannerOutcome};
@@ -34,7 +34,11 @@ pub enum StoreError {
     #[error(
         "scan store {path} has schema version {found}, newer than this SecureScan knows ({known}); upgrade SecureScan or point SECURESCAN_DB_PATH elsewhere"
     )]
-    Newer { path: String, found: i64, known: i64 },
+    Newer {
+        path: String,
+        found: i64,
+        known: i64,
+    },
     #[error("scan store {path}: migration to version {version} left broken references: {detail}")]
     Migration {
         path: String,

@@ -118,9 +118,15 @@ impl Store {
         row.map(|raw| raw.record(self)).transpose()
     }
 
-    fn status_on(&self, connection: &Connection, id: &str) -> Result<Option<ScanStatus>, StoreError> {
+    fn status_on(
+        &self,
+        connection: &Connection,
+        id: &str,
+    ) -> Result<Option<ScanStatus>, StoreError> {
         let status: Option<String> = connection
-            .query_row("SELECT status FROM scans WHERE id = ?1", [id], |row| row.get(0))
+            .query_row("SELECT status FROM scans WHERE id = ?1", [id], |row| {
+                row.get(0)
+            })
             .optional()
             .map_err(|e| self.error(e))?;
         Ok(status.and_then(|s| ScanStatus::parse(&s)))
@@ -356,9 +362,11 @@ impl ScanStore for Store {
 
     /// The scanner outcomes saved with a scan, for rebuilding its result (reports of stored scans).
     fn scanner_outcomes(&self, id: &str) -> Result<Vec<ScannerOutcome>, StoreError> {
-            self.read(|c| {
+        self.read(|c| {
             let text: Option<String> = c
-                .query_row("SELECT scanners FROM scans WHERE id = ?1", [id], |row| row.get(0))
+                .query_row("SELECT scanners FROM scans WHERE id = ?1", [id], |row| {
+                    row.get(0)
+                })
                 .optional()
                 .map_err(|e| self.error(e))?;
             match text {
@@ -593,7 +601,9 @@ impl RawScan {
             scanners_skipped,
             scanners_failed,
             created_at: self.created_at,
-            counts: self.summary.and_then(|text| serde_json::from_str(&text).ok()),
+            counts: self
+                .summary
+                .and_then(|text| serde_json::from_str(&text).ok()),
         })
     }
 }

@@ -47,7 +47,10 @@ pub fn state_from(row: &Row<'_>, first: usize) -> rusqlite::Result<Option<StateR
 }
 
 /// Oldest first; comments made in the same second keep the order they were added in.
-pub fn comments(connection: &Connection, fingerprint: &str) -> rusqlite::Result<Vec<CommentRecord>> {
+pub fn comments(
+    connection: &Connection,
+    fingerprint: &str,
+) -> rusqlite::Result<Vec<CommentRecord>> {
     let mut query = connection.prepare(
         "SELECT id, fingerprint, text, author, created_at FROM finding_comments
          WHERE fingerprint = ?1 ORDER BY created_at, rowid",

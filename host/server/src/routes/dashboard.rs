@@ -6,6 +6,7 @@ use axum::extract::State;
 use serde::Serialize;
 
 use securescan_engine::stamp::utc_before_now;
+use securescan_engine::tools::{ChildEnv, run_tool};
 use securescan_store::{Stats, TrendPoint};
 
 use crate::error::ApiError;
@@ -17,7 +18,14 @@ use crate::time;
 /// Directory entries listed at most: a picker, not a file manager.
 const MAX_ENTRIES: usize = 100;
 /// Directories the picker never shows: dependency and build trees nobody scans on purpose.
-const SKIPPED_DIRS: [&str; 6] = ["node_modules", "venv", "__pycache__", ".next", "dist", "build"];
+const SKIPPED_DIRS: [&str; 6] = [
+    "node_modules",
+    "venv",
+    "__pycache__",
+    ".next",
+    "dist",
+    "build",
+];
 /// Files the picker shows: what tells a directory is a project.
 const PROJECT_FILES: [&str; 6] = [
     "package.json",
@@ -175,8 +183,14 @@ pub async fn browse(
         Ok(Listing {
             current: dir.display().to_string(),
             parent,
-            entries: list(&dir).map_err(|err| TargetError::Unreadable(dir.display().to_string(), err.to_string()))?,
-            roots: roots.roots().iter().map(|r| r.display().to_string()).collect(),
+            entries: list(&dir).map_err(|err| {
+                TargetError::Unreadable(dir.display().to_string(), err.to_string())
+            })?,
+            roots: roots
+                .roots()
+                .iter()
+                .map(|r| r.display().to_string())
+                .collect(),
         })
     })
     .await
@@ -219,4 +233,81 @@ fn list(dir: &Path) -> std::io::Result<Vec<BrowseEntry>> {
     dirs.extend(files);
     dirs.truncate(MAX_ENTRIES);
     Ok(dirs)
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InstallResult {
+    pub success: bool,
+    pub message: String,
+    /// The installer's output (its stderr when it failed), last part.
+    pub output: String,
+}
+
+/// How long an install may take: pip resolving and building wheels on a slow machine.
+const INSTALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+const INSTALL_OUTPUT: usize = 64 * 1024;
+
+/// Install a scanner's tool with the command its registry entry declares. Nothing from the
+/// request reaches the command line but the scanner's name, which picks the entry.
+#[utoipa::path(
+    post, path = "/dashboard/install/{scanner}", tag = "dashboard",
+    params(("scanner" = String, Path)),
+    security(("api_key" = ["admin"])),
+    responses(
+        (status = 200, description = "Ran the install command; `success` says how it went", body = InstallResult),
+        (status = 400, description = "The scanner declares no install command", body = Object),
+        (status = 404, body = Object)
+    )
+)]
+pub async fn install(
+    State(state): State<AppState>,
+    axum::extract::Path(scanner): axum::extract::Path<String>,
+) -> Result<axum::Json<InstallResult>, ApiError> {
+    let entry = state
+        .engine
+        .registry()
+        .get(&scanner)
+        .ok_or_else(|| ApiError::not_found("Scanner"))?;
+    let Some(tool) = &entry.tool else {
+        return Err(ApiError::bad_request(format!(
+            "Scanner '{scanner}' is built in: there is nothing to install"
+        )));
+    };
+    let Some((program, args)) = tool.install.as_ref().and_then(|argv| argv.split_first()) else {
+        return Err(ApiError::bad_request(format!(
+            "Scanner '{scanner}' cannot be auto-installed. Install it manually: {}",
+            tool.install_hint
+        )));
+    };
+    tracing::info!(target: "securescan.server", scanner = %scanner, command = %tool.install.as_deref().unwrap_or_default().join(" "), "installing a scanner's tool");
+    let run = run_tool(
+        Path::new(program),
+        args,
+        &ChildEnv::new(),
+        INSTALL_TIMEOUT,
+        INSTALL_OUTPUT,
+    )
+    .await;
+    let name = &tool.name;
+    Ok(axum::Json(match run {
+        Ok(run) if run.exit_code == Some(0) => InstallResult {
+            success: true,
+            message: format!("Installed {name}"),
+            output: String::from_utf8_lossy(&run.stdout).into_owned(),
+        },
+        Ok(run) => InstallResult {
+            success: false,
+            message: format!(
+                "Installing {name} failed (exit {})",
+                run.exit_code
+                    .map_or_else(|| "by a signal".to_string(), |c| c.to_string())
+            ),
+            output: run.stderr_tail,
+        },
+        Err(err) => InstallResult {
+            success: false,
+            message: format!("Installing {name} failed: {err}"),
+            output: String::new(),
+        },
+    }))
 }

@@ -40,6 +40,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(dashboard::stats))
         .routes(routes!(dashboard::trends))
         .routes(routes!(dashboard::browse))
+        .routes(routes!(dashboard::install))
         .routes(routes!(compliance::coverage))
         .routes(routes!(compliance::frameworks))
 }
@@ -59,7 +60,9 @@ pub fn build(state: &mut AppState) -> (Router<AppState>, serde_json::Value) {
         .nest("/api", api_routes())
         .split_for_parts();
     let guard = from_fn_with_state(state.clone(), require_scope);
-    let router = v1.route_layer(guard.clone()).merge(legacy.route_layer(guard));
+    let router = v1
+        .route_layer(guard.clone())
+        .merge(legacy.route_layer(guard));
     (router, document)
 }
 

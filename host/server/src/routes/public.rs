@@ -66,7 +66,9 @@ pub async fn ready(State(state): State<AppState>) -> Result<impl IntoResponse, A
     if ok {
         Ok(axum::Json(json!({ "status": "ready", "checks": checks })))
     } else {
-        Err(ApiError::Unavailable(json!({ "status": "not_ready", "checks": checks })))
+        Err(ApiError::Unavailable(
+            json!({ "status": "not_ready", "checks": checks }),
+        ))
     }
 }
 
@@ -78,7 +80,10 @@ fn describe(err: ApiError) -> String {
 }
 
 pub async fn not_found() -> impl IntoResponse {
-    (StatusCode::NOT_FOUND, axum::Json(json!({ "detail": "Not Found" })))
+    (
+        StatusCode::NOT_FOUND,
+        axum::Json(json!({ "detail": "Not Found" })),
+    )
 }
 
 pub async fn method_not_allowed() -> impl IntoResponse {

@@ -11,9 +11,9 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use securescan_engine::scan::ScanRequest;
 use securescan_engine::config::{FindingPolicy, check_trusted, discover, lint};
 use securescan_engine::sbom;
+use securescan_engine::scan::ScanRequest;
 use securescan_engine::snapshot::parse_snapshot;
 use securescan_engine::stamp::Stamp;
 use securescan_model::{ChangeSet, Finding, ScanResult, ScanType};
@@ -185,8 +185,16 @@ async fn scan_request(
         .map(|entry| entry.target)
         .collect();
     let needs = |kind| kinds.contains(&kind);
-    let url = body.target_url.as_deref().map(str::trim).filter(|u| !u.is_empty());
-    let host = body.target_host.as_deref().map(str::trim).filter(|h| !h.is_empty());
+    let url = body
+        .target_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty());
+    let host = body
+        .target_host
+        .as_deref()
+        .map(str::trim)
+        .filter(|h| !h.is_empty());
     if needs(TargetKind::Url) && url.is_none() {
         return Err(ApiError::bad_request("scan type dast needs target_url"));
     }
@@ -292,12 +300,13 @@ fn project_config(
     security(("api_key" = ["read"])),
     responses((status = 200, body = Vec<ScanRecord>), (status = 422, body = Object))
 )]
-pub async fn list_scans(
-    State(state): State<AppState>,
-    query: Query,
-) -> Result<Response, ApiError> {
+pub async fn list_scans(State(state): State<AppState>, query: Query) -> Result<Response, ApiError> {
     let page = Page {
-        limit: Some(query.bounded("limit", 1, MAX_SCANS_PAGE)?.unwrap_or(DEFAULT_SCANS_PAGE)),
+        limit: Some(
+            query
+                .bounded("limit", 1, MAX_SCANS_PAGE)?
+                .unwrap_or(DEFAULT_SCANS_PAGE),
+        ),
         offset: query.bounded("offset", 0, u32::MAX)?.unwrap_or(0),
     };
     let (scans, total) = state
@@ -348,7 +357,10 @@ pub async fn delete_scan(
     State(state): State<AppState>,
     UrlPath(scan_id): UrlPath<String>,
 ) -> Result<StatusCode, ApiError> {
-    match state.blocking(move |store| store.delete_scan(&scan_id)).await? {
+    match state
+        .blocking(move |store| store.delete_scan(&scan_id))
+        .await?
+    {
         Deletion::Deleted => Ok(StatusCode::NO_CONTENT),
         Deletion::NotFound => Err(not_found()),
         Deletion::Active(status) => Err(ApiError::conflict(format!(
@@ -455,7 +467,11 @@ pub async fn list_findings(
         if index > 0 {
             body.push(',');
         }
-        let open = row.document.trim_end().strip_suffix('}').unwrap_or(&row.document);
+        let open = row
+            .document
+            .trim_end()
+            .strip_suffix('}')
+            .unwrap_or(&row.document);
         body.push_str(open);
         body.push_str(",\"state\":");
         body.push_str(&serde_json::to_string(&row.state).unwrap_or_else(|_| "null".into()));
@@ -502,7 +518,10 @@ async fn stored_result(state: &AppState, record: &ScanRecord) -> Result<ScanResu
 }
 
 /// A stored scan's findings (404 when there is no such scan).
-pub(super) async fn stored_findings(state: &AppState, id: String) -> Result<Vec<Finding>, ApiError> {
+pub(super) async fn stored_findings(
+    state: &AppState,
+    id: String,
+) -> Result<Vec<Finding>, ApiError> {
     let record = load_scan(state, id).await?;
     let scan_id = record.id.clone();
     let documents = state
@@ -546,7 +565,9 @@ pub async fn read_report(
         .unwrap_or_else(|| "html".into());
     let record = load_scan(&state, scan_id).await?;
     if record.status != ScanStatus::Completed {
-        return Err(ApiError::bad_request("Scan must be completed to generate a report"));
+        return Err(ApiError::bad_request(
+            "Scan must be completed to generate a report",
+        ));
     }
     let result = stored_result(&state, &record).await?;
     let (output, content_type, extension) = match format.as_str() {
@@ -615,7 +636,8 @@ pub async fn read_sbom(
         .map_err(|err| ApiError::bad_request(err.to_string()))?;
     let stamp = Stamp::from_env().map_err(|err| ApiError::Internal(err.to_string()))?;
     let document = tokio::task::spawn_blocking(move || {
-        sbom::collect(&target.display().to_string()).map(|inventory| sbom::render(&inventory, format, &stamp))
+        sbom::collect(&target.display().to_string())
+            .map(|inventory| sbom::render(&inventory, format, &stamp))
     })
     .await
     .map_err(|err| ApiError::Internal(format!("the SBOM stopped: {err}")))?

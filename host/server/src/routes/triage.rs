@@ -35,14 +35,14 @@ pub struct CommentCreate {
 
 fn too_long(field: &str, value: Option<&str>, max: usize) -> Result<(), ApiError> {
     match value {
-        Some(text) if text.chars().count() > max => Err(ApiError::Validation(vec![
-            crate::error::Invalid::new(
+        Some(text) if text.chars().count() > max => {
+            Err(ApiError::Validation(vec![crate::error::Invalid::new(
                 "string_too_long",
                 vec!["body".into(), field.into()],
                 format!("String should have at most {max} characters"),
                 serde_json::Value::Null,
-            ),
-        ])),
+            )]))
+        }
         _ => Ok(()),
     }
 }
@@ -89,7 +89,9 @@ pub async fn list_comments(
     UrlPath(fingerprint): UrlPath<String>,
 ) -> Result<axum::Json<Vec<CommentRecord>>, ApiError> {
     Ok(axum::Json(
-        state.blocking(move |store| store.comments(&fingerprint)).await?,
+        state
+            .blocking(move |store| store.comments(&fingerprint))
+            .await?,
     ))
 }
 
@@ -115,7 +117,9 @@ pub async fn add_comment(
         created_at: time::now(),
     };
     let saved = comment.clone();
-    state.blocking(move |store| store.add_comment(&saved)).await?;
+    state
+        .blocking(move |store| store.add_comment(&saved))
+        .await?;
     Ok((StatusCode::CREATED, axum::Json(comment)))
 }
 
