@@ -45,7 +45,13 @@ impl Store {
             .map(|scan| SavedScan {
                 id: scan.id,
                 target: scan.target_path,
-                status: scan.status.as_str().to_string(),
+                // What `history` has always shown for a scan whose scanners did not all run.
+                status: if scan.status == ScanStatus::Completed && !scan.scanners_failed.is_empty()
+                {
+                    "completed-with-failures".to_string()
+                } else {
+                    scan.status.as_str().to_string()
+                },
                 started_at: scan.started_at.unwrap_or(scan.created_at),
                 findings_count: scan.findings_count,
                 risk_score: scan.risk_score.unwrap_or(0.0),
