@@ -133,16 +133,20 @@ impl<S: Send + Sync> FromRequestParts<S> for Query {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let raw = parts.uri.query().unwrap_or("");
-        Ok(Query(
-            form_urlencoded::parse(raw.as_bytes())
-                .map(|(name, value)| (name.into_owned(), value.into_owned()))
-                .collect(),
-        ))
+        Ok(Query::parse(parts.uri.query().unwrap_or("")))
     }
 }
 
 impl Query {
+    /// A raw query string (`a=1&b=x%20y`), percent-decoded; invalid UTF-8 is replaced.
+    pub fn parse(raw: &str) -> Query {
+        Query(
+            form_urlencoded::parse(raw.as_bytes())
+                .map(|(name, value)| (name.into_owned(), value.into_owned()))
+                .collect(),
+        )
+    }
+
     /// The last value given for `name`.
     pub fn text(&self, name: &str) -> Option<&str> {
         self.0

@@ -6,8 +6,8 @@
 mod compliance;
 mod dashboard;
 mod public;
-mod scans;
-mod triage;
+pub mod scans;
+pub mod triage;
 
 use std::sync::Arc;
 
