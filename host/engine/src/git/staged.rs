@@ -204,7 +204,7 @@ fn write_blobs(repo: &Repository, wanted: &[(String, String)], dir: &Path) -> Re
         .iter()
         .try_for_each(|(path, blob)| write_blob(&mut reader, blob, &dir.join(path)));
     drop(reader);
-    let wrote = writer.join().unwrap_or_else(|_| Ok(()));
+    let wrote = writer.join().unwrap_or(Ok(()));
     let output = child.wait_with_output().map_err(GitError::Spawn)?;
     result?;
     wrote.map_err(failed)?;
