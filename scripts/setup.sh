@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything SecureScan needs on a fresh machine, idempotently: the wasm target, the scanner tools
-# (semgrep, bandit, pip-licenses; checkov and safety in virtualenvs of their own; nmap and npm from
+# (semgrep, bandit, pip-licenses, pre-commit; checkov and safety in virtualenvs of their own; nmap and npm from
 # Debian when missing), the securescan binary, and the adapter components (checked against the
 # pins in registry.toml). Sourced by demo.sh and test.sh; prints where things are.
 set -euo pipefail
@@ -10,6 +10,8 @@ TOOLS_VENV="${SECURESCAN_TOOLS_VENV:-$HOME/.cache/securescan/tools-venv}"
 SEMGREP_VERSION="1.182.0"
 BANDIT_VERSION="1.9.4"
 PIP_LICENSES_VERSION="5.5.5"
+# pre-commit runs the repository's own hook (.pre-commit-hooks.yaml) in the tests.
+PRE_COMMIT_VERSION="4.7.0"
 # checkov pins dependencies that clash with semgrep's, so it gets a virtualenv of its own.
 CHECKOV_VENV="${SECURESCAN_CHECKOV_VENV:-$HOME/.cache/securescan/checkov-venv}"
 CHECKOV_VERSION="3.3.30"
@@ -49,7 +51,8 @@ venv_with() {
     fi
 }
 
-venv_with "$TOOLS_VENV" "semgrep==$SEMGREP_VERSION" "bandit==$BANDIT_VERSION" "pip-licenses==$PIP_LICENSES_VERSION"
+venv_with "$TOOLS_VENV" "semgrep==$SEMGREP_VERSION" "bandit==$BANDIT_VERSION" "pip-licenses==$PIP_LICENSES_VERSION" \
+    "pre-commit==$PRE_COMMIT_VERSION"
 venv_with "$CHECKOV_VENV" "checkov==$CHECKOV_VERSION"
 venv_with "$SAFETY_VENV" "safety==$SAFETY_VERSION" "safety-db==$SAFETY_DB_VERSION"
 # (Located without importing it: the package's __init__ opens a path relative to the cwd.)

@@ -87,6 +87,18 @@ impl GateArgs {
         }
     }
 
+    /// The defaults of a scan of staged changes, for what neither the flags nor the config set:
+    /// fail at `high` (a pre-commit check that never fails checks nothing), and suppress what
+    /// the baseline file at `baseline` lists when there is one (its absence is no warning).
+    pub fn staged_defaults(&mut self, config: Option<&ProjectConfig>, baseline: PathBuf) {
+        if self.fail_on_severity.is_none() && config.is_none_or(|c| c.fail_on_severity.is_none()) {
+            self.fail_on_severity = Some(Threshold::At(Severity::High));
+        }
+        if self.baseline.is_none() && baseline.is_file() {
+            self.baseline = Some(baseline);
+        }
+    }
+
     /// The flag wins over the config's `fail_on_severity`.
     fn threshold(&self, config: Option<&ProjectConfig>) -> Option<Severity> {
         match self.fail_on_severity {

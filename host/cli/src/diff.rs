@@ -194,7 +194,7 @@ fn mode(args: &DiffArgs) -> Result<Mode, Failure> {
 }
 
 /// Where the target is inside the repository (empty for its root).
-fn inside(repo: &Repository, target: &Path) -> Result<PathBuf, Failure> {
+pub fn inside(repo: &Repository, target: &Path) -> Result<PathBuf, Failure> {
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let (root, target) = (canonical(&repo.root), canonical(target));
     target

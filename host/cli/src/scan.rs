@@ -25,11 +25,22 @@ use securescan_registry::TargetKind;
 use securescan_report::{OutputFormat, TextStyle, render_explained_to};
 use securescan_store::Store;
 
+mod staged;
+
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// What to scan: a directory or file; a URL for dast; a host, IP address or CIDR range for
-    /// network.
-    target: String,
+    /// network. With --staged: a directory of a git repository (default: the current one).
+    #[arg(required_unless_present = "staged")]
+    target: Option<String>,
+    /// Scan only what the next commit records (the pre-commit check): the staged content of the
+    /// staged files, read from the git index, not the working tree; deleted files are not
+    /// scanned, and only the scanners that read one of the staged files run. Default types:
+    /// code, dependency, iac; default --fail-on-severity: high (the config's fail_on_severity
+    /// when it sets one); default --baseline: .securescan/baseline.json at the repository root
+    /// when it exists. Never saved to the store.
+    #[arg(long, conflicts_with = "baseline_host_probes")]
+    staged: bool,
     #[command(flatten)]
     options: ScanOptions,
     #[command(flatten)]
@@ -108,9 +119,15 @@ pub fn parse_scan_type(text: &str) -> Result<ScanType, String> {
 }
 
 pub async fn run(args: ScanArgs) -> CommandResult {
-    let config = load_for(&config_start(&args.target))?;
+    if args.staged {
+        return staged::run(args).await;
+    }
+    let target = args
+        .target
+        .ok_or_else(|| Failure::usage("scan: give a target to scan"))?;
+    let config = load_for(&config_start(&target))?;
     let policy = args.gate.policy(config.as_ref());
-    let request = args.options.request(args.target, config.as_ref(), policy)?;
+    let request = args.options.request(target, config.as_ref(), policy)?;
     let started = Stamp::from_env().map_err(|err| Failure::usage(err.to_string()))?;
     // The process ends once this returns, and the system takes its memory back at once: freeing a
     // big scan's findings one allocation at a time was a fifth of W1's time after the tools.

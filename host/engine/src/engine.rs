@@ -4,6 +4,7 @@
 //! request; nothing below reads the process's current directory or environment, so one process
 //! can run scans of different roots under different settings at once.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -13,9 +14,9 @@ use tokio::task::JoinSet;
 use crate::compliance::ComplianceMapper;
 use crate::config::FindingPolicy;
 use crate::findings::name_from_root;
-use crate::git::{GitError, Repository};
+use crate::git::{GitError, Repository, StagedTree};
 use crate::scan::runner::{Context, run_ingest, run_scan};
-use crate::scan::{ScanRequest, check_target, identify};
+use crate::scan::{ScanRequest, check_target, identify, nothing_staged_for};
 use crate::settings::Settings;
 use crate::snapshot::render_baseline;
 use crate::tools::ProbeCache;
@@ -99,6 +100,13 @@ pub struct CommitSide<'a> {
     pub prefix: &'a Path,
     /// Where the worktree is made.
     pub scratch: &'a Path,
+}
+
+/// A scan of staged changes, and how many findings it left out for naming no staged file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StagedScan {
+    pub result: ScanResult,
+    pub outside: usize,
 }
 
 /// A baseline file's text and what went into it.
@@ -202,7 +210,72 @@ impl Engine {
         events: &(dyn Fn(ScanEvent) + Sync),
     ) -> Result<ScanResult, RequestError> {
         self.check(request)?;
-        Ok(run_scan(&self.ctx, request, events).await)
+        Ok(run_scan(&self.ctx, request, &|_| None, events).await)
+    }
+
+    /// A scan of what the next commit records: the staged content in `tree`, by the request's
+    /// scanners that read one of the staged files (the others, and those in `left_out`, are
+    /// recorded as skipped with why). The request's target names the scan; findings name files
+    /// from the repository root and are fingerprinted from the target, as a scan of the target
+    /// holding the same content would; findings about anything but a staged file (a
+    /// `.gitignore` the tree does not hold) are left out and counted.
+    pub async fn scan_staged(
+        &self,
+        tree: &StagedTree,
+        request: &ScanRequest,
+        left_out: &BTreeMap<String, String>,
+        events: &(dyn Fn(ScanEvent) + Sync),
+    ) -> Result<StagedScan, RequestError> {
+        self.check(request)?;
+        let staged = ScanRequest {
+            target: tree.path().to_string_lossy().into_owned(),
+            ..request.clone()
+        };
+        let leave_out = |entry: &AdapterEntry| {
+            left_out
+                .get(&entry.id)
+                .cloned()
+                .or_else(|| nothing_staged_for(entry, tree.files()))
+        };
+        // The temporary tree is no name to show; the scan's end is told once findings are kept.
+        let inner = |event: ScanEvent| match event {
+            ScanEvent::ScanStarted { scanners, .. } => events(ScanEvent::ScanStarted {
+                target: request.target.clone(),
+                scanners,
+            }),
+            ScanEvent::ScanFinished { .. } => {}
+            other => events(other),
+        };
+        let mut result = run_scan(&self.ctx, &staged, &leave_out, &inner).await;
+        name_from_root(
+            &mut result.findings,
+            &staged.target,
+            tree.prefix(),
+            &self.ctx.working_dir,
+        );
+        let named: std::collections::BTreeSet<String> = tree
+            .files()
+            .iter()
+            .map(|file| {
+                tree.prefix()
+                    .join(file)
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect();
+        let before = result.findings.len();
+        result
+            .findings
+            .retain(|f| f.file_path.as_ref().is_some_and(|p| named.contains(p)));
+        let outside = before - result.findings.len();
+        result.target = request.target.clone();
+        result.scan_id = identify(
+            &format!("staged:{}", request.target),
+            &result.scan_types,
+            &mut result.findings,
+        );
+        events(ScanEvent::finished(&result));
+        Ok(StagedScan { result, outside })
     }
 
     /// Normalize an existing tool report through its scanner's adapter: a scan minus running

@@ -17,5 +17,5 @@ pub mod stamp;
 pub mod tools;
 
 pub use engine::{
-    Baseline, CommitSide, Engine, EngineConfig, IngestRequest, RequestError, SideScan,
+    Baseline, CommitSide, Engine, EngineConfig, IngestRequest, RequestError, SideScan, StagedScan,
 };

@@ -79,6 +79,8 @@ struct RawTool {
     each_item: Option<Vec<String>>,
     #[serde(default)]
     failure_hint: Vec<RawFailureHint>,
+    #[serde(default)]
+    reads: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -196,6 +198,10 @@ pub struct ToolSpec {
     pub each_item: Option<Vec<String>>,
     /// What to tell the user when a run fails in a way the tool explains badly.
     pub failure_hints: Vec<FailureHint>,
+    /// File-name patterns of the files the tool looks at (`*` matches any run of characters, case
+    /// ignored), for a tool-report adapter without `each-file`: a scan of staged changes runs the
+    /// tool only when one of them is staged. Empty: any file may matter to it.
+    pub reads: Vec<String>,
 }
 
 /// Advice for a failed run whose stderr holds any of `stderr_contains`.
@@ -498,6 +504,13 @@ impl RawTool {
                 }
             }
         }
+        if !self.reads.is_empty() && (each_file || self.optional) {
+            return Err(
+                "tool reads is for a tool-report adapter without each-file (each-file and files \
+                 already say which files matter)"
+                    .into(),
+            );
+        }
         if let Some(list) = &self.each_item {
             if list.first() != Some(&self.name) || !uses_item || !self.optional {
                 return Err(format!(
@@ -531,6 +544,7 @@ impl RawTool {
                 .into_iter()
                 .map(RawFailureHint::resolve)
                 .collect::<Result<_, _>>()?,
+            reads: self.reads,
         })
     }
 }

@@ -296,3 +296,18 @@ fn failure_hints_match_stderr_and_must_say_something() {
         assert!(error(&with(bad)).contains("a failure-hint needs"), "{bad}");
     }
 }
+
+#[test]
+fn tool_reads_is_only_for_a_tool_run_once_over_the_target() {
+    let reads = MINIMAL.replace(
+        "install-hint = \"pip install bandit\"",
+        "install-hint = \"pip install bandit\"\nreads = [\"*.py\"]",
+    );
+    let registry = Registry::parse(&reads, "test").unwrap();
+    assert_eq!(registry.adapters[0].tool.as_ref().unwrap().reads, ["*.py"]);
+    let per_file = format!(
+        "{}\n[adapter.each-file]\ninclude = [\"*.py\"]\nmax-file-bytes = 10\n",
+        reads.replace("\"{target}\"]", "\"{file}\"]")
+    );
+    assert!(error(&per_file).contains("tool reads"));
+}

@@ -19,6 +19,7 @@ mod real_tools;
 mod sbom;
 mod scaffold;
 mod size_caps;
+mod staged;
 mod support;
 mod suppression;
 mod tool_runs;

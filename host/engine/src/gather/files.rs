@@ -150,18 +150,9 @@ impl Walk<'_> {
     fn consider(&mut self, shown: &str, path: &Path, size: u64) {
         let name = path
             .file_name()
-            .map(|n| n.to_string_lossy().to_lowercase())
+            .map(|n| n.to_string_lossy())
             .unwrap_or_default();
-        if self
-            .rules
-            .skip_suffixes
-            .iter()
-            .any(|s| name.ends_with(&s.to_lowercase()))
-        {
-            return;
-        }
-        let included = |pattern: &String| name_matches(&pattern.to_lowercase(), &name);
-        if !self.rules.include.is_empty() && !self.rules.include.iter().any(included) {
+        if !name_selected(self.rules, &name) {
             return;
         }
         if size > self.rules.max_file_bytes {
@@ -180,6 +171,43 @@ impl Walk<'_> {
             size,
         });
     }
+}
+
+/// Whether the rules gather a file of this name: no skipped suffix, and an include pattern
+/// (when there are any) matches.
+fn name_selected(rules: &FileSelection, name: &str) -> bool {
+    let name = name.to_lowercase();
+    if rules
+        .skip_suffixes
+        .iter()
+        .any(|s| name.ends_with(&s.to_lowercase()))
+    {
+        return false;
+    }
+    rules.include.is_empty() || any_name_matches(&rules.include, &name)
+}
+
+/// Whether the rules gather the file at `relative` (`/`-separated, from the target) by its name
+/// and the directories it is in, whatever its size and contents: which files of a list matter
+/// to an analyzer, without walking a tree.
+pub fn selects(rules: &FileSelection, relative: &str) -> bool {
+    let mut parts: Vec<&str> = relative.split('/').collect();
+    let Some(name) = parts.pop() else {
+        return false;
+    };
+    !parts
+        .iter()
+        .any(|dir| rules.skip_dirs.iter().any(|d| d == dir))
+        && name_selected(rules, name)
+}
+
+/// Whether any of `patterns` (`*` matches any run of characters, case ignored) matches the
+/// file name `name`.
+pub fn any_name_matches(patterns: &[String], name: &str) -> bool {
+    let name = name.to_lowercase();
+    patterns
+        .iter()
+        .any(|pattern| name_matches(&pattern.to_lowercase(), &name))
 }
 
 /// `pattern` against a (lowercased) file name, where `*` matches any run of characters.
@@ -452,6 +480,18 @@ mod tests {
             names,
             vec!["Dockerfile", "Dockerfile.prod", "web.dockerfile"]
         );
+    }
+
+    #[test]
+    fn a_listed_path_is_selected_like_a_walk_would_gather_it() {
+        let mut selection = rules();
+        assert!(selects(&selection, "src/app.py"));
+        assert!(!selects(&selection, "web/node_modules/x/index.js"));
+        assert!(!selects(&selection, "static/app.MIN.js"));
+        selection.include = vec!["Dockerfile".into(), "*.dockerfile".into()];
+        assert!(selects(&selection, "deploy/Dockerfile"));
+        assert!(selects(&selection, "web.Dockerfile"));
+        assert!(!selects(&selection, "src/app.py"));
     }
 
     fn rules() -> FileSelection {

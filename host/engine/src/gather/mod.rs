@@ -9,8 +9,8 @@ mod zap;
 
 pub use commands::run_commands;
 pub use files::{
-    Candidate, GatheredFiles, Window, WindowError, WindowStart, entry_names, file_note,
-    gather_files, list_files, read_files, read_window, unreadable_note,
+    Candidate, GatheredFiles, Window, WindowError, WindowStart, any_name_matches, entry_names,
+    file_note, gather_files, list_files, read_files, read_window, selects, unreadable_note,
 };
 pub use http::{HttpError, fetch_chain};
 pub use probes::{ProbeRoot, gather_probes};

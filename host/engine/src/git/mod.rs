@@ -5,12 +5,14 @@
 //! user's repository, index and HEAD are never written to: each side of a diff is checked out in
 //! a temporary worktree registered in the view, not in the repository.
 
+mod staged;
 mod view;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
 
+pub use staged::StagedTree;
 pub use view::{RepositoryView, no_repository_env};
 
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +97,11 @@ impl Repository {
     }
 
     fn git(&self, args: &[&str]) -> Result<Output, GitError> {
+        self.command(args).output().map_err(GitError::Spawn)
+    }
+
+    /// git with `args`, run at the root through the repository's view.
+    fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new("git");
         command
             .current_dir(&self.root)
@@ -102,7 +109,7 @@ impl Repository {
             .env("LC_ALL", "C")
             .stdin(std::process::Stdio::null());
         self.view.env().apply(&mut command);
-        command.output().map_err(GitError::Spawn)
+        command
     }
 }
 

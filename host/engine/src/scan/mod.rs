@@ -8,6 +8,7 @@ mod probes_input;
 mod report_input;
 pub(crate) mod runner;
 mod scanner;
+mod staged;
 mod target;
 mod url_input;
 
@@ -15,4 +16,5 @@ pub(crate) use health::health;
 pub use identity::identify;
 pub use runner::ScanRequest;
 pub use securescan_model::{FailureKind, ScanResult, ScannerOutcome, ScannerStatus};
+pub(crate) use staged::nothing_staged_for;
 pub use target::{TargetError, check_target, looks_like_url};

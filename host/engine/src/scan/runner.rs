@@ -72,11 +72,16 @@ pub(crate) struct Context {
     pub probes: ProbeCache,
 }
 
-/// Run every registry scanner for the request's types, concurrently, telling `events` as each
-/// starts and ends. Dropping the future kills running tools.
+/// Why a scan leaves one of its scanners out (`None`: it runs); a scanner left out is recorded
+/// as skipped with that reason.
+pub(crate) type LeaveOut<'a> = &'a (dyn Fn(&AdapterEntry) -> Option<String> + Sync);
+
+/// Run every registry scanner for the request's types that `leave_out` keeps, concurrently,
+/// telling `events` as each starts and ends. Dropping the future kills running tools.
 pub(crate) async fn run_scan(
     ctx: &Arc<Context>,
     request: &ScanRequest,
+    leave_out: LeaveOut<'_>,
     events: &(dyn Fn(ScanEvent) + Sync),
 ) -> ScanResult {
     let target: Arc<str> = Arc::from(request.target.as_str());
@@ -101,6 +106,7 @@ pub(crate) async fn run_scan(
             scanner: entry.id.clone(),
             scan_type: entry.scan_type,
         });
+        let reason = leave_out(entry);
         let run = run_scanner(Job {
             ctx: ctx.clone(),
             entry: (*entry).clone(),
@@ -114,7 +120,14 @@ pub(crate) async fn run_scan(
             run_project_python: request.run_project_python,
             warnings: Vec::new(),
         });
-        tasks.spawn(async move { (index, run.await) });
+        let entry = (*entry).clone();
+        tasks.spawn(async move {
+            let run = match reason {
+                Some(reason) => left_out(&entry, reason),
+                None => run.await,
+            };
+            (index, run)
+        });
     }
     // Each scanner's findings are prepared as it ends, on a blocking thread, while the
     // others still run: only the cross-scanner steps wait for the last tool.
@@ -226,6 +239,24 @@ fn repository_view(path: &std::path::Path) -> Option<RepositoryView> {
         tracing::warn!("{err}; git-based checks run as if the target were in no repository");
         None
     })
+}
+
+/// A scanner the scan left out: skipped, with why.
+fn left_out(entry: &AdapterEntry, reason: String) -> ScannerRun {
+    ScannerRun {
+        outcome: ScannerOutcome {
+            scanner: entry.id.clone(),
+            scan_type: entry.scan_type,
+            status: ScannerStatus::Skipped {
+                reason,
+                install_hint: None,
+            },
+            tool_version: None,
+            warnings: Vec::new(),
+            duration: Default::default(),
+        },
+        findings: Vec::new(),
+    }
 }
 
 /// A scanner whose task stopped (a panic): failed, with no findings.
