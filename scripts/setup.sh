@@ -7,17 +7,12 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_VENV="${SECURESCAN_TOOLS_VENV:-$HOME/.cache/securescan/tools-venv}"
-SEMGREP_VERSION="1.182.0"
-BANDIT_VERSION="1.9.4"
-PIP_LICENSES_VERSION="5.5.5"
+# shellcheck source=scripts/tool-versions.sh
+source "$ROOT/scripts/tool-versions.sh"
 # checkov pins dependencies that clash with semgrep's, so it gets a virtualenv of its own.
 CHECKOV_VENV="${SECURESCAN_CHECKOV_VENV:-$HOME/.cache/securescan/checkov-venv}"
-CHECKOV_VERSION="3.3.30"
-# safety 3 needs an account and the network; 1.x runs offline against the public advisory
-# database published on PyPI (safety-db), which the tests point it at.
+# The tests point safety at the safety-db package's database.
 SAFETY_VENV="${SECURESCAN_SAFETY_VENV:-$HOME/.cache/securescan/safety-venv}"
-SAFETY_VERSION="1.10.3"
-SAFETY_DB_VERSION="2021.7.17"
 
 say() { printf '==> %s\n' "$*" >&2; }
 
@@ -81,6 +76,8 @@ debian_package() {
 debian_package nmap nmap
 debian_package pdftotext poppler-utils
 debian_package npm npm
+# shellcheck checks the GitHub Action's scripts (action/*.sh) in the tests.
+debian_package shellcheck shellcheck
 
 # The standards' own validators for the output formats the tests check: Microsoft's SARIF
 # multitool (npm), and CycloneDX's and SPDX's Python tools, in a virtualenv of their own.

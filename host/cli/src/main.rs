@@ -20,6 +20,7 @@ mod compare;
 mod config;
 mod diff;
 mod exit;
+mod github;
 mod history;
 mod ingest;
 mod init;
@@ -118,6 +119,10 @@ enum Command {
     /// Work with the project config file, .securescan.yml.
     #[command(subcommand)]
     Config(config::ConfigCommand),
+    /// Post to a pull request what `diff` rendered (the GitHub Action's posting): the comment,
+    /// the inline review, the SARIF upload. The token is read from GITHUB_TOKEN.
+    #[command(subcommand)]
+    Github(github::GithubCommand),
 }
 
 fn main() -> ExitCode {
@@ -178,6 +183,7 @@ async fn run(command: Command) -> Exit {
         Command::Sbom(args) => sbom::run(args).await,
         Command::Adapter(command) => adapter::run(command).await,
         Command::Config(command) => config::run(command).await,
+        Command::Github(command) => github::run(command).await,
     };
     result.unwrap_or_else(|failure| {
         tell!("securescan: {}", failure.message);
