@@ -422,6 +422,16 @@ impl Runner {
             .collect()
     }
 
+    /// The value the last run gave output `name`.
+    fn last_output(&self, name: &str) -> String {
+        self.outputs()
+            .lines()
+            .filter_map(|l| l.strip_prefix(&format!("{name}=")))
+            .next_back()
+            .unwrap_or_default()
+            .to_string()
+    }
+
     fn outputs(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("github_output")).unwrap_or_default()
     }
@@ -541,7 +551,12 @@ fn action_runs_twice_on_a_pull_request_and_patches_its_comment_and_review() {
         &[],
     );
     let before = runner.github.writes().len();
-    let inputs = [("pr-mode", "both"), ("fail-on-severity", "critical")];
+    let inputs = [
+        ("pr-mode", "both"),
+        ("fail-on-severity", "critical"),
+        ("review-event", "REQUEST_CHANGES"),
+        ("inline-suggestions", "false"),
+    ];
     let run = runner.run(&base, &second, &inputs);
     // Nothing new is critical, and the failed upload does not change that.
     assert_eq!(run.status.code(), Some(0), "{}", output_text(&run));
@@ -616,6 +631,74 @@ fn action_runs_twice_on_a_pull_request_and_patches_its_comment_and_review() {
         2,
         "a second review carries the new comments"
     );
+    drop(state);
+    let review = runner
+        .github
+        .calls()
+        .into_iter()
+        .rfind(|c| c.method == "POST" && c.path.ends_with(&format!("/pulls/{PR}/reviews")))
+        .expect("a review posted");
+    assert_eq!(review.body["event"], "REQUEST_CHANGES");
+    let posted = review.body["comments"].as_array().expect("comments");
+    assert_eq!(posted.len(), added.len());
+    assert!(
+        posted.iter().all(|c| !c["body"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("```suggestion")),
+        "inline-suggestions false: {posted:?}"
+    );
+}
+
+#[test]
+fn action_inputs_choose_the_refs_the_baseline_and_what_is_posted() {
+    let runner = Runner::new();
+    let base = runner.commit(&[("README.md", "hello\n".to_string())]);
+    let key = format!("aws = {}\n", crate::support::fake_aws_key());
+    std::fs::write(runner.repo().join("keys.txt"), &key).expect("write");
+    let baseline = crate::support::securescan()
+        .current_dir(runner.repo())
+        .args(["baseline", ".", "--type", "code", "-o", "baseline.json"])
+        .env(
+            "SECURESCAN_SEMGREP_CONFIG",
+            workspace().join("rules/semgrep-python.yml"),
+        )
+        .output()
+        .expect("baseline runs");
+    assert!(baseline.status.success(), "{}", output_text(&baseline));
+    let baseline_file =
+        std::fs::read_to_string(runner.repo().join("baseline.json")).expect("baseline written");
+    let head = runner.commit(&[
+        ("README.md", "hello\n".to_string()),
+        ("keys.txt", key),
+        ("baseline.json", baseline_file),
+    ]);
+    let mut inputs = vec![
+        ("base-ref", base.as_str()),
+        ("head-ref", head.as_str()),
+        ("comment-on-pr", "false"),
+        ("upload-sarif", "false"),
+        ("fail-on-severity", "critical"),
+        ("image-tag", "v0.9.0"),
+        ("prefer-image", "true"),
+    ];
+    // The event names a commit that does not exist: base-ref and head-ref win.
+    let bogus = "0".repeat(40);
+    let run = runner.run(&bogus, &bogus, &inputs);
+    assert_eq!(run.status.code(), Some(4), "{}", output_text(&run));
+    assert_eq!(runner.last_output("new-findings"), "1");
+    inputs.push(("baseline", "baseline.json"));
+    let run = runner.run(&bogus, &bogus, &inputs);
+    assert_eq!(run.status.code(), Some(0), "{}", output_text(&run));
+    assert_eq!(runner.last_output("new-findings"), "0");
+    // comment-on-pr and upload-sarif false: nothing is posted, nothing asked.
+    let api: Vec<Call> = runner
+        .github
+        .calls()
+        .into_iter()
+        .filter(|c| c.path.starts_with("/repos/"))
+        .collect();
+    assert!(api.is_empty(), "{api:?}");
 }
 
 /// Each review comment's marker prefix and id.
@@ -659,12 +742,25 @@ fn action_keeps_30000_findings_within_githubs_limits() {
     let files = many_secrets();
     let refs: Vec<(&str, String)> = files.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
     let head = runner.commit(&refs);
+    // The comment cannot be posted: the verdict is the same.
+    runner.github.fail_once(
+        "POST",
+        &format!("/repos/{REPO}/issues/{PR}/comments"),
+        500,
+        &[],
+    );
     let run = runner.run(
         &base,
         &head,
         &[("pr-mode", "summary"), ("fail-on-severity", "critical")],
     );
     assert_eq!(run.status.code(), Some(4), "{}", output_text(&run));
+    assert!(
+        String::from_utf8_lossy(&run.stdout)
+            .contains("::warning::the PR comment could not be posted"),
+        "{}",
+        output_text(&run)
+    );
     let calls = runner.github.calls();
     let upload = calls
         .iter()
@@ -699,12 +795,11 @@ fn action_keeps_30000_findings_within_githubs_limits() {
     let errors = results.iter().filter(|r| r["level"] == "error").count();
     assert_eq!(errors, critical);
     assert_eq!(validate_sarif(&sarif), Vec::<String>::new());
-    let state = runner.github.state.lock().expect("lock");
-    let comment = state
-        .issue_comments
-        .values()
-        .next()
-        .expect("comment posted");
+    let posted = calls
+        .iter()
+        .find(|c| c.method == "POST" && c.path.ends_with(&format!("/issues/{PR}/comments")))
+        .expect("the comment was sent");
+    let comment = posted.body["body"].as_str().expect("a body");
     assert!(
         comment.chars().count() <= 65_536,
         "{}",
