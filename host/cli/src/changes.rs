@@ -13,6 +13,9 @@ use super::output::{ScanFormat, parse_output, write_artifact};
 use securescan_engine::findings::{ChangeMode, ChangeSet, Finding, ScanType};
 use securescan_engine::git::Repository;
 use securescan_engine::scan::ScanResult;
+use securescan_report::github::limits::{
+    COMMENT_MAX_CHARS, INLINE_COMMENTS_MAX, SarifFit, fit_pr_comment, fit_sarif,
+};
 use securescan_report::github::{
     PrComment, Review, ReviewEvent, render_change_text, render_pr_comment, render_review, shown,
 };
@@ -57,6 +60,28 @@ pub struct ChangeOutputArgs {
     /// Leave the "suppress this" and "pin this severity" suggestion blocks out of the review.
     #[arg(long)]
     pub no_suggestions: bool,
+    /// Keep within what GitHub accepts: the PR comment within 65,536 characters, at most 50
+    /// inline comments in the review, the SARIF within 25,000 results and 10 MB gzipped and
+    /// base64-encoded (lowest severities left out first, which the PR comment then says).
+    #[arg(long)]
+    pub github_limits: bool,
+    /// Where the full report is (e.g. the workflow run), linked from a cut PR comment.
+    #[arg(long, value_parser = parse_details_url)]
+    pub details_url: Option<String>,
+}
+
+/// An http(s) URL with nothing Markdown could read as the end of a link or another element.
+fn parse_details_url(text: &str) -> Result<String, String> {
+    let plain = text
+        .chars()
+        .all(|c| c.is_ascii_graphic() && !"()<>[]`\\\"'".contains(c));
+    if (text.starts_with("https://") || text.starts_with("http://")) && plain {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "{text:?} is not a plain http(s) URL (no spaces, brackets, quotes or backticks)"
+        ))
+    }
 }
 
 fn parse_format(text: &str) -> Result<ChangeFormat, String> {
@@ -138,28 +163,38 @@ pub fn deliver_changes(
         ChangeFormat::Text => render_change_text(changes, context.mode, show),
         ChangeFormat::Json => render_json(changes, context.mode, show),
         ChangeFormat::Sarif => {
-            let result = ScanResult {
-                scan_id: String::new(),
-                target: context.target.to_string(),
-                scan_types: context.types.to_vec(),
-                scanners: Vec::new(),
-                findings: shown(&changes.new, show).into_iter().cloned().collect(),
-            };
-            sarif_with(
-                &result,
-                Some(context.sarif_properties.clone()),
-                &locations::working_dir()?,
-            )
+            let fit = new_findings_sarif(changes, context, show, args.github_limits)?;
+            if let Some(note) = fit.note() {
+                tell!("{}", note.trim_start_matches("> **Note:** "));
+            }
+            fit.text
         }
-        ChangeFormat::GithubPrComment => render_pr_comment(
-            changes,
-            &PrComment {
-                repo: args.repo.as_deref(),
-                sha: args.sha.as_deref(),
-                mode: context.mode,
-                show_suppressed: show,
-            },
-        ),
+        ChangeFormat::GithubPrComment => {
+            let comment = render_pr_comment(
+                changes,
+                &PrComment {
+                    repo: args.repo.as_deref(),
+                    sha: args.sha.as_deref(),
+                    mode: context.mode,
+                    show_suppressed: show,
+                },
+            );
+            if args.github_limits {
+                // The same cut the SARIF output makes, so the comment can say what it left out.
+                let notes: Vec<String> = new_findings_sarif(changes, context, show, true)?
+                    .note()
+                    .into_iter()
+                    .collect();
+                fit_pr_comment(
+                    &comment,
+                    COMMENT_MAX_CHARS,
+                    &notes,
+                    args.details_url.as_deref(),
+                )
+            } else {
+                comment
+            }
+        }
         ChangeFormat::GithubReview => {
             let (Some(sha), Some(base)) = (args.sha.as_deref(), args.base_sha.as_deref()) else {
                 unreachable!("checked by check_review_inputs before scanning")
@@ -186,11 +221,47 @@ pub fn deliver_changes(
                     repo: args.repo.as_deref(),
                     suggestions: !args.no_suggestions,
                     show_suppressed: show,
+                    inline_limit: args.github_limits.then_some(INLINE_COMMENTS_MAX),
                 },
             )
         }
     };
     write_artifact(&text, args.output_file.as_deref())
+}
+
+/// SARIF of the new findings (suppressed ones only when shown), cut to GitHub's limits when
+/// `github_limits`.
+fn new_findings_sarif(
+    changes: &ChangeSet,
+    context: &ChangeContext,
+    show: bool,
+    github_limits: bool,
+) -> Result<SarifFit, Failure> {
+    let working_dir = locations::working_dir()?;
+    let render = |findings: &[Finding]| {
+        let result = ScanResult {
+            scan_id: String::new(),
+            target: context.target.to_string(),
+            scan_types: context.types.to_vec(),
+            scanners: Vec::new(),
+            findings: findings.to_vec(),
+        };
+        sarif_with(
+            &result,
+            Some(context.sarif_properties.clone()),
+            &working_dir,
+        )
+    };
+    let findings: Vec<Finding> = shown(&changes.new, show).into_iter().cloned().collect();
+    Ok(if github_limits {
+        fit_sarif(&findings, render)
+    } else {
+        SarifFit {
+            text: render(&findings),
+            kept: findings.len(),
+            left_out: Vec::new(),
+        }
+    })
 }
 
 /// The buckets as full findings; suppressed ones only when shown (and then stamped).

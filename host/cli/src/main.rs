@@ -20,6 +20,7 @@ mod compare;
 mod config;
 mod diff;
 mod exit;
+mod github;
 mod history;
 mod ingest;
 mod init;
@@ -122,6 +123,10 @@ enum Command {
     /// Serve the REST API (and its docs at /docs): scans queued and run by the same engine,
     /// stored in the same file as `history` reads.
     Serve(serve::ServeArgs),
+    /// Post to a pull request what `diff` rendered (the GitHub Action's posting): the comment,
+    /// the inline review, the SARIF upload. The token is read from GITHUB_TOKEN.
+    #[command(subcommand)]
+    Github(github::GithubCommand),
 }
 
 fn main() -> ExitCode {
@@ -191,6 +196,7 @@ async fn run(command: Command) -> Exit {
         Command::Adapter(command) => adapter::run(command).await,
         Command::Config(command) => config::run(command).await,
         Command::Serve(args) => serve::run(args).await,
+        Command::Github(command) => github::run(command).await,
     };
     result.unwrap_or_else(|failure| {
         tell!("securescan: {}", failure.message);

@@ -1,5 +1,6 @@
 //! The host's one integration-test binary.
 
+mod action;
 mod ai;
 mod cli;
 mod config;

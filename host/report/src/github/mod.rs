@@ -7,6 +7,7 @@
 
 mod change_text;
 mod diff_positions;
+pub mod limits;
 mod markdown;
 pub mod markers;
 mod pr_comment;

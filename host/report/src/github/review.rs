@@ -34,6 +34,9 @@ pub struct Review<'a> {
     pub suggestions: bool,
     /// Include suppressed findings (marked) in comments and body.
     pub show_suppressed: bool,
+    /// The most inline comments the review carries (the most severe findings get them); the
+    /// other anchored findings are listed in the body. `None`: no limit.
+    pub inline_limit: Option<usize>,
 }
 
 /// What the review does to the PR, as the GitHub API names it.
@@ -99,17 +102,28 @@ struct InlineComment<'a> {
 pub fn render_review(changes: &ChangeSet, options: &Review) -> String {
     let show = options.show_suppressed;
     let positions = DiffPositions::parse(options.diff_text);
-    let mut comments: Vec<InlineComment> = changes
+    let mut anchored: Vec<(&Finding, Anchor)> = changes
         .new
         .iter()
         .filter(|f| is_shown(f, show))
-        .filter_map(|f| {
-            let at = anchor(f, &positions)?;
-            Some(InlineComment {
-                path: at.path,
-                position: at.position,
-                body: inline_body(f, &at, options),
-            })
+        .filter_map(|f| Some((f, anchor(f, &positions)?)))
+        .collect();
+    let mut over_limit: Vec<&Finding> = Vec::new();
+    if let Some(limit) = options.inline_limit.filter(|&l| l < anchored.len()) {
+        // Stable: within a severity the canonical order decides who gets a comment.
+        anchored.sort_by_key(|(f, _)| std::cmp::Reverse(f.severity));
+        over_limit = anchored
+            .split_off(limit)
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
+    }
+    let mut comments: Vec<InlineComment> = anchored
+        .into_iter()
+        .map(|(f, at)| InlineComment {
+            path: at.path,
+            position: at.position,
+            body: inline_body(f, &at, options),
         })
         .collect();
     // The marker's prefix settles ties, so two findings on one line keep a fixed order.
@@ -117,7 +131,7 @@ pub fn render_review(changes: &ChangeSet, options: &Review) -> String {
         let prefix = extract_fingerprint(&c.body).unwrap_or_default();
         (c.path, c.position, prefix)
     });
-    let body = review_body(changes, options, &positions, comments.len());
+    let body = review_body(changes, options, &positions, comments.len(), &over_limit);
     let comments: Vec<Value> = comments
         .into_iter()
         .map(|c| json!({"path": c.path, "position": c.position, "body": c.body}))
@@ -182,6 +196,7 @@ fn review_body(
     options: &Review,
     positions: &DiffPositions,
     inline: usize,
+    over_limit: &[&Finding],
 ) -> String {
     let words = wording(Surface::Review, options.mode);
     let show = options.show_suppressed;
@@ -213,6 +228,18 @@ fn review_body(
             }
             lines.push(String::new());
         }
+    }
+    if !over_limit.is_empty() {
+        lines.push(format!(
+            "### Beyond the {} inline comments of one review ({})",
+            inline,
+            over_limit.len()
+        ));
+        lines.push(String::new());
+        for finding in over_limit {
+            lines.push(body_bullet(finding, options));
+        }
+        lines.push(String::new());
     }
     if !fixed.is_empty() {
         lines.push(format!("### {} ({})", words.fixed, fixed.len()));
@@ -278,7 +305,7 @@ fn cwe_number(cwe: &str) -> Option<&str> {
 mod tests {
     use super::super::appendix;
     use super::*;
-    use securescan_model::{SuppressedBy, Suppression};
+    use securescan_model::{Severity, SuppressedBy, Suppression};
 
     fn a7(show_suppressed: bool) -> Review<'static> {
         Review {
@@ -289,6 +316,7 @@ mod tests {
             repo: Some("o/r"),
             suggestions: true,
             show_suppressed,
+            inline_limit: None,
         }
     }
 
@@ -518,6 +546,64 @@ mod tests {
              | Inline comments | 0 |\\n| Body fallback | 0 |\\n\",\n  \"comments\": [],\n  \
              \"commit_id\": \"abc1234def5678\",\n  \"event\": \"COMMENT\"\n}"
         );
+    }
+
+    #[test]
+    fn past_the_inline_limit_the_least_severe_anchored_findings_go_to_the_body() {
+        let mut diff = String::from(
+            "diff --git a/big.py b/big.py\nnew file mode 100644\nindex 000..111\n--- /dev/null\n\
+             +++ b/big.py\n@@ -0,0 +1,60 @@\n",
+        );
+        let mut findings = Vec::new();
+        for line in 1..=60u32 {
+            diff.push_str(&format!("+x{line} = eval(y)\n"));
+            let mut f = appendix::eval();
+            f.file_path = Some("big.py".into());
+            f.line_start = Some(line);
+            f.fingerprint = format!("{line:064x}");
+            // Every sixth finding is low: ten of them, the ones past a limit of 50.
+            f.severity = if line % 6 == 0 {
+                Severity::Low
+            } else {
+                Severity::High
+            };
+            findings.push(f);
+        }
+        let changes = ChangeSet {
+            new: findings,
+            ..ChangeSet::default()
+        };
+        let options = Review {
+            diff_text: &diff,
+            inline_limit: Some(50),
+            ..a7(false)
+        };
+        let review = payload(&changes, &options);
+        let comments = review["comments"].as_array().cloned().unwrap_or_default();
+        assert_eq!(comments.len(), 50);
+        assert!(
+            comments
+                .iter()
+                .all(|c| c["body"].as_str().is_some_and(|b| b.starts_with("**HIGH")))
+        );
+        let body = review["body"].as_str().unwrap_or_default();
+        assert!(
+            body.contains("| Inline comments | 50 |\n| Body fallback | 0 |\n"),
+            "{body}"
+        );
+        assert!(
+            body.contains("\n### Beyond the 50 inline comments of one review (10)\n\n- **"),
+            "{body}"
+        );
+        assert!(body.contains("`big.py:60`\n"), "{body}");
+        let unlimited = payload(
+            &changes,
+            &Review {
+                inline_limit: None,
+                ..options
+            },
+        );
+        assert_eq!(unlimited["comments"].as_array().map(Vec::len), Some(60));
     }
 
     #[test]
