@@ -47,6 +47,11 @@ while [ $# -gt 0 ]; do
     esac
 done
 
+# Paths given relative to where the script was started from, before it moves to the source tree.
+OUT="$(realpath -m -- "$OUT")"
+[ -z "$BINARY" ] || BINARY="$(realpath -m -- "$BINARY")"
+[ -z "$ADAPTERS" ] || ADAPTERS="$(realpath -m -- "$ADAPTERS")"
+
 cd "$ROOT"
 VERSION="$(sed -n '/^\[workspace\.package\]/,/^\[/s/^version = "\(.*\)"$/\1/p' Cargo.toml)"
 [ -n "$VERSION" ] || die "no version in [workspace.package] of Cargo.toml"
