@@ -12,7 +12,7 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use crate::real_tools::require;
-use crate::support::{adapter_dir, bin, fake_aws_key, target_dir, tree, workspace};
+use crate::support::{adapter_dir, bin, fake_aws_key, git, target_dir, tree, workspace};
 use securescan_registry::Registry;
 
 /// The archive's top directory: the asset name without `.tar.gz`.
@@ -24,10 +24,11 @@ fn archive_dir() -> String {
     )
 }
 
-/// `scripts/package.sh` with `args`, run under `umask`, without the environment variables that
-/// would change what it packages.
-fn package_sh(umask: &str, args: &[&str]) -> Output {
-    Command::new("bash")
+/// `scripts/package.sh` with `args`, run under `umask`, with `SOURCE_DATE_EPOCH` set to `epoch`
+/// (else unset: the commit time) and no adapter directory in the environment.
+fn package_sh(umask: &str, epoch: Option<&str>, args: &[&str]) -> Output {
+    let mut command = Command::new("bash");
+    command
         .arg("-c")
         .arg(r#"umask "$1"; shift; exec "$@""#)
         .arg("package")
@@ -35,16 +36,19 @@ fn package_sh(umask: &str, args: &[&str]) -> Output {
         .arg(workspace().join("scripts/package.sh"))
         .args(args)
         .env_remove("SOURCE_DATE_EPOCH")
-        .env_remove("SECURESCAN_ADAPTER_DIR")
-        .output()
-        .expect("bash runs")
+        .env_remove("SECURESCAN_ADAPTER_DIR");
+    if let Some(epoch) = epoch {
+        command.env("SOURCE_DATE_EPOCH", epoch);
+    }
+    command.output().expect("bash runs")
 }
 
 /// Package the built binary and adapters into `out`; returns the archive's path.
-fn package(out: &Path, umask: &str) -> PathBuf {
+fn package(out: &Path, umask: &str, epoch: Option<&str>) -> PathBuf {
     let (binary, adapters) = (bin(), adapter_dir());
     let output = package_sh(
         umask,
+        epoch,
         &[
             "--binary",
             binary.to_str().expect("utf-8 path"),
@@ -62,7 +66,9 @@ fn package(out: &Path, umask: &str) -> PathBuf {
 }
 
 /// Two packagings of the same inputs under different umasks, at different times (each takes
-/// seconds), shared by the tests below: `(first out dir, second out dir)`.
+/// seconds), shared by the tests below: `(first out dir, second out dir)`. The first takes its
+/// timestamp from the commit, the second from SOURCE_DATE_EPOCH set to the commit's time (read
+/// here, so a commit made while the tests run cannot give them different ones).
 fn packaged_twice() -> &'static (PathBuf, PathBuf) {
     static DIRS: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
     DIRS.get_or_init(|| {
@@ -70,8 +76,9 @@ fn packaged_twice() -> &'static (PathBuf, PathBuf) {
         // A previous run's files must not stand in for this run's.
         let _ = std::fs::remove_dir_all(&root);
         let (one, two) = (root.join("one"), root.join("two"));
-        package(&one, "022");
-        package(&two, "077");
+        let commit_time = git(&workspace(), &["log", "-1", "--format=%ct"]);
+        package(&one, "022", None);
+        package(&two, "077", Some(commit_time.trim()));
         (one, two)
     })
 }
@@ -264,6 +271,7 @@ fn package_refuses_a_component_that_does_not_match_its_pin() {
     let binary = bin();
     let output = package_sh(
         "022",
+        None,
         &[
             "--binary",
             binary.to_str().expect("utf-8"),
