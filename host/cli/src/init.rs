@@ -68,11 +68,15 @@ pub async fn run(args: InitArgs) -> CommandResult {
     if !args.no_workflow {
         files.push((
             args.project.join(".github/workflows/securescan.yml"),
-            workflow_text(&types, threshold),
+            workflow_text(
+                &types,
+                threshold,
+                (!args.no_baseline).then_some(BASELINE_PATH),
+            ),
         ));
     }
     if !args.no_baseline {
-        let path = args.project.join(".securescan/baseline.json");
+        let path = args.project.join(BASELINE_PATH);
         let text = render_baseline(
             &[],
             &args.project,
@@ -228,27 +232,41 @@ fn config_text(name: &str, types: &[ScanType], threshold: Severity) -> String {
     )
 }
 
-fn workflow_text(types: &[ScanType], threshold: Severity) -> String {
+/// Where init writes the empty baseline, relative to the project; the workflow passes it to the
+/// action.
+const BASELINE_PATH: &str = ".securescan/baseline.json";
+
+/// The pull-request workflow: the SecureScan action (`Metbcy/securescan@v1`, which installs the
+/// release archive of its version, checksum checked) with the inputs init chose. actions/checkout
+/// is pinned by commit, as a workflow holding a write token should pin what it runs.
+fn workflow_text(types: &[ScanType], threshold: Severity, baseline: Option<&str>) -> String {
     let types: Vec<&str> = types.iter().map(|t| t.as_str()).collect();
+    let baseline = baseline
+        .map(|path| format!("          baseline: {path} # findings listed there are suppressed\n"))
+        .unwrap_or_default();
     format!(
         "name: SecureScan\n\
          on: pull_request\n\
          permissions:\n  \
            contents: read\n  \
-           pull-requests: write # the upserted PR comment\n  \
-           security-events: write # SARIF upload\n\
+           pull-requests: write # the upserted PR comment and the inline review\n  \
+           security-events: write # SARIF upload to the Security tab\n  \
+           actions: read # SARIF upload reads the run's metadata in private repositories\n\
          jobs:\n  \
            securescan:\n    \
              runs-on: ubuntu-latest\n    \
              steps:\n      \
-               - uses: actions/checkout@v4\n        \
+               - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1\n        \
                  with:\n          \
                    fetch-depth: 0 # diff needs both the base and the head commit\n      \
+               # @v1 follows the v1.x releases; pin one (@vX.Y.Z) to choose when to upgrade.\n      \
                - uses: Metbcy/securescan@v1\n        \
                  with:\n          \
                    scan-types: {types}\n          \
-                   fail-on-severity: {threshold}\n          \
-                   pr-mode: summary\n          \
+                   fail-on-severity: {threshold}\n\
+         {baseline}          \
+                   pr-mode: summary # or inline, or both\n          \
+                   comment-on-pr: true\n          \
                    upload-sarif: true\n",
         types = types.join(","),
         threshold = threshold.as_str(),

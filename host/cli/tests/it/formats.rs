@@ -180,7 +180,7 @@ fn cwd() -> PathBuf {
     std::env::current_dir().expect("current directory")
 }
 
-fn golden(name: &str, actual: &str) {
+pub(crate) fn golden(name: &str, actual: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
         .join(name);

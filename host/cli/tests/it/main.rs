@@ -17,6 +17,7 @@ mod merge;
 mod processes;
 mod real_identity;
 mod real_tools;
+mod release;
 mod sbom;
 mod scaffold;
 mod size_caps;

@@ -627,6 +627,48 @@ fn init_writes_config_workflow_and_empty_baseline_and_refuses_to_overwrite() {
 }
 
 #[test]
+fn init_workflow_runs_the_action_with_the_baseline_it_writes() {
+    crate::real_tools::require("actionlint");
+    let offline = Offline::new();
+    let dir = tree(&[("requirements.txt", "requests==2.31.0\n")]);
+    let root = dir.path();
+    let workflow_path = root.join(".github/workflows/securescan.yml");
+    let workflow = || std::fs::read_to_string(&workflow_path).expect("workflow");
+    succeeded(&run(offline.securescan().arg("init").arg(root)));
+    let with_baseline = workflow();
+    crate::formats::golden("init.workflow.yml", &with_baseline);
+    let lint = Command::new("actionlint")
+        .arg("-no-color")
+        .arg(&workflow_path)
+        .output()
+        .expect("actionlint runs");
+    assert!(
+        lint.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lint.stdout)
+    );
+
+    // Without the baseline file the workflow names none.
+    succeeded(&run(offline
+        .securescan()
+        .args(["init", "--force", "--no-baseline"])
+        .arg(root)));
+    let without = workflow();
+    assert!(!without.contains("baseline:"), "{without}");
+    let baseline_line = with_baseline
+        .lines()
+        .find(|l| {
+            l.trim_start()
+                .starts_with("baseline: .securescan/baseline.json")
+        })
+        .expect("the baseline input");
+    assert_eq!(
+        without,
+        with_baseline.replace(&format!("{baseline_line}\n"), "")
+    );
+}
+
+#[test]
 fn scans_are_saved_and_history_lists_them_newest_first() {
     let offline = Offline::new();
     let dir = project(&[("src/app.py", &key_line("aws_key"))]);
