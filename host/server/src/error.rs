@@ -107,3 +107,13 @@ impl IntoResponse for ApiError {
         }
     }
 }
+
+/// The response to a handler that panicked: logged, and a generic 500 for the caller.
+pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "a handler panicked".to_string());
+    ApiError::Internal(format!("panic: {message}")).into_response()
+}

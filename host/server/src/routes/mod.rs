@@ -14,6 +14,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
+use tower_http::catch_panic::CatchPanicLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -77,6 +78,9 @@ pub fn app(mut state: AppState) -> Router {
         .method_not_allowed_fallback(public::method_not_allowed)
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
+        // A handler that panics answers 500 like any other error (with CORS and the request id),
+        // instead of dropping the connection.
+        .layer(CatchPanicLayer::custom(crate::error::panic_response))
         .layer(cors)
         .layer(from_fn(crate::http::around))
 }
