@@ -23,7 +23,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err(format!("{to} exists: the insert is timed into a new store").into());
     }
     let source = Store::open(Path::new(from))?;
-    let record = source.scan(id)?.ok_or_else(|| format!("no scan {id} in {from}"))?;
+    let record = source
+        .scan(id)?
+        .ok_or_else(|| format!("no scan {id} in {from}"))?;
     let documents = source.finding_documents(id)?;
     let findings = parse_snapshot(format!("[{}]", documents.join(",")).as_bytes(), from)?;
     let result = ScanResult {
@@ -59,6 +61,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if !completed {
         return Err("the scan was not completed".into());
     }
-    println!("{} {:.1}", result.findings.len(), elapsed.as_secs_f64() * 1000.0);
+    println!(
+        "{} {:.1}",
+        result.findings.len(),
+        elapsed.as_secs_f64() * 1000.0
+    );
     Ok(())
 }
