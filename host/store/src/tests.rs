@@ -26,7 +26,9 @@ fn every_connection_enforces_foreign_keys() {
         target_host: None,
         scan_types: vec!["code".into()],
     };
-    store.create_scan(&scan, "2026-03-01T10:00:00Z").expect("create");
+    store
+        .create_scan(&scan, "2026-03-01T10:00:00Z")
+        .expect("create");
     let existing = orphan.replace("no-such-scan", "s1");
     store
         .write(|tx| tx.execute(&existing, []).map_err(|e| store.error(e)))

@@ -55,7 +55,11 @@ fn new_scan(id: &str) -> NewScan {
 fn completed(store: &Store, id: &str, findings: Vec<Finding>, at: &str) {
     store.create_scan(&new_scan(id), at).expect("create");
     assert!(store.start_scan(id, at).expect("start"));
-    assert!(store.complete_scan(id, &result(findings), at).expect("complete"));
+    assert!(
+        store
+            .complete_scan(id, &result(findings), at)
+            .expect("complete")
+    );
 }
 
 fn open(dir: &Path) -> Store {
@@ -91,7 +95,9 @@ fn a_v1_file_upgrades_in_place_and_history_still_lists_its_scans() {
     {
         // What `securescan scan` wrote before the server existed.
         let connection = Connection::open(&path).expect("sqlite");
-        connection.execute_batch(MIGRATIONS[0].sql).expect("v1 schema");
+        connection
+            .execute_batch(MIGRATIONS[0].sql)
+            .expect("v1 schema");
         connection
             .execute(
                 "INSERT INTO scans VALUES ('old-1', '/src/app', '[\"dependency\"]',
@@ -136,11 +142,13 @@ fn a_v1_file_upgrades_in_place_and_history_still_lists_its_scans() {
         }),
         ["old finding"]
     );
-    assert!(by(FindingFilter {
-        suppressed: Some(false),
-        ..FindingFilter::default()
-    })
-    .is_empty());
+    assert!(
+        by(FindingFilter {
+            suppressed: Some(false),
+            ..FindingFilter::default()
+        })
+        .is_empty()
+    );
     drop(store);
     let version: i64 = Connection::open(&path)
         .expect("sqlite")
@@ -148,7 +156,13 @@ fn a_v1_file_upgrades_in_place_and_history_still_lists_its_scans() {
         .expect("version");
     assert_eq!(version, SCHEMA_VERSION);
     // Opening an upgraded file again changes nothing.
-    assert_eq!(Store::open(&path).expect("reopen").history(10).expect("history"), history);
+    assert_eq!(
+        Store::open(&path)
+            .expect("reopen")
+            .history(10)
+            .expect("history"),
+        history
+    );
 }
 
 #[test]
@@ -178,7 +192,10 @@ fn a_file_from_a_newer_securescan_is_refused_and_left_as_it_was() {
         .filter(|&i| before.get(i) != after.get(i))
         .take(8)
         .collect();
-    assert!(changed.is_empty(), "the file was modified at bytes {changed:?}");
+    assert!(
+        changed.is_empty(),
+        "the file was modified at bytes {changed:?}"
+    );
     assert!(!dir.path().join("scans.db-wal").exists());
 }
 
@@ -186,8 +203,14 @@ fn a_file_from_a_newer_securescan_is_refused_and_left_as_it_was() {
 fn completing_writes_the_scan_and_every_finding_in_one_transaction() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = open(dir.path());
-    store.create_scan(&new_scan("s1"), "2026-03-01T10:00:00Z").expect("create");
-    assert!(store.start_scan("s1", "2026-03-01T10:00:01Z").expect("start"));
+    store
+        .create_scan(&new_scan("s1"), "2026-03-01T10:00:00Z")
+        .expect("create");
+    assert!(
+        store
+            .start_scan("s1", "2026-03-01T10:00:01Z")
+            .expect("start")
+    );
     {
         // The second finding's insert fails: the first, and the status change, must go with it.
         let connection = Connection::open(store.path()).expect("sqlite");
@@ -202,9 +225,11 @@ fn completing_writes_the_scan_and_every_finding_in_one_transaction() {
         finding("semgrep", "a", Severity::High, "fa"),
         finding("semgrep", "b", Severity::Low, "fb"),
     ];
-    assert!(store
-        .complete_scan("s1", &result(findings.clone()), "2026-03-01T10:01:00Z")
-        .is_err());
+    assert!(
+        store
+            .complete_scan("s1", &result(findings.clone()), "2026-03-01T10:01:00Z")
+            .is_err()
+    );
     let record = store.scan("s1").expect("read").expect("present");
     assert_eq!(record.status, ScanStatus::Running);
     assert_eq!(record.findings_count, 0);
@@ -214,9 +239,11 @@ fn completing_writes_the_scan_and_every_finding_in_one_transaction() {
         .expect("sqlite")
         .execute_batch("DROP TRIGGER refuse_second")
         .expect("drop trigger");
-    assert!(store
-        .complete_scan("s1", &result(findings), "2026-03-01T10:01:00Z")
-        .expect("complete"));
+    assert!(
+        store
+            .complete_scan("s1", &result(findings), "2026-03-01T10:01:00Z")
+            .expect("complete")
+    );
     let record = store.scan("s1").expect("read").expect("present");
     assert_eq!(record.status, ScanStatus::Completed);
     assert_eq!(record.findings_count, 2);
@@ -232,47 +259,77 @@ fn completing_writes_the_scan_and_every_finding_in_one_transaction() {
 fn a_cancel_that_landed_first_wins_over_completion() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = open(dir.path());
-    store.create_scan(&new_scan("s1"), "2026-03-01T10:00:00Z").expect("create");
-    assert!(store.start_scan("s1", "2026-03-01T10:00:01Z").expect("start"));
+    store
+        .create_scan(&new_scan("s1"), "2026-03-01T10:00:00Z")
+        .expect("create");
+    assert!(
+        store
+            .start_scan("s1", "2026-03-01T10:00:01Z")
+            .expect("start")
+    );
     assert!(matches!(
         store.cancel_scan("s1", "Scan cancelled by user", "2026-03-01T10:00:02Z"),
         Ok(Cancellation::Cancelled(_))
     ));
     let findings = vec![finding("semgrep", "a", Severity::High, "fa")];
-    assert!(!store
-        .complete_scan("s1", &result(findings.clone()), "2026-03-01T10:01:00Z")
-        .expect("complete"));
+    assert!(
+        !store
+            .complete_scan("s1", &result(findings.clone()), "2026-03-01T10:01:00Z")
+            .expect("complete")
+    );
     let record = store.scan("s1").expect("read").expect("present");
     assert_eq!(record.status, ScanStatus::Cancelled);
     assert_eq!(record.error.as_deref(), Some("Scan cancelled by user"));
     assert_eq!(record.findings_count, 0);
     assert!(store.finding_documents("s1").expect("documents").is_empty());
     // Nothing leaves an ended state.
-    assert!(!store.fail_scan("s1", "late", &[], "2026-03-01T10:02:00Z").expect("fail"));
+    assert!(
+        !store
+            .fail_scan("s1", "late", &[], "2026-03-01T10:02:00Z")
+            .expect("fail")
+    );
     assert_eq!(
-        store.cancel_scan("s1", "again", "2026-03-01T10:02:00Z").expect("cancel"),
+        store
+            .cancel_scan("s1", "again", "2026-03-01T10:02:00Z")
+            .expect("cancel"),
         Cancellation::AlreadyEnded(ScanStatus::Cancelled)
     );
     assert_eq!(
-        store.cancel_scan("nope", "x", "2026-03-01T10:02:00Z").expect("cancel"),
+        store
+            .cancel_scan("nope", "x", "2026-03-01T10:02:00Z")
+            .expect("cancel"),
         Cancellation::NotFound
     );
     // Cancelled while queued: it never starts.
-    store.create_scan(&new_scan("s2"), "2026-03-01T10:00:00Z").expect("create");
-    store.cancel_scan("s2", "x", "2026-03-01T10:00:01Z").expect("cancel");
-    assert!(!store.start_scan("s2", "2026-03-01T10:00:02Z").expect("start"));
+    store
+        .create_scan(&new_scan("s2"), "2026-03-01T10:00:00Z")
+        .expect("create");
+    store
+        .cancel_scan("s2", "x", "2026-03-01T10:00:01Z")
+        .expect("cancel");
+    assert!(
+        !store
+            .start_scan("s2", "2026-03-01T10:00:02Z")
+            .expect("start")
+    );
 }
 
 #[test]
 fn deleting_a_scan_takes_its_findings_and_keeps_triage() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = open(dir.path());
-    store.create_scan(&new_scan("busy"), "2026-03-01T09:00:00Z").expect("create");
+    store
+        .create_scan(&new_scan("busy"), "2026-03-01T09:00:00Z")
+        .expect("create");
     assert_eq!(
         store.delete_scan("busy").expect("delete"),
         Deletion::Active(ScanStatus::Pending)
     );
-    assert!(store.start_scan("busy", "2026-03-01T09:00:01Z").expect("start"));
+    assert!(
+        store
+            .start_scan("busy", "2026-03-01T09:00:01Z")
+            .expect("start")
+    );
     assert_eq!(
         store.delete_scan("busy").expect("delete"),
         Deletion::Active(ScanStatus::Running)
@@ -281,7 +338,13 @@ fn deleting_a_scan_takes_its_findings_and_keeps_triage() {
     let findings = vec![finding("semgrep", "a", Severity::High, "fa")];
     completed(&store, "s1", findings.clone(), "2026-03-01T10:00:00Z");
     store
-        .set_state("fa", TriageStatus::FalsePositive, Some("test code"), None, "2026-03-01T11:00:00Z")
+        .set_state(
+            "fa",
+            TriageStatus::FalsePositive,
+            Some("test code"),
+            None,
+            "2026-03-01T11:00:00Z",
+        )
         .expect("state");
     let comment = CommentRecord {
         id: "c1".into(),
@@ -297,9 +360,11 @@ fn deleting_a_scan_takes_its_findings_and_keeps_triage() {
     assert!(store.finding_documents("s1").expect("documents").is_empty());
     let orphans: i64 = Connection::open(store.path())
         .expect("sqlite")
-        .query_row("SELECT count(*) FROM findings WHERE scan_id = 's1'", [], |row| {
-            row.get(0)
-        })
+        .query_row(
+            "SELECT count(*) FROM findings WHERE scan_id = 's1'",
+            [],
+            |row| row.get(0),
+        )
         .expect("count");
     assert_eq!(orphans, 0, "the findings outlived their scan");
     assert_eq!(store.delete_scan("s1").expect("delete"), Deletion::NotFound);
@@ -321,9 +386,17 @@ fn fail_unfinished_fails_pending_and_running_scans_only() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = open(dir.path());
     completed(&store, "done", Vec::new(), "2026-03-01T10:00:00Z");
-    store.create_scan(&new_scan("b-queued"), "2026-03-01T10:00:00Z").expect("create");
-    store.create_scan(&new_scan("a-running"), "2026-03-01T10:00:00Z").expect("create");
-    assert!(store.start_scan("a-running", "2026-03-01T10:00:01Z").expect("start"));
+    store
+        .create_scan(&new_scan("b-queued"), "2026-03-01T10:00:00Z")
+        .expect("create");
+    store
+        .create_scan(&new_scan("a-running"), "2026-03-01T10:00:00Z")
+        .expect("create");
+    assert!(
+        store
+            .start_scan("a-running", "2026-03-01T10:00:01Z")
+            .expect("start")
+    );
 
     let failed = store
         .fail_unfinished("the server stopped", "2026-03-01T10:05:00Z")
@@ -338,10 +411,12 @@ fn fail_unfinished_fails_pending_and_running_scans_only() {
     let done = store.scan("done").expect("read").expect("present");
     assert_eq!(done.status, ScanStatus::Completed);
     assert_eq!(done.error, None);
-    assert!(store
-        .fail_unfinished("again", "2026-03-01T10:06:00Z")
-        .expect("fail")
-        .is_empty());
+    assert!(
+        store
+            .fail_unfinished("again", "2026-03-01T10:06:00Z")
+            .expect("fail")
+            .is_empty()
+    );
 }
 
 /// Six findings over two scanners, two scan types, tags with LIKE's wildcard characters, one
@@ -378,7 +453,13 @@ fn findings_filters_match_exactly_and_combine() {
     let store = open(dir.path());
     completed(&store, "s1", varied(), "2026-03-01T10:00:00Z");
     store
-        .set_state("f2", TriageStatus::FalsePositive, None, None, "2026-03-01T11:00:00Z")
+        .set_state(
+            "f2",
+            TriageStatus::FalsePositive,
+            None,
+            None,
+            "2026-03-01T11:00:00Z",
+        )
         .expect("state");
     store
         .set_state("f3", TriageStatus::New, None, None, "2026-03-01T11:00:00Z")
@@ -391,7 +472,14 @@ fn findings_filters_match_exactly_and_combine() {
 
     assert_eq!(
         by(FindingFilter::default()),
-        ["critical-2", "critical-6", "high-3", "high-4", "low-1", "low-5"]
+        [
+            "critical-2",
+            "critical-6",
+            "high-3",
+            "high-4",
+            "low-1",
+            "low-5"
+        ]
     );
     assert_eq!(
         by(FindingFilter {
@@ -414,11 +502,19 @@ fn findings_filters_match_exactly_and_combine() {
             ..FindingFilter::default()
         })
     };
-    assert_eq!(tag("PCI_DSS-6.5"), ["low-1"], "`_` matched another character");
+    assert_eq!(
+        tag("PCI_DSS-6.5"),
+        ["low-1"],
+        "`_` matched another character"
+    );
     assert_eq!(tag("PCI%"), Vec::<String>::new(), "`%` acted as a wildcard");
     assert_eq!(tag("100%"), ["critical-2"]);
     assert_eq!(tag("10%"), Vec::<String>::new());
-    assert_eq!(tag("PCI"), Vec::<String>::new(), "a tag matched by its prefix");
+    assert_eq!(
+        tag("PCI"),
+        Vec::<String>::new(),
+        "a tag matched by its prefix"
+    );
     let status = |statuses: Vec<TriageStatus>| {
         by(FindingFilter {
             statuses,
@@ -455,10 +551,12 @@ fn findings_filters_match_exactly_and_combine() {
         .find(|row| row.document.contains("\"low-5\""))
         .expect("low-5");
     assert_eq!(without_identity.state, None);
-    assert!(store
-        .findings("nope", &FindingFilter::default(), Page::default())
-        .expect("findings")
-        .is_none());
+    assert!(
+        store
+            .findings("nope", &FindingFilter::default(), Page::default())
+            .expect("findings")
+            .is_none()
+    );
 }
 
 #[test]
@@ -505,7 +603,14 @@ fn trends_take_each_days_last_completed_scan_and_stats_count_every_scan() {
     let store = open(dir.path());
     let critical = |n: usize| -> Vec<Finding> {
         (0..n)
-            .map(|i| finding("semgrep", &format!("c{i}"), Severity::Critical, &format!("c{i}")))
+            .map(|i| {
+                finding(
+                    "semgrep",
+                    &format!("c{i}"),
+                    Severity::Critical,
+                    &format!("c{i}"),
+                )
+            })
             .collect()
     };
     completed(&store, "old", critical(5), "2026-02-27T10:00:00Z");
@@ -513,9 +618,15 @@ fn trends_take_each_days_last_completed_scan_and_stats_count_every_scan() {
     completed(&store, "day1-late", critical(1), "2026-03-01T23:00:00Z");
     completed(&store, "day1-early", critical(3), "2026-03-01T08:00:00Z");
     completed(&store, "day2", critical(2), "2026-03-02T12:00:00Z");
-    store.create_scan(&new_scan("queued"), "2026-03-02T13:00:00Z").expect("create");
-    store.create_scan(&new_scan("failed"), "2026-03-02T13:00:00Z").expect("create");
-    store.fail_scan("failed", "boom", &[], "2026-03-02T13:01:00Z").expect("fail");
+    store
+        .create_scan(&new_scan("queued"), "2026-03-02T13:00:00Z")
+        .expect("create");
+    store
+        .create_scan(&new_scan("failed"), "2026-03-02T13:00:00Z")
+        .expect("create");
+    store
+        .fail_scan("failed", "boom", &[], "2026-03-02T13:01:00Z")
+        .expect("fail");
 
     let points = store.trends("2026-03-01").expect("trends");
     let summary: Vec<(&str, i64, i64)> = points
