@@ -111,7 +111,9 @@ impl App {
         headers: &[(&str, &str)],
     ) -> Answer {
         let mut request = Request::builder().method(method.clone()).uri(uri);
-        let typed = headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
+        let typed = headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
         if body.is_some() && !typed {
             request = request.header("content-type", "application/json");
         }

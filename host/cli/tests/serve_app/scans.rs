@@ -453,8 +453,8 @@ async fn triage_outlives_its_scan_and_compare_classifies_by_fingerprint() {
                 .collect::<Vec<_>>()
         }
     };
-    assert_eq!(by_status("new").await, [fb.clone()]);
-    assert_eq!(by_status("false_positive").await, [fa.clone()]);
+    assert_eq!(by_status("new").await, [fb.as_str()]);
+    assert_eq!(by_status("false_positive").await, [fa.as_str()]);
 
     // Replace, not merge: the omitted note and author are cleared.
     let replaced = app
