@@ -42,10 +42,14 @@ impl Store {
                 source,
             })?;
         }
-        let mut writer = connect(path).map_err(|source| StoreError::Sqlite {
+        let sqlite = |source| StoreError::Sqlite {
             path: shown.clone(),
             source,
-        })?;
+        };
+        let mut writer = open_waiting(path).map_err(sqlite)?;
+        // Before anything is written: switching to WAL alone rewrites a newer file's header.
+        schema_version(&writer, &shown)?;
+        configure(&writer).map_err(sqlite)?;
         migrate(&mut writer, &shown)?;
         Ok(Store {
             path: path.to_path_buf(),
@@ -122,23 +126,32 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 fn connect(path: &Path) -> rusqlite::Result<Connection> {
-    let connection = Connection::open(path)?;
-    // Another process (a CI job's `scan`, a second server) may hold the write lock for a moment.
-    connection.busy_timeout(Duration::from_secs(5))?;
-    connection.execute_batch(
-        "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
-    )?;
+    let connection = open_waiting(path)?;
+    configure(&connection)?;
     Ok(connection)
 }
 
-fn migrate(connection: &mut Connection, shown: &str) -> Result<(), StoreError> {
-    let sqlite = |source| StoreError::Sqlite {
-        path: shown.to_string(),
-        source,
-    };
+fn open_waiting(path: &Path) -> rusqlite::Result<Connection> {
+    let connection = Connection::open(path)?;
+    // Another process (a CI job's `scan`, a second server) may hold the write lock for a moment.
+    connection.busy_timeout(Duration::from_secs(5))?;
+    Ok(connection)
+}
+
+fn configure(connection: &Connection) -> rusqlite::Result<()> {
+    connection.execute_batch(
+        "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+    )
+}
+
+/// The file's schema version; a file from a newer SecureScan is refused.
+fn schema_version(connection: &Connection, shown: &str) -> Result<i64, StoreError> {
     let version: i64 = connection
         .query_row("PRAGMA user_version", [], |row| row.get(0))
-        .map_err(sqlite)?;
+        .map_err(|source| StoreError::Sqlite {
+            path: shown.to_string(),
+            source,
+        })?;
     if version > SCHEMA_VERSION {
         return Err(StoreError::Newer {
             path: shown.to_string(),
@@ -146,6 +159,15 @@ fn migrate(connection: &mut Connection, shown: &str) -> Result<(), StoreError> {
             known: SCHEMA_VERSION,
         });
     }
+    Ok(version)
+}
+
+fn migrate(connection: &mut Connection, shown: &str) -> Result<(), StoreError> {
+    let sqlite = |source| StoreError::Sqlite {
+        path: shown.to_string(),
+        source,
+    };
+    let version = schema_version(connection, shown)?;
     for (index, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         let next = index as i64 + 1;
         if migration.rebuilds_tables {

@@ -7,6 +7,8 @@ mod connection;
 mod records;
 mod scans;
 pub mod schema;
+#[cfg(test)]
+mod tests;
 mod triage;
 
 use std::path::{Path, PathBuf};
