@@ -18,6 +18,7 @@ mod real_identity;
 mod real_tools;
 mod sbom;
 mod scaffold;
+mod serve_live;
 mod size_caps;
 mod support;
 mod suppression;
