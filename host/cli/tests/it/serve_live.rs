@@ -324,15 +324,19 @@ fn marked_tools(id: &str) -> Vec<i32> {
     let suffix = format!(":{id}");
     let mut pids = Vec::new();
     for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<i32>().ok())
+        else {
             continue;
         };
         let Ok(environ) = std::fs::read(entry.path().join("environ")) else {
             continue;
         };
-        let marked = environ.split(|b| *b == 0).any(|var| {
-            var.starts_with(MARKER.as_bytes()) && var.ends_with(suffix.as_bytes())
-        });
+        let marked = environ
+            .split(|b| *b == 0)
+            .any(|var| var.starts_with(MARKER.as_bytes()) && var.ends_with(suffix.as_bytes()));
         let zombie = std::fs::read_to_string(entry.path().join("stat")).is_ok_and(|stat| {
             stat.rsplit(')')
                 .next()
@@ -391,8 +395,7 @@ fn a_scan_through_the_api_finds_what_the_cli_finds() {
     let scan = server.wait_for(&id, &["completed", "failed", "cancelled"]);
     assert_eq!(scan["status"], "completed", "{scan}\n{}", server.log());
 
-    let (status, api_findings) =
-        server.json("GET", &format!("/api/v1/scans/{id}/findings"), None);
+    let (status, api_findings) = server.json("GET", &format!("/api/v1/scans/{id}/findings"), None);
     assert_eq!(status, 200);
     let cli_findings = crate::support::scan_json(
         home.command()
@@ -400,17 +403,36 @@ fn a_scan_through_the_api_finds_what_the_cli_finds() {
             .arg(&project),
     );
     let api = identities(&api_findings);
-    assert_eq!(api, identities(&cli_findings), "API and CLI findings differ");
+    assert_eq!(
+        api,
+        identities(&cli_findings),
+        "API and CLI findings differ"
+    );
     let scanners: BTreeSet<&str> = api.iter().map(|f| f.0.as_str()).collect();
     for scanner in ["semgrep", "bandit", "secrets"] {
         assert!(scanners.contains(scanner), "no {scanner} finding: {api:?}");
     }
+    // bandit's B602 (shell=True) is merged into semgrep's report of the same line and CWE.
+    let shell = api_findings
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|f| f["rule_id"] == "python-subprocess-shell")
+        .unwrap_or_else(|| panic!("semgrep's shell=True: {api:?}"));
     assert!(
-        api.iter().any(|f| f.0 == "bandit" && f.1 == "B602"),
-        "bandit's shell=True: {api:?}"
+        shell["metadata"]["also_reported_by"]
+            .as_array()
+            .is_some_and(|merged| merged.iter().any(|m| {
+                m["scanner"] == "bandit"
+                    && m["rule_id"].as_str().is_some_and(|r| r.ends_with("B602"))
+            })),
+        "bandit's B602 on the same line: {shell}"
     );
     for finding in api_findings.as_array().expect("array") {
-        assert!(finding.get("state").is_some(), "FindingWithState: {finding}");
+        assert!(
+            finding.get("state").is_some(),
+            "FindingWithState: {finding}"
+        );
     }
 
     // How each scanner ended is stored with the scan.
@@ -443,18 +465,27 @@ fn a_scan_through_the_api_finds_what_the_cli_finds() {
         .map(|s| summary[s].as_i64().expect("count"))
         .sum();
     assert_eq!(json!(by_severity), summary["total_findings"], "{summary}");
-    assert!(summary["risk_score"].as_f64().expect("score") > 0.0, "{summary}");
+    assert!(
+        summary["risk_score"].as_f64().expect("score") > 0.0,
+        "{summary}"
+    );
 
     // Every report format, rendered from the stored scan.
     let report = |format: &str| {
-        let (status, content_type, body) =
-            server.raw("GET", &format!("/api/v1/scans/{id}/report?format={format}"), None);
+        let (status, content_type, body) = server.raw(
+            "GET",
+            &format!("/api/v1/scans/{id}/report?format={format}"),
+            None,
+        );
         assert_eq!(status, 200, "{format}: {}", String::from_utf8_lossy(&body));
         (content_type, body)
     };
     let (content_type, html) = report("html");
     assert!(content_type.starts_with("text/html"), "{content_type}");
-    assert!(String::from_utf8_lossy(&html).contains("B602"), "html report");
+    assert!(
+        String::from_utf8_lossy(&html).contains("python-subprocess-shell"),
+        "html report"
+    );
     let (content_type, pdf) = report("pdf");
     assert_eq!(content_type, "application/pdf");
     assert!(pdf.starts_with(b"%PDF-"), "pdf report");
@@ -476,7 +507,10 @@ fn a_scan_through_the_api_finds_what_the_cli_finds() {
         "a header and one row per finding"
     );
     let (_, junit) = report("junit");
-    assert!(String::from_utf8_lossy(&junit).contains("<testsuite"), "junit report");
+    assert!(
+        String::from_utf8_lossy(&junit).contains("<testsuite"),
+        "junit report"
+    );
     let (_, json_report) = report("json");
     let json_report: Value = serde_json::from_slice(&json_report).expect("json report");
     assert_eq!(identities(&json_report), api, "json report = the findings");
@@ -509,7 +543,12 @@ fn cancel_kills_the_scans_tools_and_cancelled_stays() {
 
     let (status, body) = server.json("DELETE", &format!("/api/v1/scans/{id}"), None);
     assert_eq!(status, 409, "deleting a running scan: {body}");
-    assert!(body["detail"].as_str().is_some_and(|d| d.contains("running")), "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("running")),
+        "{body}"
+    );
 
     let (status, cancelled) = server.json("POST", &format!("/api/v1/scans/{id}/cancel"), None);
     assert_eq!(status, 200, "{cancelled}");
@@ -552,14 +591,19 @@ fn one_scan_at_a_time_in_the_order_they_were_queued() {
     let start = Instant::now();
     loop {
         let scans: Vec<Value> = ids.iter().map(|id| server.scan(id)).collect();
-        let running: Vec<usize> = (0..3).filter(|&n| scans[n]["status"] == "running").collect();
+        let running: Vec<usize> = (0..3)
+            .filter(|&n| scans[n]["status"] == "running")
+            .collect();
         assert!(running.len() <= 1, "two scans running at once: {scans:?}");
         for (n, scan) in scans.iter().enumerate() {
             if scan["status"] != "pending" && !started_order.contains(&n) {
                 started_order.push(n);
             }
         }
-        if scans.iter().all(|s| s["status"] != "pending" && s["status"] != "running") {
+        if scans
+            .iter()
+            .all(|s| s["status"] != "pending" && s["status"] != "running")
+        {
             for scan in &scans {
                 assert_eq!(scan["status"], "completed", "{scan}");
             }
@@ -580,10 +624,17 @@ fn one_scan_at_a_time_in_the_order_they_were_queued() {
             assert_eq!(semgrep["install_hint"], "pip install semgrep", "{semgrep}");
             break;
         }
-        assert!(start.elapsed() < SCAN_TIMEOUT, "the queue stalled: {scans:?}");
+        assert!(
+            start.elapsed() < SCAN_TIMEOUT,
+            "the queue stalled: {scans:?}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
-    assert_eq!(started_order, vec![0, 1, 2], "scans did not start in POST order");
+    assert_eq!(
+        started_order,
+        vec![0, 1, 2],
+        "scans did not start in POST order"
+    );
 }
 
 #[test]
@@ -626,7 +677,11 @@ fn kill_9_during_a_scan_then_restart_fails_the_scan_and_ends_its_tools() {
     let next = server.start_scan(&small);
     let done = server.wait_for(&next, &["completed", "failed", "cancelled"]);
     assert_eq!(done["status"], "completed", "{done}\n{}", server.log());
-    assert_eq!(server.scan(&id)["status"], "failed", "still failed after a new scan ran");
+    assert_eq!(
+        server.scan(&id)["status"],
+        "failed",
+        "still failed after a new scan ran"
+    );
 }
 
 #[test]
@@ -648,7 +703,10 @@ fn sigterm_cancels_the_running_scan_kills_its_tools_and_exits_0() {
 
     let store = securescan_store::Store::open(&home.db()).expect("the store opens");
     let history = store.history(10).expect("history");
-    let scan = history.iter().find(|s| s.id == id).expect("the scan is stored");
+    let scan = history
+        .iter()
+        .find(|s| s.id == id)
+        .expect("the scan is stored");
     assert_eq!(scan.status, "cancelled", "{scan:?}");
 }
 
@@ -672,9 +730,8 @@ def map_body(context, body):
 fn schemathesis_finds_no_server_error_and_no_response_off_the_schema() {
     require("semgrep");
     require("bandit");
-    let schemathesis = std::env::var("SECURESCAN_TEST_SCHEMATHESIS").expect(
-        "scripts/setup.sh installs schemathesis and exports SECURESCAN_TEST_SCHEMATHESIS",
-    );
+    let schemathesis = std::env::var("SECURESCAN_TEST_SCHEMATHESIS")
+        .expect("scripts/setup.sh installs schemathesis and exports SECURESCAN_TEST_SCHEMATHESIS");
     let home = Home::new();
     // One completed scan with real findings, saved by `scan` into the store the server opens.
     let project = home.small_project("app");
@@ -684,7 +741,10 @@ fn schemathesis_finds_no_server_error_and_no_response_off_the_schema() {
             .arg(&project),
     );
     let history = crate::support::scan_json(home.command().args(["history", "--json"]));
-    let id = history[0]["id"].as_str().expect("the saved scan").to_string();
+    let id = history[0]["id"]
+        .as_str()
+        .expect("the saved scan")
+        .to_string();
 
     // The scans the fuzzer starts find no tool on PATH: they end at once, without load.
     let empty = tempfile::tempdir().expect("temp dir");
@@ -699,7 +759,7 @@ fn schemathesis_finds_no_server_error_and_no_response_off_the_schema() {
     write(
         &work.path().join("schemathesis.toml"),
         &format!(
-            "[[operations]]\ninclude-method = \"GET\"\nparameters = {{ \"path.scan_id\" = \"{id}\", \"query.scan_a\" = \"{id}\", \"query.scan_b\" = \"{id}\" }}\n"
+            "[[operations]]\ninclude-method = \"GET\"\nparameters = {{ \"path.scan_id\" = \"{id}\", \"query.scan_id\" = \"{id}\", \"query.scan_a\" = \"{id}\", \"query.scan_b\" = \"{id}\" }}\n"
         ),
     );
     let started = Instant::now();
@@ -718,7 +778,7 @@ fn schemathesis_finds_no_server_error_and_no_response_off_the_schema() {
             "--phases",
             "examples,coverage,fuzzing",
             "--max-examples",
-            "10",
+            "25",
             "--seed",
             "1",
             "--workers",
