@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Everything SecureScan needs on a fresh machine, idempotently: the wasm target, the scanner tools
-# (semgrep, bandit, pip-licenses, pre-commit; checkov and safety in virtualenvs of their own; nmap and npm from
-# Debian when missing), the securescan binary, and the adapter components (checked against the
-# pins in registry.toml). Sourced by demo.sh and test.sh; prints where things are.
+# (semgrep, bandit, pip-licenses, pre-commit; checkov, safety and schemathesis in virtualenvs of
+# their own; nmap and npm from Debian when missing), the securescan binary, and the adapter
+# components (checked against the pins in registry.toml). Sourced by demo.sh and test.sh; prints
+# where things are.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -113,6 +114,12 @@ CYCLONEDX_LIB_VERSION="11.12.0"
 SPDX_TOOLS_VERSION="0.8.5"
 venv_with "$VALIDATORS_VENV" "cyclonedx-python-lib[json-validation]==$CYCLONEDX_LIB_VERSION" "spdx-tools==$SPDX_TOOLS_VERSION"
 export SECURESCAN_TEST_VALIDATORS_PYTHON="$VALIDATORS_VENV/bin/python"
+# schemathesis fuzzes the live server's OpenAPI document (its dependencies are its own business:
+# a virtualenv of its own).
+SCHEMATHESIS_VENV="${SECURESCAN_SCHEMATHESIS_VENV:-$HOME/.cache/securescan/schemathesis-venv}"
+SCHEMATHESIS_VERSION="4.32.5"
+venv_with "$SCHEMATHESIS_VENV" "schemathesis==$SCHEMATHESIS_VERSION"
+export SECURESCAN_TEST_SCHEMATHESIS="$SCHEMATHESIS_VENV/bin/schemathesis"
 
 say "building securescan"
 cargo build --release --locked -p securescan
