@@ -7,6 +7,7 @@ use clap::Args;
 
 use super::exit::{CommandResult, Exit, Failure};
 use super::locations;
+use securescan_server::auth::{Posture, PreflightError};
 use securescan_server::{AppState, ServerConfig};
 use securescan_store::Store;
 
@@ -33,8 +34,14 @@ pub async fn run(args: ServeArgs) -> CommandResult {
         .iter()
         .map(|r| r.display().to_string())
         .collect();
-    let dev_mode = config.api_key.is_none();
-    let state = AppState::new(config, engine, Arc::new(store));
+    // Before listening: with SECURESCAN_AUTH_REQUIRED and something missing, nothing listens.
+    let posture = securescan_server::auth::preflight(&config, &store).map_err(|err| match err {
+        PreflightError::Missing(_) => Failure::usage(err.to_string()),
+        PreflightError::Store(_) => Failure::internal(err.to_string()),
+    })?;
+    let ephemeral_tokens = config.event_token_secret.is_none();
+    let state = AppState::new(config, engine, Arc::new(store))
+        .map_err(|err| Failure::internal(err.to_string()))?;
     state
         .queue
         .recover()
@@ -55,10 +62,17 @@ pub async fn run(args: ServeArgs) -> CommandResult {
         "securescan: store {db_path}; scans allowed under {}",
         roots.join(":")
     );
-    if dev_mode {
+    if posture == Posture::Dev {
         tell!(
-            "securescan: warning: SECURESCAN_API_KEY is not set: the API is open to anyone who \
-             can reach {address} (dev mode)"
+            "securescan: warning: SECURESCAN_API_KEY not set; API is unauthenticated (dev mode): \
+             anyone who can reach {address} can use it. Set SECURESCAN_API_KEY or create an \
+             admin key (POST /api/v1/keys), and SECURESCAN_AUTH_REQUIRED=1"
+        );
+    }
+    if ephemeral_tokens {
+        tell!(
+            "securescan: SECURESCAN_EVENT_TOKEN_SECRET not set: event tokens are signed with a \
+             random secret and stop working when the server restarts"
         );
     }
     securescan_server::serve(listener, state)

@@ -75,6 +75,12 @@ pub fn utc_before_now(seconds: i64) -> String {
     format_utc(now - seconds)
 }
 
+/// An RFC 3339 time (any offset) as UTC `YYYY-MM-DDThh:mm:ssZ`, the shape every stored time
+/// has, so stored times compare in time order as text.
+pub fn normalize_utc(text: &str) -> Option<String> {
+    parse_rfc3339(text).map(format_utc)
+}
+
 /// The first 16 bytes of `bytes` as hex in the 8-4-4-4-12 shape of a UUID.
 pub fn uuid_text(bytes: &[u8]) -> String {
     let hex = hex::encode(&bytes[..16]);

@@ -1,19 +1,27 @@
-//! Who is calling, and whether the route lets them. Every API route declares its scope where
-//! it is declared (the `security` of its `#[utoipa::path]`), the router is checked against
-//! those declarations at start-up, and a route that declares none answers 403 to everyone: a
-//! forgotten declaration fails closed, and a test fails on it.
+//! Whether a route lets its caller in. Every API route declares its scope where it is declared
+//! (the `security` of its `#[utoipa::path]`), the router is checked against those declarations,
+//! and a route that declares none answers 403 to everyone: a forgotten declaration fails
+//! closed, and a test fails on it. Who the caller is comes from [`crate::auth`].
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::header::{CONNECTION, CONTENT_LENGTH, RETRY_AFTER, TRANSFER_ENCODING};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
-use sha2::{Digest, Sha256};
+use serde::Serialize;
+use serde_json::{Value, json};
 
+use securescan_store::{Actor, KeyRecord};
+
+use crate::auth::{self, EVENTS_ROUTE};
+use crate::credentials::unix_now;
 use crate::error::ApiError;
+use crate::rate_limit::Decision;
 use crate::state::AppState;
 
 /// The name of the security scheme in the OpenAPI document.
@@ -27,37 +35,118 @@ pub enum Scope {
 }
 
 impl Scope {
+    pub const ALL: [Scope; 3] = [Scope::Read, Scope::Write, Scope::Admin];
+
     pub fn parse(text: &str) -> Option<Scope> {
-        match text {
-            "read" => Some(Scope::Read),
-            "write" => Some(Scope::Write),
-            "admin" => Some(Scope::Admin),
-            _ => None,
+        Scope::ALL.into_iter().find(|scope| scope.as_str() == text)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Read => "read",
+            Scope::Write => "write",
+            Scope::Admin => "admin",
         }
     }
 }
 
-/// The caller of an API route, once authenticated.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Principal {
-    /// No `SECURESCAN_API_KEY`: the documented dev mode, every scope allowed. The server says so
-    /// at start-up.
+/// What a route asks of its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requirement {
+    /// A key with this scope (admin holds every scope).
+    Scope(Scope),
+    /// Any authenticated caller, whatever its scopes (declared as an empty scope list):
+    /// `GET /keys/me`.
+    AnyCaller,
+}
+
+/// How the caller authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// No credential exists at all: the documented dev mode, every scope allowed (the server
+    /// warns at start-up).
     Dev,
     /// The operator's `SECURESCAN_API_KEY`: every scope.
-    EnvKey,
+    Env,
+    /// A key from `/api/v1/keys`, with its own scopes.
+    Db,
+}
+
+/// The caller of an API route, once authenticated: the key's id (`dev`, `env` or the key id),
+/// its name, and its scopes. Triage and key changes are attributed to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub key_id: String,
+    pub name: String,
+    pub scopes: Vec<Scope>,
+    pub source: Source,
 }
 
 impl Principal {
-    pub fn allows(&self, _scope: Scope) -> bool {
-        match self {
-            Principal::Dev | Principal::EnvKey => true,
+    pub fn dev() -> Principal {
+        Principal {
+            key_id: "dev".into(),
+            name: "dev mode".into(),
+            scopes: Scope::ALL.to_vec(),
+            source: Source::Dev,
+        }
+    }
+
+    pub fn env() -> Principal {
+        Principal {
+            key_id: "env".into(),
+            name: "SECURESCAN_API_KEY".into(),
+            scopes: Scope::ALL.to_vec(),
+            source: Source::Env,
+        }
+    }
+
+    pub fn db(key: &KeyRecord) -> Principal {
+        Principal {
+            key_id: key.id.clone(),
+            name: key.name.clone(),
+            scopes: key.scopes.iter().filter_map(|s| Scope::parse(s)).collect(),
+            source: Source::Db,
+        }
+    }
+
+    /// Admin holds every scope (the documented "all of the above"); read and write are
+    /// independent of each other.
+    pub fn allows(&self, scope: Scope) -> bool {
+        self.scopes.contains(&scope) || self.scopes.contains(&Scope::Admin)
+    }
+
+    fn meets(&self, requirement: Requirement) -> bool {
+        match requirement {
+            Requirement::Scope(scope) => self.allows(scope),
+            Requirement::AnyCaller => true,
+        }
+    }
+
+    /// Who to record as having done something.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            key_id: self.key_id.clone(),
+            name: self.name.clone(),
+        }
+    }
+
+    /// The bucket its rate limit is counted in: the key's id, never the key.
+    fn bucket(&self, client: Option<SocketAddr>) -> String {
+        match (self.source, client) {
+            (Source::Dev, Some(address)) => format!("ip:{}", address.ip()),
+            (Source::Dev, None) => "anonymous".into(),
+            (Source::Env, _) => "env".into(),
+            (Source::Db, _) => format!("key:{}", self.key_id),
         }
     }
 }
 
-/// The scope each API operation declared, by method and path template (`/api/v1/scans/{scan_id}`).
+/// The requirement each API operation declared, by method and path template
+/// (`/api/v1/scans/{scan_id}`).
 #[derive(Debug, Clone, Default)]
-pub struct DeclaredScopes(HashMap<(Method, String), Scope>);
+pub struct DeclaredScopes(HashMap<(Method, String), Requirement>);
 
 impl DeclaredScopes {
     /// Read from the OpenAPI document the routes were declared in.
@@ -74,35 +163,36 @@ impl DeclaredScopes {
                 let Ok(method) = Method::from_bytes(method.to_ascii_uppercase().as_bytes()) else {
                     continue;
                 };
-                if let Some(scope) = declared_scope(operation) {
-                    scopes.insert((method, path.clone()), scope);
+                if let Some(requirement) = declared_requirement(operation) {
+                    scopes.insert((method, path.clone()), requirement);
                 }
             }
         }
         DeclaredScopes(scopes)
     }
 
-    pub fn get(&self, method: &Method, template: &str) -> Option<Scope> {
+    pub fn get(&self, method: &Method, template: &str) -> Option<Requirement> {
         self.0.get(&(method.clone(), template.to_string())).copied()
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (&Method, &str, Scope)> {
-        self.0.iter().map(|((m, p), s)| (m, p.as_str(), *s))
     }
 }
 
-/// The one scope in an operation's `security: [{"api_key": ["read"]}]`.
-pub fn declared_scope(operation: &Value) -> Option<Scope> {
+/// What an operation's `security: [{"api_key": ["read"]}]` asks: exactly one scope, or an
+/// empty list for any authenticated caller. Anything else (no entry, two scopes, an unknown
+/// one) declares nothing, and the route refuses everyone.
+pub fn declared_requirement(operation: &Value) -> Option<Requirement> {
     let requirements = operation.get("security")?.as_array()?;
-    let mut scopes = requirements
-        .iter()
-        .filter_map(|r| r.get(SCHEME))
-        .filter_map(Value::as_array)
-        .flatten()
-        .filter_map(Value::as_str)
-        .filter_map(Scope::parse);
-    let scope = scopes.next()?;
-    scopes.next().is_none().then_some(scope)
+    let [requirement] = requirements.as_slice() else {
+        return None;
+    };
+    let scopes = requirement.get(SCHEME)?.as_array()?;
+    match scopes.as_slice() {
+        [] => Some(Requirement::AnyCaller),
+        [scope] => scope
+            .as_str()
+            .and_then(Scope::parse)
+            .map(Requirement::Scope),
+        _ => None,
+    }
 }
 
 /// The v1 template a route's matched path stands for: legacy `/api/...` routes are the same
@@ -114,11 +204,12 @@ pub fn v1_template(matched: &str) -> String {
     }
 }
 
-/// Route middleware for every API route: authenticate, then check the declared scope.
+/// Route middleware for every API route: authenticate, check the declared requirement, and
+/// count the request against the caller's rate limit where the route has one.
 pub async fn require_scope(
     State(state): State<AppState>,
     matched: Option<MatchedPath>,
-    mut request: Request,
+    request: Request,
     next: Next,
 ) -> Response {
     let template = matched.map(|m| v1_template(m.as_str())).unwrap_or_default();
@@ -126,73 +217,120 @@ pub async fn require_scope(
     if !template.starts_with("/api/") {
         return next.run(request).await;
     }
-    let Some(scope) = state.scopes.get(request.method(), &template) else {
+    let (mut parts, body) = request.into_parts();
+    match admit(&state, &template, &parts).await {
+        Ok((principal, decision)) => {
+            parts.extensions.insert(principal);
+            let mut response = next.run(Request::from_parts(parts, body)).await;
+            if let Some(decision) = decision {
+                rate_headers(response.headers_mut(), &decision);
+            }
+            response
+        }
+        Err(mut refusal) => {
+            // The body was not read: the connection cannot carry another request reliably, so
+            // say so rather than let a keep-alive client send its next request into a closing
+            // socket.
+            if parts.headers.contains_key(CONTENT_LENGTH)
+                || parts.headers.contains_key(TRANSFER_ENCODING)
+            {
+                refusal
+                    .headers_mut()
+                    .insert(CONNECTION, HeaderValue::from_static("close"));
+            }
+            refusal
+        }
+    }
+}
+
+/// The caller, if the route admits it, and what the request did to its rate limit.
+async fn admit(
+    state: &AppState,
+    template: &str,
+    request: &Parts,
+) -> Result<(Principal, Option<Decision>), Response> {
+    let Some(requirement) = state.scopes.get(&request.method, template) else {
         tracing::error!(target: "securescan.server", route = %template, "route declares no scope; refused");
-        return ApiError::Client(
+        return Err(ApiError::Client(
             StatusCode::FORBIDDEN,
             "this route declares no scope, so no caller may use it".into(),
         )
-        .into_response();
+        .into_response());
     };
-    let principal = match authenticate(state.config.api_key.as_deref(), request.headers()) {
-        Ok(principal) => principal,
-        Err(response) => return *response,
+    let principal = match auth::event_token(request.uri.query()) {
+        Some(token) if template == EVENTS_ROUTE => {
+            let scan_id = auth::events_scan_id(request.uri.path());
+            auth::authenticate_token(state, &token, scan_id).await?
+        }
+        Some(_) => {
+            return Err(auth::unauthorized(
+                "event_token is only accepted on /api/v1/scans/{scan_id}/events",
+            ));
+        }
+        None => auth::authenticate(state, &request.headers).await?,
     };
-    if !principal.allows(scope) {
-        return ApiError::Client(
+    if let Requirement::Scope(scope) = requirement
+        && !principal.meets(requirement)
+    {
+        return Err(ApiError::Client(
             StatusCode::FORBIDDEN,
-            format!("this key lacks the {scope:?} scope").to_lowercase(),
+            format!("Requires scope: {}", scope.as_str()),
         )
-        .into_response();
+        .into_response());
     }
-    request.extensions_mut().insert(principal);
-    next.run(request).await
-}
-
-/// The key presented in `X-API-Key`, else as `Authorization: Bearer`.
-fn presented_key(headers: &HeaderMap) -> Option<&str> {
-    if let Some(key) = headers.get("x-api-key").and_then(|v| v.to_str().ok()) {
-        return Some(key.trim());
-    }
-    headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-}
-
-fn authenticate(configured: Option<&str>, headers: &HeaderMap) -> Result<Principal, Box<Response>> {
-    let Some(configured) = configured else {
-        return Ok(Principal::Dev);
-    };
-    let unauthorized = |detail: &str| {
-        let mut response =
-            ApiError::Client(StatusCode::UNAUTHORIZED, detail.to_string()).into_response();
-        response.headers_mut().insert(
-            WWW_AUTHENTICATE,
-            axum::http::HeaderValue::from_static("ApiKey"),
+    let decision =
+        (state.limiter.enabled() && rate_limited(&request.method, template)).then(|| {
+            let client = request
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|info| info.0);
+            let bucket = format!("{template} {}", principal.bucket(client));
+            state.limiter.check(&bucket, Instant::now(), unix_now())
+        });
+    if let Some(decision) = decision.filter(|d| !d.allowed) {
+        tracing::info!(
+            target: "securescan.ratelimit",
+            route = %template,
+            key_id = %principal.key_id,
+            retry_after = decision.retry_after,
+            "rate limit reached"
         );
-        Box::new(response)
-    };
-    match presented_key(headers) {
-        None => Err(unauthorized("Missing API key")),
-        Some(key) if same_secret(key, configured) => Ok(Principal::EnvKey),
-        Some(_) => Err(unauthorized("Invalid API key")),
+        return Err(too_many(&decision));
     }
+    Ok((principal, decision))
 }
 
-/// Compares digests, so the time taken says nothing about how much of the key was right (nor
-/// its length).
-fn same_secret(presented: &str, expected: &str) -> bool {
-    let a = Sha256::digest(presented.as_bytes());
-    let b = Sha256::digest(expected.as_bytes());
-    a.iter()
-        .zip(b.iter())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        == 0
+/// The routes that start work or mint credentials: a flood of them is the DoS (reads are
+/// cheap, and throttling them would hurt triage during an incident).
+pub fn rate_limited(method: &Method, template: &str) -> bool {
+    *method == Method::POST
+        && matches!(
+            template,
+            "/api/v1/scans" | "/api/v1/keys" | "/api/v1/keys/{key_id}/rotate"
+        )
+}
+
+fn too_many(decision: &Decision) -> Response {
+    let body = json!({
+        "detail": "Rate limit exceeded",
+        "retry_after": decision.retry_after,
+        "limit_per_min": decision.limit,
+    });
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
+    rate_headers(response.headers_mut(), decision);
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from(decision.retry_after));
+    response
+}
+
+fn rate_headers(headers: &mut HeaderMap, decision: &Decision) {
+    headers.insert("x-ratelimit-limit", HeaderValue::from(decision.limit));
+    headers.insert(
+        "x-ratelimit-remaining",
+        HeaderValue::from(decision.remaining),
+    );
+    headers.insert("x-ratelimit-reset", HeaderValue::from(decision.reset));
 }
 
 #[cfg(test)]
@@ -209,9 +347,32 @@ mod tests {
     }
 
     #[test]
-    fn only_the_exact_key_passes() {
-        assert!(same_secret("k-123", "k-123"));
-        assert!(!same_secret("k-12", "k-123"));
-        assert!(!same_secret("", "k-123"));
+    fn a_requirement_is_one_scope_or_an_empty_list() {
+        let declared = |security: Value| declared_requirement(&json!({ "security": security }));
+        assert_eq!(
+            declared(json!([{ "api_key": ["write"] }])),
+            Some(Requirement::Scope(Scope::Write))
+        );
+        assert_eq!(
+            declared(json!([{ "api_key": [] }])),
+            Some(Requirement::AnyCaller)
+        );
+        assert_eq!(declared(json!([{ "api_key": ["read", "write"] }])), None);
+        assert_eq!(declared(json!([{ "api_key": ["root"] }])), None);
+        assert_eq!(declared(json!([])), None);
+        assert_eq!(declared_requirement(&json!({})), None);
+    }
+
+    #[test]
+    fn admin_holds_every_scope_and_read_and_write_are_independent() {
+        let with = |scopes: &[Scope]| Principal {
+            scopes: scopes.to_vec(),
+            ..Principal::env()
+        };
+        assert!(with(&[Scope::Admin]).allows(Scope::Read));
+        assert!(with(&[Scope::Admin]).allows(Scope::Write));
+        assert!(!with(&[Scope::Write]).allows(Scope::Read));
+        assert!(!with(&[Scope::Read]).allows(Scope::Write));
+        assert!(!with(&[Scope::Read, Scope::Write]).allows(Scope::Admin));
     }
 }

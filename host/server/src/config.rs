@@ -10,6 +10,49 @@ const DEFAULT_MAX_CONCURRENT_SCANS: usize = 2;
 /// Request bodies are small JSON documents; a megabyte is far above any real one.
 const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
+/// A secret from the environment: its `Debug` never shows it, so no log line or panic message
+/// carries it by accident.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(redacted)")
+    }
+}
+
+/// `SECURESCAN_RATE_LIMIT_*`: a token bucket per caller on the routes that start work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// `SECURESCAN_RATE_LIMIT_ENABLED` (default true).
+    pub enabled: bool,
+    /// `SECURESCAN_RATE_LIMIT_PER_MIN` (default 60): the sustained rate.
+    pub per_min: u32,
+    /// `SECURESCAN_RATE_LIMIT_BURST` (default 10): what a caller that has been quiet may send at
+    /// once.
+    pub burst: u32,
+}
+
+impl Default for RateLimit {
+    fn default() -> RateLimit {
+        RateLimit {
+            enabled: true,
+            per_min: 60,
+            burst: 10,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     /// `SECURESCAN_DB_PATH`: the same file `scan` and `history` use.
@@ -22,8 +65,18 @@ pub struct ServerConfig {
     pub cors_origins: Vec<String>,
     /// `SECURESCAN_MAX_BODY_BYTES`.
     pub body_limit: usize,
-    /// `SECURESCAN_API_KEY`: when set, every API route needs it (it holds every scope).
-    pub api_key: Option<String>,
+    /// `SECURESCAN_API_KEY`: the operator's key, with every scope (compared in constant time).
+    pub api_key: Option<Secret>,
+    /// `SECURESCAN_AUTH_REQUIRED`: refuse to start without credentials and an event-token
+    /// secret, instead of falling back to dev mode.
+    pub auth_required: bool,
+    /// `SECURESCAN_EVENT_TOKEN_SECRET`: signs the SSE event tokens (a random one per process
+    /// when unset, so tokens die with the process).
+    pub event_token_secret: Option<Secret>,
+    pub rate_limit: RateLimit,
+    /// `SECURESCAN_ALLOW_PRIVATE_TARGETS`: let API scans reach loopback, private and link-local
+    /// addresses (cloud metadata addresses stay refused).
+    pub allow_private_targets: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,8 +121,61 @@ impl ServerConfig {
             max_concurrent_scans,
             cors_origins,
             body_limit,
-            api_key: var("SECURESCAN_API_KEY"),
+            api_key: var("SECURESCAN_API_KEY").map(|key| Secret::new(key.trim())),
+            auth_required: flag(
+                "SECURESCAN_AUTH_REQUIRED",
+                var("SECURESCAN_AUTH_REQUIRED"),
+                false,
+            )?,
+            event_token_secret: var("SECURESCAN_EVENT_TOKEN_SECRET")
+                .map(|secret| Secret::new(secret.trim())),
+            rate_limit: rate_limit(&var)?,
+            allow_private_targets: flag(
+                "SECURESCAN_ALLOW_PRIVATE_TARGETS",
+                var("SECURESCAN_ALLOW_PRIVATE_TARGETS"),
+                false,
+            )?,
         })
+    }
+}
+
+fn rate_limit(var: &dyn Fn(&str) -> Option<String>) -> Result<RateLimit, ConfigError> {
+    let defaults = RateLimit::default();
+    let number = |name: &'static str, default: u32| match var(name) {
+        Some(text) => positive(name, &text).and_then(|value| {
+            u32::try_from(value).map_err(|_| ConfigError::Invalid {
+                name,
+                value: text.clone(),
+                reason: "too large".into(),
+            })
+        }),
+        None => Ok(default),
+    };
+    Ok(RateLimit {
+        enabled: flag(
+            "SECURESCAN_RATE_LIMIT_ENABLED",
+            var("SECURESCAN_RATE_LIMIT_ENABLED"),
+            defaults.enabled,
+        )?,
+        per_min: number("SECURESCAN_RATE_LIMIT_PER_MIN", defaults.per_min)?,
+        burst: number("SECURESCAN_RATE_LIMIT_BURST", defaults.burst)?,
+    })
+}
+
+/// `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off` (any case); anything else is a mistake worth
+/// stopping for (a typo in `SECURESCAN_AUTH_REQUIRED` must not leave the API open).
+fn flag(name: &'static str, value: Option<String>, default: bool) -> Result<bool, ConfigError> {
+    let Some(text) = value else {
+        return Ok(default);
+    };
+    match text.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError::Invalid {
+            name,
+            value: text,
+            reason: "expected 1/true/yes/on or 0/false/no/off".into(),
+        }),
     }
 }
 

@@ -43,6 +43,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     }
 }
 
+/// A 422 on body field `field` when `value` has more than `max` characters.
+pub fn too_long(field: &str, value: Option<&str>, max: usize) -> Result<(), ApiError> {
+    match value {
+        Some(text) if text.chars().count() > max => Err(ApiError::Validation(vec![Invalid::new(
+            "string_too_long",
+            vec![json!("body"), json!(field)],
+            format!("String should have at most {max} characters"),
+            Value::Null,
+        )])),
+        _ => Ok(()),
+    }
+}
+
 /// `bytes` as a `T`, or the 422 saying why not.
 pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);

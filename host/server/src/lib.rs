@@ -4,7 +4,10 @@
 //! - [`routes`]: every route, each declared with its method, path and scope in one attribute
 //!   (the OpenAPI document and the router are built from the same declarations);
 //! - [`queue`]: the scan queue (FIFO, bounded, cancellable) and the scan lifecycle;
-//! - [`access`]: who is calling, and the scope check every API route goes through;
+//! - [`access`]: the scope check and rate limit every API route goes through;
+//! - [`auth`]: who is calling (env key, API keys, event tokens, dev mode);
+//! - [`credentials`]: issuing and checking API keys and event tokens;
+//! - [`rate_limit`]: the per-caller token buckets;
 //! - [`extract`]: request bodies, queries and ids, with the documented 422 errors;
 //! - [`targets`]: which paths, URLs and hosts a scan may name;
 //! - [`http`]: request ids, the access log, CORS, legacy-path deprecation headers, body limits;
@@ -12,7 +15,9 @@
 //! - [`leftovers`]: ending tool processes a crashed server left behind.
 
 pub mod access;
+pub mod auth;
 pub mod config;
+pub mod credentials;
 pub mod error;
 pub mod events;
 pub mod extract;
@@ -21,6 +26,7 @@ pub mod leftovers;
 pub mod logging;
 pub mod openapi;
 pub mod queue;
+pub mod rate_limit;
 pub mod routes;
 pub mod state;
 pub mod targets;
@@ -35,7 +41,9 @@ pub use state::AppState;
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let queue = state.queue.clone();
     let router = app(state);
-    axum::serve(listener, router)
+    // The peer address keys dev mode's rate limit (there is no key to key it by).
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     queue.shut_down().await;

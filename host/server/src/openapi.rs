@@ -31,6 +31,7 @@ use crate::state::AppState;
         (name = "triage", description = "Verdicts and comments, keyed on the cross-scan fingerprint."),
         (name = "dashboard", description = "Scanner status, statistics, trends, the directory picker."),
         (name = "compliance", description = "Framework coverage of a scan's findings."),
+        (name = "keys", description = "API keys: issue, list, rotate, revoke (admin)."),
     )
 )]
 pub struct ApiDoc;
@@ -44,11 +45,72 @@ impl Modify for ApiKeyScheme {
             SCHEME,
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
                 "X-API-Key",
-                "The key in SECURESCAN_API_KEY (or `Authorization: Bearer <key>`). Each \
-                 operation's scope (read, write, admin) is listed with it.",
+                "An API key (`ssk_<id>_<secret>` from /api/v1/keys, or SECURESCAN_API_KEY), \
+                 also accepted as `Authorization: Bearer <key>`. Each operation lists the \
+                 scope it needs (read, write or admin; admin holds all three); an empty list \
+                 means any valid key.",
             ))),
         );
         openapi.info.version = env!("CARGO_PKG_VERSION").to_string();
+    }
+}
+
+/// Every secured operation answers 401 (no or a bad credential) and 403 (a scope it lacks), and
+/// the rate-limited ones 429: said once here rather than on each route.
+pub fn document_auth_responses(document: &mut serde_json::Value) {
+    use serde_json::json;
+    let error = |description: &str| {
+        json!({
+            "description": description,
+            "content": {"application/json": {"schema": {
+                "type": "object",
+                "required": ["detail"],
+                "properties": {"detail": {"type": "string"}}
+            }}}
+        })
+    };
+    let Some(paths) = document.get_mut("paths").and_then(|p| p.as_object_mut()) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(operations) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, operation) in operations.iter_mut() {
+            if operation.get("security").is_none() {
+                continue;
+            }
+            let Some(responses) = operation
+                .get_mut("responses")
+                .and_then(|r| r.as_object_mut())
+            else {
+                continue;
+            };
+            responses
+                .entry("401")
+                .or_insert_with(|| error("No credential, or a wrong, revoked or expired one"));
+            responses
+                .entry("403")
+                .or_insert_with(|| error("The credential lacks the scope this operation needs"));
+            let limited = axum::http::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+                .is_ok_and(|m| crate::access::rate_limited(&m, path));
+            if limited {
+                responses.entry("429").or_insert_with(|| {
+                    json!({
+                        "description": "Rate limit exceeded: retry after `Retry-After` seconds",
+                        "content": {"application/json": {"schema": {
+                            "type": "object",
+                            "required": ["detail", "retry_after", "limit_per_min"],
+                            "properties": {
+                                "detail": {"type": "string"},
+                                "retry_after": {"type": "integer"},
+                                "limit_per_min": {"type": "integer"}
+                            }
+                        }}}
+                    })
+                });
+            }
+        }
     }
 }
 

@@ -1,14 +1,18 @@
 //! What every handler shares.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use securescan_engine::Engine;
-use securescan_store::ScanStore;
+use securescan_store::{KeyStore, ScanStore, StoreError};
 
 use crate::access::DeclaredScopes;
 use crate::config::ServerConfig;
+use crate::credentials::{EventTokens, RandomError};
+use crate::error::ApiError;
 use crate::events::EventPublisher;
 use crate::queue::ScanQueue;
+use crate::rate_limit::RateLimiter;
 use crate::targets::AllowedRoots;
 
 #[derive(Clone)]
@@ -16,6 +20,11 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     pub engine: Engine,
     pub store: Arc<dyn ScanStore>,
+    pub keys: Arc<dyn KeyStore>,
+    /// Set once any API key exists: dev mode is over for good.
+    pub keys_exist: Arc<AtomicBool>,
+    pub tokens: EventTokens,
+    pub limiter: Arc<RateLimiter>,
     pub queue: Arc<ScanQueue>,
     pub events: EventPublisher,
     pub roots: Arc<AllowedRoots>,
@@ -32,9 +41,16 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    /// The server's state over `engine` and `store`, with its scan queue. Scans a previous
-    /// process left `pending` or `running` are failed first (see [`ScanQueue::recover`]).
-    pub fn new(config: ServerConfig, engine: Engine, store: Arc<dyn ScanStore>) -> AppState {
+    /// The server's state over `engine` and `store`, with its scan queue. Event tokens are
+    /// signed with `SECURESCAN_EVENT_TOKEN_SECRET`, or a random secret when it is unset.
+    pub fn new<S: ScanStore + KeyStore + 'static>(
+        config: ServerConfig,
+        engine: Engine,
+        stores: Arc<S>,
+    ) -> Result<AppState, RandomError> {
+        let tokens = EventTokens::new(config.event_token_secret.as_ref().map(|s| s.expose()))?;
+        let store: Arc<dyn ScanStore> = stores.clone();
+        let keys: Arc<dyn KeyStore> = stores;
         let events = EventPublisher::new();
         let queue = Arc::new(ScanQueue::new(
             engine.clone(),
@@ -43,28 +59,45 @@ impl AppState {
             config.max_concurrent_scans,
             &config.db_path,
         ));
-        AppState {
+        Ok(AppState {
             roots: Arc::new(AllowedRoots::new(config.allowed_roots.clone())),
+            limiter: Arc::new(RateLimiter::new(config.rate_limit)),
             config: Arc::new(config),
             engine,
             store,
+            keys,
+            keys_exist: Arc::default(),
+            tokens,
             queue,
             events,
             scopes: Arc::default(),
-        }
+        })
     }
 
     /// Run a blocking store call off the async threads.
     pub async fn blocking<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&dyn ScanStore) -> Result<T, securescan_store::StoreError> + Send + 'static,
-    ) -> Result<T, crate::error::ApiError> {
+        work: impl FnOnce(&dyn ScanStore) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, ApiError> {
         let store = self.store.clone();
-        tokio::task::spawn_blocking(move || work(store.as_ref()))
-            .await
-            .map_err(|err| {
-                crate::error::ApiError::Internal(format!("a store call stopped: {err}"))
-            })?
-            .map_err(Into::into)
+        off_thread(move || work(store.as_ref())).await
     }
+
+    /// Run a blocking key-store call off the async threads.
+    pub async fn keys_blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&dyn KeyStore) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let keys = self.keys.clone();
+        off_thread(move || work(keys.as_ref())).await
+    }
+}
+
+async fn off_thread<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|err| ApiError::Internal(format!("a store call stopped: {err}")))?
+        .map_err(Into::into)
 }

@@ -1,8 +1,10 @@
 //! What a scan (and the directory browser) may name. Paths must resolve inside
 //! `SECURESCAN_ALLOWED_ROOTS`: checked on the lexically normal path first (so nothing outside is
 //! even looked at, and no error tells whether something exists there), then on the canonical one
-//! (so `..` and symlinks cannot leave a root). URLs and hosts must not resolve to addresses no
-//! scan has business with: link-local (cloud metadata), unspecified, multicast, broadcast.
+//! (so `..` and symlinks cannot leave a root). URLs and hosts from the API must not resolve to
+//! the server's own networks (loopback, private, link-local) unless the operator allows it
+//! (`SECURESCAN_ALLOW_PRIVATE_TARGETS`), nor ever to cloud metadata, unspecified, multicast or
+//! broadcast addresses.
 
 use std::net::IpAddr;
 use std::path::{Component, Path, PathBuf};
@@ -88,13 +90,22 @@ fn lexically_normal(path: &Path) -> PathBuf {
     normal
 }
 
-/// Refuse a URL or host target whose name resolves to an address a scan must never reach.
-pub async fn check_address(what: &str, host: &str) -> Result<(), TargetError> {
+/// Refuse a URL or host target (a name, an address, or an address range `addr/len`) when any
+/// address it resolves to, or any address in its range, is one an API caller must not make the
+/// server reach. The check is on the resolved addresses, not the name, so a name pointing
+/// inwards is refused like the address itself.
+pub async fn check_address(what: &str, host: &str, allow_private: bool) -> Result<(), TargetError> {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
-    let addresses: Vec<IpAddr> = match bare.parse::<IpAddr>() {
-        Ok(ip) => vec![ip],
-        Err(_) => match tokio::net::lookup_host((bare, 0)).await {
-            Ok(found) => found.map(|a| a.ip()).collect(),
+    let (address, prefix) = match bare.split_once('/') {
+        Some((address, prefix)) => (address, prefix.parse::<u8>().ok()),
+        None => (bare, None),
+    };
+    let ranges: Vec<(IpAddr, u8)> = match address.parse::<IpAddr>() {
+        Ok(ip) => vec![(ip, prefix.unwrap_or(if ip.is_ipv4() { 32 } else { 128 }))],
+        Err(_) => match tokio::net::lookup_host((address, 0)).await {
+            Ok(found) => found
+                .map(|a| (a.ip(), if a.is_ipv4() { 32 } else { 128 }))
+                .collect(),
             Err(err) => {
                 return Err(TargetError::Address(format!(
                     "{what} {host:?} does not resolve: {err}"
@@ -102,31 +113,96 @@ pub async fn check_address(what: &str, host: &str) -> Result<(), TargetError> {
             }
         },
     };
-    for ip in addresses {
-        if let Some(why) = forbidden(ip) {
+    for (ip, prefix) in ranges {
+        if let Some(why) = forbidden(ip, prefix, allow_private) {
             return Err(TargetError::Address(format!(
-                "{what} {host:?} resolves to {ip}, {why}; scans may not reach it"
+                "{what} {host:?} reaches {ip}{}, {why}; scans from the API may not reach it",
+                if prefix < bits(ip) {
+                    format!("/{prefix}")
+                } else {
+                    String::new()
+                }
             )));
         }
     }
     Ok(())
 }
 
-fn forbidden(ip: IpAddr) -> Option<&'static str> {
+/// Addresses refused whatever the operator allows: where cloud instances keep their
+/// credentials, and addresses that are not one host.
+const ALWAYS: &[(&str, u8, &str)] = &[
+    ("169.254.169.254", 32, "a cloud metadata address"),
+    ("169.254.170.2", 32, "a cloud metadata address"),
+    ("100.100.100.200", 32, "a cloud metadata address"),
+    ("fd00:ec2::254", 128, "a cloud metadata address"),
+    ("0.0.0.0", 8, "the unspecified network"),
+    ("::", 128, "the unspecified address"),
+    ("224.0.0.0", 4, "a multicast range"),
+    ("240.0.0.0", 4, "a reserved or broadcast range"),
+    ("ff00::", 8, "a multicast range"),
+];
+
+/// Addresses inside the operator's own networks: refused unless
+/// `SECURESCAN_ALLOW_PRIVATE_TARGETS` allows them.
+const PRIVATE: &[(&str, u8, &str)] = &[
+    ("127.0.0.0", 8, "a loopback address"),
+    ("::1", 128, "a loopback address"),
+    ("10.0.0.0", 8, "a private range"),
+    ("172.16.0.0", 12, "a private range"),
+    ("192.168.0.0", 16, "a private range"),
+    ("100.64.0.0", 10, "a shared (carrier-grade NAT) range"),
+    ("192.0.0.0", 24, "an IETF protocol range"),
+    ("198.18.0.0", 15, "a benchmarking range"),
+    ("169.254.0.0", 16, "a link-local range"),
+    ("fe80::", 10, "a link-local range"),
+    ("fc00::", 7, "a unique-local (private) range"),
+];
+
+fn bits(ip: IpAddr) -> u8 {
+    if ip.is_ipv4() { 32 } else { 128 }
+}
+
+/// `ip` as a 128-bit number and its family's width; IPv4-mapped IPv6 addresses count as the
+/// IPv4 address they carry.
+fn number(ip: IpAddr) -> (u128, u8) {
     match ip {
-        IpAddr::V4(v4) if v4.is_link_local() => {
-            Some("a link-local address (cloud metadata lives there)")
-        }
-        IpAddr::V4(v4) if v4.is_unspecified() => Some("the unspecified address"),
-        IpAddr::V4(v4) if v4.is_multicast() || v4.is_broadcast() => {
-            Some("a multicast or broadcast address")
-        }
-        IpAddr::V6(v6) if (v6.segments()[0] & 0xffc0) == 0xfe80 => Some("a link-local address"),
-        IpAddr::V6(v6) if v6.is_unspecified() => Some("the unspecified address"),
-        IpAddr::V6(v6) if v6.is_multicast() => Some("a multicast address"),
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().and_then(|v4| forbidden(IpAddr::V4(v4))),
-        _ => None,
+        IpAddr::V4(v4) => (u128::from(u32::from(v4)), 32),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => (u128::from(u32::from(v4)), 32),
+            None => (u128::from(v6), 128),
+        },
     }
+}
+
+/// Whether the ranges `a/a_len` and `b/b_len` share an address: CIDR ranges either nest or are
+/// apart, so they overlap when they agree on the shorter prefix.
+fn overlaps(a: IpAddr, a_len: u8, b: IpAddr, b_len: u8) -> bool {
+    let ((a, a_width), (b, b_width)) = (number(a), number(b));
+    if a_width != b_width {
+        return false;
+    }
+    // A mapped address's prefix counted the 96 bits in front of it.
+    let a_len = if a_width == 32 && a_len > 32 {
+        a_len.saturating_sub(96)
+    } else {
+        a_len
+    };
+    let shared = u32::from(a_len.min(b_len).min(a_width));
+    if shared == 0 {
+        return true;
+    }
+    let shift = u32::from(a_width) - shared;
+    (a >> shift) == (b >> shift)
+}
+
+fn forbidden(ip: IpAddr, prefix: u8, allow_private: bool) -> Option<&'static str> {
+    let listed = |table: &'static [(&'static str, u8, &'static str)]| {
+        table.iter().find_map(|(net, len, why)| {
+            let net: IpAddr = net.parse().ok()?;
+            overlaps(ip, prefix, net, *len).then_some(*why)
+        })
+    };
+    listed(ALWAYS).or_else(|| if allow_private { None } else { listed(PRIVATE) })
 }
 
 #[cfg(test)]
@@ -170,11 +246,64 @@ mod tests {
     }
 
     #[test]
-    fn metadata_and_unspecified_addresses_are_refused() {
-        assert!(forbidden("169.254.169.254".parse().expect("ip")).is_some());
-        assert!(forbidden("0.0.0.0".parse().expect("ip")).is_some());
-        assert!(forbidden("::ffff:169.254.169.254".parse().expect("ip")).is_some());
-        assert!(forbidden("127.0.0.1".parse().expect("ip")).is_none());
-        assert!(forbidden("10.1.2.3".parse().expect("ip")).is_none());
+    fn metadata_and_unspecified_addresses_are_always_refused() {
+        for (ip, len) in [
+            ("169.254.169.254", 32),
+            ("0.0.0.0", 32),
+            ("::ffff:169.254.169.254", 128),
+            ("fd00:ec2::254", 128),
+            ("224.0.0.1", 32),
+        ] {
+            assert!(
+                forbidden(ip.parse().expect("ip"), len, true).is_some(),
+                "{ip}"
+            );
+        }
+        assert!(forbidden("8.8.8.8".parse().expect("ip"), 32, false).is_none());
+        assert!(forbidden("2606:4700::1111".parse().expect("ip"), 128, false).is_none());
+    }
+
+    #[test]
+    fn private_ranges_are_refused_unless_allowed() {
+        for (ip, len) in [
+            ("127.0.0.1", 32),
+            ("::1", 128),
+            ("10.1.2.3", 32),
+            ("172.31.255.255", 32),
+            ("192.168.1.1", 32),
+            ("100.64.0.1", 32),
+            ("169.254.1.1", 32),
+            ("fe80::1", 128),
+            ("fd12:3456::1", 128),
+            ("::ffff:127.0.0.1", 128),
+            // A range reaching into a private one.
+            ("8.0.0.0", 4),
+            ("0.0.0.0", 0),
+        ] {
+            let ip: IpAddr = ip.parse().expect("ip");
+            assert!(forbidden(ip, len, false).is_some(), "{ip}/{len}");
+        }
+        assert!(forbidden("10.1.2.3".parse().expect("ip"), 32, true).is_none());
+        assert!(forbidden("127.0.0.1".parse().expect("ip"), 32, true).is_none());
+        assert!(forbidden("172.32.0.1".parse().expect("ip"), 32, false).is_none());
+        assert!(forbidden("93.184.0.0".parse().expect("ip"), 16, false).is_none());
+    }
+
+    #[tokio::test]
+    async fn names_are_checked_on_what_they_resolve_to() {
+        let refused = check_address("target_host", "localhost", false).await;
+        assert!(
+            matches!(&refused, Err(TargetError::Address(m)) if m.contains("loopback")),
+            "{refused:?}"
+        );
+        assert_eq!(
+            check_address("target_host", "localhost", true).await,
+            Ok(())
+        );
+        assert!(
+            check_address("target_host", "10.0.0.0/8", false)
+                .await
+                .is_err()
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! handlers. The schema is versioned (see [`schema`]).
 
 mod connection;
+mod keys;
 mod records;
 mod scans;
 pub mod schema;
@@ -15,9 +16,10 @@ use std::path::{Path, PathBuf};
 
 pub use connection::Store;
 pub use records::{
-    Cancellation, CommentRecord, Deletion, FailedScanner, FindingFilter, FindingRow, FindingsPage,
-    NewScan, Page, SavedScan, ScanRecord, ScanStatus, SkippedScanner, StateRecord, Stats,
-    TrendPoint, TriageStatus,
+    Actor, Cancellation, CommentRecord, Deletion, FailedScanner, FindingFilter, FindingRow,
+    FindingsPage, KeyInsert, KeyRecord, NewKey, NewScan, Page, Revocation, Rotation, SavedScan,
+    ScanRecord, ScanStatus, SkippedScanner, StateRecord, Stats, StoredKey, TrendPoint,
+    TriageStatus,
 };
 use securescan_model::{ScanResult, ScannerOutcome};
 
@@ -109,7 +111,7 @@ pub trait ScanStore: Send + Sync {
         fingerprint: &str,
         status: TriageStatus,
         note: Option<&str>,
-        updated_by: Option<&str>,
+        by: &Actor,
         at: &str,
     ) -> Result<StateRecord, StoreError>;
     fn comments(&self, fingerprint: &str) -> Result<Vec<CommentRecord>, StoreError>;
@@ -120,6 +122,39 @@ pub trait ScanStore: Send + Sync {
     fn stats(&self) -> Result<Stats, StoreError>;
     /// One point per day since `since` (UTC date), from the last scan completed that day.
     fn trends(&self, since: &str) -> Result<Vec<TrendPoint>, StoreError>;
+}
+
+/// What the API needs to authenticate callers and manage their keys. Times are RFC 3339 UTC
+/// strings (they compare in time order as text).
+pub trait KeyStore: Send + Sync {
+    /// Store a new key. With `need_an_admin` (no env key to fall back on), a key without the
+    /// admin scope is refused while no active admin key exists.
+    fn insert_key(&self, key: &NewKey, need_an_admin: bool) -> Result<KeyInsert, StoreError>;
+    fn key(&self, id: &str) -> Result<Option<StoredKey>, StoreError>;
+    /// Every key, revoked ones too, newest first.
+    fn keys(&self) -> Result<Vec<KeyRecord>, StoreError>;
+    /// Whether any key was ever created (revoked ones count: revoking the last key does not
+    /// reopen the API).
+    fn any_keys(&self) -> Result<bool, StoreError>;
+    /// Keys with the admin scope that authenticate at `now`.
+    fn active_admin_keys(&self, now: &str) -> Result<u64, StoreError>;
+    fn touch_key(&self, id: &str, at: &str) -> Result<(), StoreError>;
+    /// With `need_an_admin`, the last active admin key is not revoked.
+    fn revoke_key(
+        &self,
+        id: &str,
+        by: &Actor,
+        at: &str,
+        need_an_admin: bool,
+    ) -> Result<Revocation, StoreError>;
+    /// A new secret for the same key id: the old one stops working in the same commit.
+    fn rotate_key(
+        &self,
+        id: &str,
+        prefix: &str,
+        key_hash: &str,
+        at: &str,
+    ) -> Result<Rotation, StoreError>;
 }
 
 /// `SECURESCAN_DB_PATH`, else `~/.securescan/scans.db`.

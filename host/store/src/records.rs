@@ -192,7 +192,11 @@ pub struct StateRecord {
     pub status: TriageStatus,
     pub note: Option<String>,
     pub updated_at: String,
+    /// The name of the key that set it (`SECURESCAN_API_KEY` for the env key, `dev mode` when
+    /// the server has no credentials).
     pub updated_by: Option<String>,
+    /// That key's id (`env`, `dev`, or the id of a key from `/api/v1/keys`).
+    pub updated_by_key: Option<String>,
 }
 
 /// One comment on a fingerprint (`FindingComment`).
@@ -202,8 +206,20 @@ pub struct CommentRecord {
     pub id: String,
     pub fingerprint: String,
     pub text: String,
+    /// The name of the key that wrote it.
     pub author: Option<String>,
+    /// That key's id.
+    pub author_key: Option<String>,
     pub created_at: String,
+}
+
+/// Who did something through the API: the key used, by id and name. Recorded with verdicts,
+/// comments and key changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// `env`, `dev`, or a key id.
+    pub key_id: String,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -242,4 +258,75 @@ pub enum Deletion {
     Deleted,
     NotFound,
     Active(ScanStatus),
+}
+
+/// An API key as the API shows it (`ApiKeyView`): never its secret or hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KeyRecord {
+    /// The stable id (10 characters), the middle of `ssk_<id>_<secret>`.
+    pub id: String,
+    pub name: String,
+    /// `ssk_<id>_` and the secret's first character: enough to recognise a key, safe to show.
+    pub prefix: String,
+    pub scopes: Vec<String>,
+    pub created_at: String,
+    /// The id of the key that created it (`env`, `dev`, or a key id).
+    pub created_by: Option<String>,
+    /// After this time the key no longer authenticates.
+    pub expires_at: Option<String>,
+    /// The last time the key authenticated (updated at most once a minute).
+    pub last_used_at: Option<String>,
+    /// When its secret was last replaced.
+    pub rotated_at: Option<String>,
+    pub revoked_at: Option<String>,
+    /// The id of the key that revoked it.
+    pub revoked_by: Option<String>,
+}
+
+/// A key with the salted hash it is checked against.
+#[derive(Debug, Clone)]
+pub struct StoredKey {
+    pub record: KeyRecord,
+    /// `<salt-hex>$<sha256-hex>`.
+    pub key_hash: String,
+}
+
+/// A key to store.
+#[derive(Debug, Clone)]
+pub struct NewKey {
+    pub id: String,
+    pub name: String,
+    pub prefix: String,
+    pub key_hash: String,
+    pub scopes: Vec<String>,
+    pub created_at: String,
+    pub created_by: Actor,
+    pub expires_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyInsert {
+    Created(Box<KeyRecord>),
+    /// Another key has this id: draw another.
+    IdTaken,
+    /// The key has no admin scope, and no active admin key (nor an env key) exists: nobody
+    /// could manage keys after it.
+    NoAdminLeft,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revocation {
+    Revoked,
+    AlreadyRevoked,
+    NotFound,
+    /// It is the last active admin key and no env key exists.
+    LastAdmin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rotation {
+    Rotated(Box<KeyRecord>),
+    Revoked,
+    NotFound,
 }

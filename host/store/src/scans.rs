@@ -320,7 +320,8 @@ impl ScanStore for Store {
             };
             let mut query = c
                 .prepare(&format!(
-                    "SELECT f.finding, f.fingerprint, s.status, s.note, s.updated_at, s.updated_by
+                    "SELECT f.finding, f.fingerprint, s.status, s.note, s.updated_at, s.updated_by,
+                            s.updated_by_key
                      FROM findings f {JOIN_STATE} WHERE {chosen}"
                 ))
                 .map_err(|e| self.error(e))?;
@@ -357,7 +358,7 @@ impl ScanStore for Store {
         fingerprint: &str,
         status: TriageStatus,
         note: Option<&str>,
-        updated_by: Option<&str>,
+        by: &Actor,
         at: &str,
     ) -> Result<StateRecord, StoreError> {
         let record = StateRecord {
@@ -365,7 +366,8 @@ impl ScanStore for Store {
             status,
             note: note.map(str::to_string),
             updated_at: at.to_string(),
-            updated_by: updated_by.map(str::to_string),
+            updated_by: Some(by.name.clone()),
+            updated_by_key: Some(by.key_id.clone()),
         };
         self.write(|tx| triage::replace_state(tx, &record).map_err(|e| self.error(e)))?;
         Ok(record)
@@ -672,8 +674,12 @@ mod tests {
         store.create_scan(&new, at)?;
         assert!(store.start_scan("s", at)?);
         assert!(store.complete_scan("s", &result, at)?);
+        let by = Actor {
+            key_id: "dev".into(),
+            name: "dev mode".into(),
+        };
         for i in (0..30).step_by(3) {
-            store.set_state(&format!("fp{i:02}"), TriageStatus::Triaged, None, None, at)?;
+            store.set_state(&format!("fp{i:02}"), TriageStatus::Triaged, None, &by, at)?;
         }
         let shown = |rows: &[FindingRow]| -> Vec<(String, Option<String>)> {
             rows.iter()

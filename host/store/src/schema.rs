@@ -101,6 +101,29 @@ CREATE INDEX finding_comments_by_fingerprint ON finding_comments(fingerprint, cr
 ",
         rebuilds_tables: true,
     },
+    Migration {
+        // API keys (only a salted hash of each; a revoked key is kept for the record), and who
+        // made each verdict and comment: the key that was used, never a name the client sent.
+        sql: "
+CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    prefix TEXT NOT NULL,
+    key_hash TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT,
+    expires_at TEXT,
+    last_used_at TEXT,
+    rotated_at TEXT,
+    revoked_at TEXT,
+    revoked_by TEXT
+);
+ALTER TABLE finding_states ADD COLUMN updated_by_key TEXT;
+ALTER TABLE finding_comments ADD COLUMN author_key TEXT;
+",
+        rebuilds_tables: false,
+    },
 ];
 
 pub struct Migration {

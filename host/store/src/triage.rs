@@ -8,24 +8,26 @@ use crate::records::{CommentRecord, StateRecord, TriageStatus};
 /// Replace, not merge: a verdict without a note clears the old note.
 pub fn replace_state(connection: &Connection, state: &StateRecord) -> rusqlite::Result<()> {
     connection.execute(
-        "INSERT INTO finding_states (fingerprint, status, note, updated_at, updated_by)
-         VALUES (?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO finding_states
+             (fingerprint, status, note, updated_at, updated_by, updated_by_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (fingerprint) DO UPDATE SET status = excluded.status,
              note = excluded.note, updated_at = excluded.updated_at,
-             updated_by = excluded.updated_by",
+             updated_by = excluded.updated_by, updated_by_key = excluded.updated_by_key",
         params![
             state.fingerprint,
             state.status.as_str(),
             state.note,
             state.updated_at,
-            state.updated_by
+            state.updated_by,
+            state.updated_by_key
         ],
     )?;
     Ok(())
 }
 
 /// The state in `row`'s columns from `first` on: fingerprint, status, note, updated_at,
-/// updated_by; `None` when the finding has no verdict (the status is NULL from the outer join).
+/// updated_by, updated_by_key; `None` when the finding has no verdict (the status is NULL from the outer join).
 pub fn state_from(row: &Row<'_>, first: usize) -> rusqlite::Result<Option<StateRecord>> {
     let Some(status) = row.get::<_, Option<String>>(first + 1)? else {
         return Ok(None);
@@ -43,6 +45,7 @@ pub fn state_from(row: &Row<'_>, first: usize) -> rusqlite::Result<Option<StateR
         note: row.get(first + 2)?,
         updated_at: row.get(first + 3)?,
         updated_by: row.get(first + 4)?,
+        updated_by_key: row.get(first + 5)?,
     }))
 }
 
@@ -52,7 +55,7 @@ pub fn comments(
     fingerprint: &str,
 ) -> rusqlite::Result<Vec<CommentRecord>> {
     let mut query = connection.prepare(
-        "SELECT id, fingerprint, text, author, created_at FROM finding_comments
+        "SELECT id, fingerprint, text, author, author_key, created_at FROM finding_comments
          WHERE fingerprint = ?1 ORDER BY created_at, rowid",
     )?;
     query
@@ -62,7 +65,8 @@ pub fn comments(
                 fingerprint: row.get(1)?,
                 text: row.get(2)?,
                 author: row.get(3)?,
-                created_at: row.get(4)?,
+                author_key: row.get(4)?,
+                created_at: row.get(5)?,
             })
         })?
         .collect()
@@ -70,13 +74,14 @@ pub fn comments(
 
 pub fn add_comment(connection: &Connection, comment: &CommentRecord) -> rusqlite::Result<()> {
     connection.execute(
-        "INSERT INTO finding_comments (id, fingerprint, text, author, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO finding_comments (id, fingerprint, text, author, author_key, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
             comment.id,
             comment.fingerprint,
             comment.text,
             comment.author,
+            comment.author_key,
             comment.created_at
         ],
     )?;

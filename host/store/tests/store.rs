@@ -11,8 +11,8 @@ use securescan_model::{
 };
 use securescan_store::schema::{MIGRATIONS, SCHEMA_VERSION};
 use securescan_store::{
-    Cancellation, CommentRecord, Deletion, FindingFilter, NewScan, Page, ScanStatus, ScanStore,
-    Store, StoreError, TriageStatus,
+    Actor, Cancellation, CommentRecord, Deletion, FindingFilter, KeyInsert, KeyStore, NewKey,
+    NewScan, Page, Revocation, Rotation, ScanStatus, ScanStore, Store, StoreError, TriageStatus,
 };
 
 fn finding(scanner: &str, title: &str, severity: Severity, fingerprint: &str) -> Finding {
@@ -342,7 +342,7 @@ fn deleting_a_scan_takes_its_findings_and_keeps_triage() {
             "fa",
             TriageStatus::FalsePositive,
             Some("test code"),
-            None,
+            &actor(),
             "2026-03-01T11:00:00Z",
         )
         .expect("state");
@@ -350,7 +350,8 @@ fn deleting_a_scan_takes_its_findings_and_keeps_triage() {
         id: "c1".into(),
         fingerprint: "fa".into(),
         text: "seen".into(),
-        author: None,
+        author: Some("ci".into()),
+        author_key: Some("k1".into()),
         created_at: "2026-03-01T11:00:00Z".into(),
     };
     store.add_comment(&comment).expect("comment");
@@ -457,16 +458,28 @@ fn findings_filters_match_exactly_and_combine() {
             "f2",
             TriageStatus::FalsePositive,
             None,
-            None,
+            &actor(),
             "2026-03-01T11:00:00Z",
         )
         .expect("state");
     store
-        .set_state("f3", TriageStatus::New, None, None, "2026-03-01T11:00:00Z")
+        .set_state(
+            "f3",
+            TriageStatus::New,
+            None,
+            &actor(),
+            "2026-03-01T11:00:00Z",
+        )
         .expect("state");
     // A verdict on the empty fingerprint must not attach to findings without identity.
     store
-        .set_state("", TriageStatus::Fixed, None, None, "2026-03-01T11:00:00Z")
+        .set_state(
+            "",
+            TriageStatus::Fixed,
+            None,
+            &actor(),
+            "2026-03-01T11:00:00Z",
+        )
         .expect("state");
     let by = |filter: FindingFilter| titles(&store, "s1", &filter, Page::default()).1;
 
@@ -647,4 +660,137 @@ fn trends_take_each_days_last_completed_scan_and_stats_count_every_scan() {
         .collect();
     let mean = scores.iter().sum::<f64>() / 4.0;
     assert_eq!(stats.average_risk_score, (mean * 100.0).round() / 100.0);
+}
+
+fn actor() -> Actor {
+    Actor {
+        key_id: "k1".into(),
+        name: "ci".into(),
+    }
+}
+
+fn new_key(id: &str, scopes: &[&str], expires_at: Option<&str>) -> NewKey {
+    NewKey {
+        id: id.into(),
+        name: format!("key {id}"),
+        prefix: format!("ssk_{id}_x"),
+        key_hash: format!("salt${id}"),
+        scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        created_at: "2026-03-01T10:00:00Z".into(),
+        created_by: actor(),
+        expires_at: expires_at.map(str::to_string),
+    }
+}
+
+#[test]
+fn keys_are_stored_hashed_and_the_last_admin_is_kept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(dir.path());
+    assert!(!store.any_keys().expect("any"));
+    // Without an env key, the first key must be an admin key.
+    assert_eq!(
+        store
+            .insert_key(&new_key("aaaaaaaaaa", &["read"], None), true)
+            .expect("insert"),
+        KeyInsert::NoAdminLeft
+    );
+    assert!(!store.any_keys().expect("any"));
+    let KeyInsert::Created(admin) = store
+        .insert_key(&new_key("bbbbbbbbbb", &["admin"], None), true)
+        .expect("insert")
+    else {
+        panic!("admin key refused");
+    };
+    assert_eq!(admin.created_by.as_deref(), Some("k1"));
+    assert_eq!(
+        store
+            .insert_key(&new_key("bbbbbbbbbb", &["read"], None), true)
+            .expect("insert"),
+        KeyInsert::IdTaken
+    );
+    assert!(matches!(
+        store
+            .insert_key(&new_key("cccccccccc", &["read", "write"], None), true)
+            .expect("insert"),
+        KeyInsert::Created(_)
+    ));
+    // An admin key that has expired does not count.
+    assert!(matches!(
+        store
+            .insert_key(
+                &new_key("dddddddddd", &["admin"], Some("2026-03-01T10:30:00Z")),
+                true
+            )
+            .expect("insert"),
+        KeyInsert::Created(_)
+    ));
+    let later = "2026-03-02T00:00:00Z";
+    assert_eq!(store.active_admin_keys(later).expect("count"), 1);
+    assert_eq!(
+        store
+            .revoke_key("bbbbbbbbbb", &actor(), later, true)
+            .expect("revoke"),
+        Revocation::LastAdmin
+    );
+    // With an env key to fall back on, it may go; twice is a no-op.
+    assert_eq!(
+        store
+            .revoke_key("bbbbbbbbbb", &actor(), later, false)
+            .expect("revoke"),
+        Revocation::Revoked
+    );
+    assert_eq!(
+        store
+            .revoke_key("bbbbbbbbbb", &actor(), later, true)
+            .expect("revoke"),
+        Revocation::AlreadyRevoked
+    );
+    assert_eq!(
+        store
+            .revoke_key("nonexisten", &actor(), later, true)
+            .expect("revoke"),
+        Revocation::NotFound
+    );
+    // Revoked keys are kept (and still count as "keys exist").
+    assert!(store.any_keys().expect("any"));
+    let listed = store.keys().expect("list");
+    assert_eq!(listed.len(), 3);
+    let revoked = listed.iter().find(|k| k.id == "bbbbbbbbbb").expect("kept");
+    assert_eq!(revoked.revoked_at.as_deref(), Some(later));
+    assert_eq!(revoked.revoked_by.as_deref(), Some("k1"));
+
+    // Rotation replaces the hash, keeps the id; a revoked key is not rotated.
+    let Rotation::Rotated(rotated) = store
+        .rotate_key("cccccccccc", "ssk_cccccccccc_y", "salt2$new", later)
+        .expect("rotate")
+    else {
+        panic!("not rotated");
+    };
+    assert_eq!(rotated.prefix, "ssk_cccccccccc_y");
+    assert_eq!(rotated.rotated_at.as_deref(), Some(later));
+    assert_eq!(
+        store
+            .key("cccccccccc")
+            .expect("read")
+            .expect("exists")
+            .key_hash,
+        "salt2$new"
+    );
+    assert_eq!(
+        store
+            .rotate_key("bbbbbbbbbb", "p", "h", later)
+            .expect("rotate"),
+        Rotation::Revoked
+    );
+    store.touch_key("cccccccccc", later).expect("touch");
+    assert_eq!(
+        store
+            .key("cccccccccc")
+            .expect("read")
+            .expect("exists")
+            .record
+            .last_used_at
+            .as_deref(),
+        Some(later)
+    );
 }

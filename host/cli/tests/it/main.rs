@@ -20,6 +20,7 @@ mod real_tools;
 mod release;
 mod sbom;
 mod scaffold;
+mod serve_auth;
 mod serve_live;
 mod size_caps;
 mod staged;

@@ -24,12 +24,12 @@ const MARKER: &str = "SECURESCAN_SERVER_SCAN=";
 const SCAN_TIMEOUT: Duration = Duration::from_secs(900);
 
 /// One server's world: its store, allowed root, HOME and cache, all temporary.
-struct Home {
-    dir: tempfile::TempDir,
+pub(crate) struct Home {
+    pub(crate) dir: tempfile::TempDir,
 }
 
 impl Home {
-    fn new() -> Home {
+    pub(crate) fn new() -> Home {
         let dir = tempfile::tempdir().expect("temp dir");
         for sub in ["root", "home", "cache"] {
             std::fs::create_dir(dir.path().join(sub)).expect("mkdir");
@@ -37,12 +37,12 @@ impl Home {
         Home { dir }
     }
 
-    fn db(&self) -> PathBuf {
+    pub(crate) fn db(&self) -> PathBuf {
         self.dir.path().join("scans.db")
     }
 
     /// The allowed root, canonical (findings name files under it as the server resolved it).
-    fn root(&self) -> PathBuf {
+    pub(crate) fn root(&self) -> PathBuf {
         self.dir
             .path()
             .join("root")
@@ -51,7 +51,7 @@ impl Home {
     }
 
     /// The binary with this home's store, root, HOME and cache.
-    fn command(&self) -> Command {
+    pub(crate) fn command(&self) -> Command {
         let mut command = securescan();
         command
             .env("SECURESCAN_DB_PATH", self.db())
@@ -60,12 +60,14 @@ impl Home {
             .env("XDG_CACHE_HOME", self.dir.path().join("cache"))
             .env("XDG_CONFIG_HOME", self.dir.path().join("home"))
             .env_remove("SECURESCAN_API_KEY")
+            .env_remove("SECURESCAN_AUTH_REQUIRED")
+            .env_remove("SECURESCAN_EVENT_TOKEN_SECRET")
             .env_remove("SECURESCAN_MAX_CONCURRENT_SCANS")
             .stdin(Stdio::null());
         command
     }
 
-    fn serve(&self, env: &[(&str, &str)]) -> Server {
+    pub(crate) fn serve(&self, env: &[(&str, &str)]) -> Server {
         let mut command = self.command();
         command.args(["serve", "--host", "127.0.0.1", "--port", "0"]);
         for (name, value) in env {
@@ -76,7 +78,7 @@ impl Home {
 
     /// A small Python project with a hard-coded secret and a `shell=True` call, its semgrep
     /// rules local (the default `auto` needs the network).
-    fn small_project(&self, name: &str) -> PathBuf {
+    pub(crate) fn small_project(&self, name: &str) -> PathBuf {
         let dir = self.root().join(name);
         write(
             &dir.join("app.py"),
@@ -118,15 +120,42 @@ impl Home {
     }
 }
 
-fn write(path: &Path, text: &str) {
+pub(crate) fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
     std::fs::write(path, text).expect("write");
 }
 
+/// One response.
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) headers: ureq::http::HeaderMap,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Reply {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub(crate) fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|err| {
+            panic!(
+                "{}: not JSON ({err}): {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    pub(crate) fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
 /// A running `securescan serve`; killed (and its tools with it) when dropped.
-struct Server {
-    child: Child,
-    base: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) base: String,
     log: Arc<Mutex<String>>,
     agent: ureq::Agent,
 }
@@ -178,46 +207,67 @@ impl Server {
         }
     }
 
-    fn pid(&self) -> Pid {
+    pub(crate) fn pid(&self) -> Pid {
         Pid::from_raw(i32::try_from(self.child.id()).expect("pid"))
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         self.log.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Status, content type and body.
-    fn raw(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, String, Vec<u8>) {
+    pub(crate) fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (u16, String, Vec<u8>) {
+        let reply = self.call(method, path, &[], body);
+        let content_type = reply.header("content-type").unwrap_or("").to_string();
+        (reply.status, content_type, reply.body)
+    }
+
+    /// Any request, with `headers`.
+    pub(crate) fn call(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Reply {
         let url = format!("{}{path}", self.base);
-        let response = match (method, body) {
-            ("GET", _) => self.agent.get(&url).call(),
-            ("DELETE", _) => self.agent.delete(&url).call(),
-            ("POST", Some(body)) => self
-                .agent
-                .post(&url)
-                .header("content-type", "application/json")
-                .send(body.to_string()),
-            ("POST", None) => self.agent.post(&url).send_empty(),
-            _ => panic!("{method} is not used here"),
-        };
-        let mut response = response.unwrap_or_else(|err| panic!("{method} {url}: {err}"));
+        let method_value = ureq::http::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = ureq::http::Request::builder()
+            .method(method_value)
+            .uri(&url);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if body.is_some() {
+            request = request.header("content-type", "application/json");
+        }
+        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        let request = request.body(bytes).expect("request");
+        let mut response = self
+            .agent
+            .run(request)
+            .unwrap_or_else(|err| panic!("{method} {url}: {err}"));
         let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
-        let bytes = response
+        let headers = response.headers().clone();
+        let body = response
             .body_mut()
             .with_config()
             .limit(256 * 1024 * 1024)
             .read_to_vec()
             .unwrap_or_else(|err| panic!("{method} {url}: reading the body: {err}"));
-        (status, content_type, bytes)
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
-    fn json(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+    pub(crate) fn json(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
         let (status, _, bytes) = self.raw(method, path, body);
         let value = if bytes.is_empty() {
             Value::Null
@@ -233,7 +283,7 @@ impl Server {
     }
 
     /// Start a code scan of `target`; returns its id.
-    fn start_scan(&self, target: &Path) -> String {
+    pub(crate) fn start_scan(&self, target: &Path) -> String {
         let (status, scan) = self.json(
             "POST",
             "/api/v1/scans",
@@ -244,14 +294,14 @@ impl Server {
         scan["id"].as_str().expect("id").to_string()
     }
 
-    fn scan(&self, id: &str) -> Value {
+    pub(crate) fn scan(&self, id: &str) -> Value {
         let (status, scan) = self.json("GET", &format!("/api/v1/scans/{id}"), None);
         assert_eq!(status, 200, "{scan}");
         scan
     }
 
     /// Poll until scan `id` has one of `statuses`.
-    fn wait_for(&self, id: &str, statuses: &[&str]) -> Value {
+    pub(crate) fn wait_for(&self, id: &str, statuses: &[&str]) -> Value {
         let start = Instant::now();
         loop {
             let scan = self.scan(id);
@@ -290,7 +340,7 @@ impl Server {
     }
 
     /// SIGTERM, then wait (at most `within`) for the exit status.
-    fn terminate(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+    pub(crate) fn terminate(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
         kill(self.pid(), Signal::SIGTERM).expect("SIGTERM");
         let start = Instant::now();
         while start.elapsed() < within {
@@ -302,7 +352,7 @@ impl Server {
         None
     }
 
-    fn kill9(&mut self) {
+    pub(crate) fn kill9(&mut self) {
         self.child.kill().expect("SIGKILL");
         self.child.wait().expect("reaped");
     }
@@ -749,9 +799,13 @@ fn schemathesis_finds_no_server_error_and_no_response_off_the_schema() {
     // The scans the fuzzer starts find no tool on PATH: they end at once, without load.
     let empty = tempfile::tempdir().expect("temp dir");
     let path = empty.path().display().to_string();
+    // With a key (every scope) and without one: no 5xx either way, and every answer, the 401s
+    // included, documented.
+    let key = "schemathesis-key-3b8e";
     let server = home.serve(&[
         ("PATH", path.as_str()),
         ("SECURESCAN_MAX_CONCURRENT_SCANS", "1"),
+        ("SECURESCAN_API_KEY", key),
     ]);
     let work = tempfile::tempdir().expect("temp dir");
     write(&work.path().join("securescan_hooks.py"), SCHEMATHESIS_HOOKS);
@@ -762,44 +816,69 @@ fn schemathesis_finds_no_server_error_and_no_response_off_the_schema() {
             "[[operations]]\ninclude-method = \"GET\"\nparameters = {{ \"path.scan_id\" = \"{id}\", \"query.scan_id\" = \"{id}\", \"query.scan_a\" = \"{id}\", \"query.scan_b\" = \"{id}\" }}\n"
         ),
     );
-    let started = Instant::now();
-    let output = Command::new(&schemathesis)
-        .current_dir(work.path())
-        .env("PYTHONPATH", work.path())
-        .env("SCHEMATHESIS_HOOKS", "securescan_hooks")
-        .env_remove("HTTP_PROXY")
-        .env_remove("http_proxy")
-        .arg("--config-file")
-        .arg(work.path().join("schemathesis.toml"))
-        .args(["run", &format!("{}/openapi.json", server.base)])
-        .args([
-            "--checks",
+    let header = format!("X-API-Key: {key}");
+    for (auth, checks) in [
+        (
+            Some(header.as_str()),
             "not_a_server_error,response_schema_conformance",
-            "--phases",
-            "examples,coverage,fuzzing",
-            "--max-examples",
-            "25",
-            "--seed",
-            "1",
-            "--workers",
-            "2",
-            "--generation-database",
-            "none",
-            "--suppress-health-check",
-            "all",
-            "--request-timeout",
-            "60",
-            "--no-color",
-        ])
-        .output()
-        .expect("schemathesis runs");
-    let report = String::from_utf8_lossy(&output.stdout);
-    eprintln!("schemathesis ({:?}):\n{report}", started.elapsed());
-    assert!(
-        output.status.success(),
-        "schemathesis found failures:\n{report}\n{}\nserver log:\n{}",
-        String::from_utf8_lossy(&output.stderr),
-        server.log()
-    );
+        ),
+        (
+            None,
+            "not_a_server_error,response_schema_conformance,status_code_conformance",
+        ),
+    ] {
+        let started = Instant::now();
+        let mut command = Command::new(&schemathesis);
+        command
+            .current_dir(work.path())
+            .env("PYTHONPATH", work.path())
+            .env("SCHEMATHESIS_HOOKS", "securescan_hooks")
+            .env_remove("HTTP_PROXY")
+            .env_remove("http_proxy")
+            .arg("--config-file")
+            .arg(work.path().join("schemathesis.toml"))
+            .args(["run", &format!("{}/openapi.json", server.base)]);
+        if let Some(header) = auth {
+            command.args(["--header", header]);
+        }
+        let output = command
+            .args([
+                "--checks",
+                checks,
+                "--phases",
+                "examples,coverage,fuzzing",
+                "--max-examples",
+                "25",
+                "--seed",
+                "1",
+                "--workers",
+                "2",
+                "--generation-database",
+                "none",
+                "--suppress-health-check",
+                "all",
+                "--request-timeout",
+                "60",
+                "--no-color",
+            ])
+            .output()
+            .expect("schemathesis runs");
+        let report = String::from_utf8_lossy(&output.stdout);
+        eprintln!(
+            "schemathesis, {} ({:?}):\n{report}",
+            if auth.is_some() {
+                "with the key"
+            } else {
+                "without a key"
+            },
+            started.elapsed()
+        );
+        assert!(
+            output.status.success(),
+            "schemathesis found failures:\n{report}\n{}\nserver log:\n{}",
+            String::from_utf8_lossy(&output.stderr),
+            server.log()
+        );
+    }
     assert!(!server.log().contains("panicked"), "{}", server.log());
 }

@@ -301,3 +301,21 @@ pub fn engine_in(
         settings,
     })
 }
+
+/// A path template (`/scans/{scan_id}/findings`) with every `{parameter}` replaced by `value`.
+pub fn with_parameters(template: &str, value: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for c in template.chars() {
+        match c {
+            '{' => {
+                inside = true;
+                out.push_str(value);
+            }
+            '}' => inside = false,
+            _ if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}

@@ -11,6 +11,7 @@ use serde_json::Value;
 use tower::ServiceExt;
 
 use securescan_registry::Registry;
+use securescan_server::config::{RateLimit, Secret};
 use securescan_server::{AppState, ServerConfig};
 use securescan_store::{ScanStore, Store};
 
@@ -80,10 +81,18 @@ impl App {
             max_concurrent_scans: 2,
             cors_origins: vec![ORIGIN.to_string()],
             body_limit: BODY_LIMIT,
-            api_key: api_key.map(str::to_string),
+            api_key: api_key.map(Secret::new),
+            auth_required: false,
+            event_token_secret: None,
+            rate_limit: RateLimit {
+                enabled: false,
+                ..RateLimit::default()
+            },
+            allow_private_targets: false,
         };
         let store = Arc::new(Store::open(&config.db_path).expect("store"));
-        let state = AppState::new(config, engine(registry, adapter_dir()), store.clone());
+        let state =
+            AppState::new(config, engine(registry, adapter_dir()), store.clone()).expect("state");
         App {
             router: securescan_server::app(state),
             store,

@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::harness::{Adapters, App, BODY_LIMIT, ORIGIN};
-use crate::support::workspace;
+use crate::support::{with_parameters, workspace};
 
 const SUNSET: &str = "Wed, 31 Dec 2026 23:59:59 GMT";
 
@@ -53,20 +53,7 @@ async fn public_routes_answer_without_a_key_and_unknown_paths_get_the_documented
 
 /// `{scan_id}` and `{id}` alike: the docs and the document may name parameters differently.
 fn template(path: &str) -> String {
-    let mut out = String::new();
-    let mut inside = false;
-    for c in path.chars() {
-        match c {
-            '{' => {
-                inside = true;
-                out.push_str("{}");
-            }
-            '}' => inside = false,
-            _ if !inside => out.push(c),
-            _ => {}
-        }
-    }
-    out
+    with_parameters(path, "{}")
 }
 
 /// The API operations docs/server.md's route table lists: (method, path template, scope).
@@ -105,19 +92,25 @@ fn declared_operations(document: &Value) -> BTreeSet<(String, String, String)> {
                 continue;
             }
             assert!(path.starts_with("/api/v1/"), "{path}: outside /api/v1");
-            let scopes: Vec<&str> = operation["security"]
+            let requirements = operation["security"]
                 .as_array()
-                .unwrap_or_else(|| panic!("{method} {path} declares no scope"))
+                .unwrap_or_else(|| panic!("{method} {path} declares no scope"));
+            assert_eq!(requirements.len(), 1, "{method} {path}: one requirement");
+            let scopes: Vec<&str> = requirements[0]["api_key"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{method} {path} declares no api_key scope"))
                 .iter()
-                .filter_map(|r| r["api_key"].as_array())
-                .flatten()
                 .filter_map(Value::as_str)
                 .collect();
-            assert!(
-                scopes.len() == 1 && ["read", "write", "admin"].contains(&scopes[0]),
-                "{method} {path} must declare exactly one of read/write/admin, declares {scopes:?}"
-            );
-            operations.insert((method.to_uppercase(), template(path), scopes[0].to_string()));
+            // One scope, or none at all: any authenticated caller (`/keys/me`).
+            let scope = match scopes.as_slice() {
+                [] => "any",
+                [one] if ["read", "write", "admin"].contains(one) => one,
+                _ => panic!(
+                    "{method} {path} must declare one of read/write/admin, declares {scopes:?}"
+                ),
+            };
+            operations.insert((method.to_uppercase(), template(path), scope.to_string()));
         }
     }
     operations
@@ -178,7 +171,7 @@ async fn every_api_operation_has_one_scope_and_the_key_guards_each_of_them() {
                     StatusCode::UNAUTHORIZED,
                     "{method} {uri} without a key"
                 );
-                assert_eq!(bare.detail(), "Missing API key");
+                assert_eq!(bare.detail(), "X-API-Key header required");
                 let wrong = app
                     .call(
                         method.clone(),
@@ -224,7 +217,7 @@ async fn every_api_operation_has_one_scope_and_the_key_guards_each_of_them() {
     assert_eq!(listed.json(), json!([]));
     assert_eq!(listed.header("x-total-count"), Some("0"));
     let unauthorized = app.get("/api/v1/scans").await;
-    assert_eq!(unauthorized.header("www-authenticate"), Some("ApiKey"));
+    assert_eq!(unauthorized.header("www-authenticate"), Some("Bearer"));
     assert_eq!(app.get("/health").await.status, StatusCode::OK);
 }
 
@@ -496,7 +489,7 @@ async fn bad_scan_requests_get_a_4xx_and_store_nothing() {
         ),
         (
             json!({ "target_path": repo, "scan_types": ["dast"], "target_url": "http://user@[::ffff:169.254.169.254]:80/" }),
-            "link-local",
+            "metadata",
         ),
         (
             json!({ "target_path": repo, "scan_types": ["network"] }),

@@ -429,8 +429,18 @@ async fn triage_outlives_its_scan_and_compare_classifies_by_fingerprint() {
     let set = set.json();
     assert_eq!(
         keys(&set),
-        ["fingerprint", "status", "note", "updated_at", "updated_by"]
+        [
+            "fingerprint",
+            "status",
+            "note",
+            "updated_at",
+            "updated_by",
+            "updated_by_key"
+        ]
     );
+    // Dev mode: the verdict is the dev principal's, not the name the body claims.
+    assert_eq!(set["updated_by"], "dev mode");
+    assert_eq!(set["updated_by_key"], "dev");
     assert_eq!(set["fingerprint"], fa.as_str());
     assert_eq!(set["note"], "a test key");
     let listed = array(&app.get(&format!("/api/v1/scans/{first_id}/findings")).await);
@@ -456,7 +466,7 @@ async fn triage_outlives_its_scan_and_compare_classifies_by_fingerprint() {
     assert_eq!(by_status("new").await, [fb.as_str()]);
     assert_eq!(by_status("false_positive").await, [fa.as_str()]);
 
-    // Replace, not merge: the omitted note and author are cleared.
+    // Replace, not merge: the omitted note is cleared.
     let replaced = app
         .send(
             Method::PATCH,
@@ -467,7 +477,7 @@ async fn triage_outlives_its_scan_and_compare_classifies_by_fingerprint() {
         .json();
     assert_eq!(replaced["status"], "accepted_risk");
     assert_eq!(replaced["note"], Value::Null);
-    assert_eq!(replaced["updated_by"], Value::Null);
+    assert_eq!(replaced["updated_by"], "dev mode");
     let listed = array(&app.get(&format!("/api/v1/scans/{first_id}/findings")).await);
     assert_eq!(state_of(&listed, &fa), replaced);
 
@@ -485,7 +495,18 @@ async fn triage_outlives_its_scan_and_compare_classifies_by_fingerprint() {
         let added = added.json();
         assert_eq!(
             keys(&added),
-            ["id", "fingerprint", "text", "author", "created_at"]
+            [
+                "id",
+                "fingerprint",
+                "text",
+                "author",
+                "author_key",
+                "created_at"
+            ]
+        );
+        assert_eq!(
+            (&added["author"], &added["author_key"]),
+            (&json!("dev mode"), &json!("dev"))
         );
         ids.push(added["id"].as_str().expect("id").to_string());
     }

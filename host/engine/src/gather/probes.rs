@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use securescan_registry::Probes;
 use securescan_sandbox::{WitFileKind, WitFileMetadata, WitGatheredFile};
 
+use crate::tools::is_own_variable;
+
 /// Where probe paths are resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProbeRoot {
@@ -156,7 +158,8 @@ fn read_capped(path: &Path, max: u64, follow: bool) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
-/// This process's environment variables whose upper-cased name holds one of `fragments`.
+/// This process's environment variables whose upper-cased name holds one of `fragments`, but
+/// never SecureScan's own (see [`is_own_variable`]).
 fn matching_environment(fragments: &[String]) -> Vec<(String, String)> {
     if fragments.is_empty() {
         return Vec::new();
@@ -165,9 +168,7 @@ fn matching_environment(fragments: &[String]) -> Vec<(String, String)> {
         .filter_map(|(name, value)| {
             let name = name.to_string_lossy().into_owned();
             let upper = name.to_uppercase();
-            fragments
-                .iter()
-                .any(|f| upper.contains(f.as_str()))
+            (!is_own_variable(&name) && fragments.iter().any(|f| upper.contains(f.as_str())))
                 .then(|| (name, value.to_string_lossy().into_owned()))
         })
         .collect();

@@ -17,4 +17,4 @@ pub use identity::identify;
 pub use runner::ScanRequest;
 pub use securescan_model::{FailureKind, ScanResult, ScannerOutcome, ScannerStatus};
 pub(crate) use staged::nothing_staged_for;
-pub use target::{TargetError, check_target, looks_like_url};
+pub use target::{TargetError, check_target, looks_like_url, url_host};

@@ -89,7 +89,8 @@ pub(crate) async fn run_scan(
     let view = repository_view(&ctx.working_dir.join(&request.target));
     let mut tool_env = view
         .as_ref()
-        .map_or_else(no_repository_env, RepositoryView::env);
+        .map_or_else(no_repository_env, RepositoryView::env)
+        .without_own_variables();
     for (name, value) in &request.tool_env {
         tool_env = tool_env.set(name, value);
     }

@@ -34,8 +34,13 @@ pub fn looks_like_url(target: &str) -> bool {
 }
 
 fn is_url(target: &str) -> bool {
-    if !looks_like_url(target) || target.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return false;
+    !target.chars().any(|c| c.is_whitespace() || c.is_control()) && url_host(target).is_some()
+}
+
+/// The host an http(s) URL names (an IPv6 address without its brackets), if it names one.
+pub fn url_host(target: &str) -> Option<&str> {
+    if !looks_like_url(target) {
+        return None;
     }
     let rest = target.split_once("://").map_or("", |(_, rest)| rest);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
@@ -44,7 +49,7 @@ fn is_url(target: &str) -> bool {
         Some(v6) => v6.split(']').next().unwrap_or(""),
         None => host.split(':').next().unwrap_or(""),
     };
-    !host.is_empty()
+    (!host.is_empty()).then_some(host)
 }
 
 /// IPv4, IPv6, or an RFC 1123 host name, each optionally with a `/prefix`.

@@ -3,6 +3,13 @@
 
 use std::ffi::{OsStr, OsString};
 
+/// SecureScan's own settings (`SECURESCAN_*`: the server's API key and event-token secret, the
+/// AI and ZAP keys). They configure the scanner, not the host: never handed to a tool, never
+/// reported as host posture (a read-scoped API caller would see the server's credentials).
+pub fn is_own_variable(name: &str) -> bool {
+    name.to_ascii_uppercase().starts_with("SECURESCAN_")
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ChildEnv {
     set: Vec<(OsString, OsString)>,
@@ -29,6 +36,14 @@ impl ChildEnv {
         self.set.retain(|(set, _)| *set != name);
         self.removed.push(name);
         self
+    }
+
+    /// Without SecureScan's own variables ([`is_own_variable`]) as this process has them now.
+    pub fn without_own_variables(self) -> ChildEnv {
+        std::env::vars_os()
+            .map(|(name, _)| name)
+            .filter(|name| is_own_variable(&name.to_string_lossy()))
+            .fold(self, ChildEnv::remove)
     }
 
     pub fn apply(&self, command: &mut std::process::Command) {

@@ -7,7 +7,7 @@ mod probe;
 mod probe_cache;
 mod process;
 
-pub use child_env::ChildEnv;
+pub use child_env::{ChildEnv, is_own_variable};
 pub use discovery::find_tool;
 pub use probe::{ToolStatus, probe_tool};
 pub use probe_cache::ProbeCache;

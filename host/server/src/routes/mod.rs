@@ -5,6 +5,7 @@
 
 mod compliance;
 mod dashboard;
+pub mod keys;
 mod public;
 pub mod scans;
 pub mod triage;
@@ -30,6 +31,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(scans::compare_scans))
         .routes(routes!(scans::read_scan, scans::delete_scan))
         .routes(routes!(scans::cancel_scan))
+        .routes(routes!(scans::mint_event_token))
         .routes(routes!(scans::list_findings))
         .routes(routes!(scans::read_summary))
         .routes(routes!(scans::read_report))
@@ -44,6 +46,10 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(dashboard::install))
         .routes(routes!(compliance::coverage))
         .routes(routes!(compliance::frameworks))
+        .routes(routes!(keys::create_key, keys::list_keys))
+        .routes(routes!(keys::read_me))
+        .routes(routes!(keys::revoke_key))
+        .routes(routes!(keys::rotate_key))
 }
 
 /// The router and the OpenAPI document, from the same declarations; `state` learns the scopes
@@ -55,7 +61,8 @@ pub fn build(state: &mut AppState) -> (Router<AppState>, serde_json::Value) {
         .routes(routes!(public::ready))
         .nest("/api/v1", api_routes())
         .split_for_parts();
-    let document = serde_json::to_value(&document).unwrap_or_default();
+    let mut document = serde_json::to_value(&document).unwrap_or_default();
+    crate::openapi::document_auth_responses(&mut document);
     state.scopes = Arc::new(DeclaredScopes::from_openapi(&document));
     let (legacy, _) = OpenApiRouter::<AppState>::new()
         .nest("/api", api_routes())

@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use axum::Extension;
 use axum::extract::{Path as UrlPath, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -13,7 +14,7 @@ use serde_json::json;
 
 use securescan_engine::config::{FindingPolicy, check_trusted, discover, lint};
 use securescan_engine::sbom;
-use securescan_engine::scan::ScanRequest;
+use securescan_engine::scan::{ScanRequest, url_host};
 use securescan_engine::snapshot::parse_snapshot;
 use securescan_engine::stamp::Stamp;
 use securescan_model::{ChangeSet, Finding, ScanResult, ScanType};
@@ -23,6 +24,8 @@ use securescan_store::{
     Cancellation, Deletion, FindingFilter, NewScan, Page, ScanRecord, ScanStatus, TriageStatus,
 };
 
+use crate::access::Principal;
+use crate::credentials::{EVENT_TOKEN_TTL, unix_now};
 use crate::error::{ApiError, Invalid};
 use crate::extract::{Body, Query};
 use crate::openapi::{CompareResult, FindingWithState};
@@ -240,27 +243,14 @@ async fn scan_request(
         .engine
         .check(&request)
         .map_err(|err| ApiError::bad_request(err.to_string()))?;
-    if let Some(url) = url {
-        let host = url
-            .split_once("://")
-            .map_or(url, |(_, rest)| rest)
-            .split(['/', '?', '#'])
-            .next()
-            .unwrap_or("");
-        let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-        let name = if host.starts_with('[') {
-            host.split_once(']').map_or(host, |(h, _)| h)
-        } else {
-            host.split(':').next().unwrap_or(host)
-        };
-        check_address("target_url", name)
+    let allow_private = state.config.allow_private_targets;
+    if let Some(host) = url.and_then(url_host) {
+        check_address("target_url", host, allow_private)
             .await
             .map_err(|err| ApiError::bad_request(err.to_string()))?;
     }
-    if let Some(host) = host
-        && !host.contains('/')
-    {
-        check_address("target_host", host)
+    if let Some(host) = host {
+        check_address("target_host", host, allow_private)
             .await
             .map_err(|err| ApiError::bad_request(err.to_string()))?;
     }
@@ -397,6 +387,40 @@ pub async fn cancel_scan(
             status.as_str()
         ))),
     }
+}
+
+/// A short-lived token for this scan's event stream, for browsers (an `EventSource` cannot send
+/// `X-API-Key`): bound to this scan and to the calling key, which must still be valid when it is
+/// used.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EventToken {
+    pub token: String,
+    /// Seconds the token is honoured for.
+    pub expires_in: u64,
+}
+
+#[utoipa::path(
+    post, path = "/scans/{scan_id}/event-token", tag = "scans",
+    params(("scan_id" = String, Path)),
+    security(("api_key" = ["read"])),
+    responses((status = 200, body = EventToken), (status = 404, body = Object))
+)]
+pub async fn mint_event_token(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Principal>,
+    UrlPath(scan_id): UrlPath<String>,
+) -> Result<Response, ApiError> {
+    let scan = load_scan(&state, scan_id).await?;
+    let token = state.tokens.mint(&scan.id, &caller.key_id, unix_now());
+    let mut response = axum::Json(EventToken {
+        token,
+        expires_in: EVENT_TOKEN_TTL,
+    })
+    .into_response();
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
 }
 
 const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "info"];

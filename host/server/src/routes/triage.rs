@@ -1,20 +1,23 @@
 //! `/api/v1/findings/{fingerprint}`: verdicts and comments, keyed on the cross-scan fingerprint
-//! (any string is accepted: a verdict may be recorded before the finding is seen again).
+//! (any string is accepted: a verdict may be recorded before the finding is seen again). Each is
+//! attributed to the key that made it; a name in the body (`updated_by`, `author`, as the
+//! original took them) is ignored.
 
+use axum::Extension;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 
 use securescan_store::{CommentRecord, StateRecord, TriageStatus};
 
+use crate::access::Principal;
 use crate::error::ApiError;
-use crate::extract::Body;
+use crate::extract::{Body, too_long};
 use crate::state::AppState;
 use crate::time;
 
-/// Longest note, comment or name accepted: triage text is for people, not payloads.
+/// Longest note or comment accepted: triage text is for people, not payloads.
 const MAX_TEXT: usize = 10_000;
-const MAX_NAME: usize = 200;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct StateUpdate {
@@ -22,29 +25,11 @@ pub struct StateUpdate {
     /// Replaces the old note; leaving it out clears it.
     #[serde(default)]
     pub note: Option<String>,
-    #[serde(default)]
-    pub updated_by: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CommentCreate {
     pub text: String,
-    #[serde(default)]
-    pub author: Option<String>,
-}
-
-fn too_long(field: &str, value: Option<&str>, max: usize) -> Result<(), ApiError> {
-    match value {
-        Some(text) if text.chars().count() > max => {
-            Err(ApiError::Validation(vec![crate::error::Invalid::new(
-                "string_too_long",
-                vec!["body".into(), field.into()],
-                format!("String should have at most {max} characters"),
-                serde_json::Value::Null,
-            )]))
-        }
-        _ => Ok(()),
-    }
 }
 
 /// Set or replace the verdict on a fingerprint (replace, not merge).
@@ -57,11 +42,11 @@ fn too_long(field: &str, value: Option<&str>, max: usize) -> Result<(), ApiError
 )]
 pub async fn set_state(
     State(state): State<AppState>,
+    Extension(caller): Extension<Principal>,
     UrlPath(fingerprint): UrlPath<String>,
     Body(update): Body<StateUpdate>,
 ) -> Result<axum::Json<StateRecord>, ApiError> {
     too_long("note", update.note.as_deref(), MAX_TEXT)?;
-    too_long("updated_by", update.updated_by.as_deref(), MAX_NAME)?;
     let at = time::now();
     let record = state
         .blocking(move |store| {
@@ -69,7 +54,7 @@ pub async fn set_state(
                 &fingerprint,
                 update.status,
                 update.note.as_deref(),
-                update.updated_by.as_deref(),
+                &caller.actor(),
                 &at,
             )
         })
@@ -104,16 +89,17 @@ pub async fn list_comments(
 )]
 pub async fn add_comment(
     State(state): State<AppState>,
+    Extension(caller): Extension<Principal>,
     UrlPath(fingerprint): UrlPath<String>,
     Body(create): Body<CommentCreate>,
 ) -> Result<(StatusCode, axum::Json<CommentRecord>), ApiError> {
     too_long("text", Some(&create.text), MAX_TEXT)?;
-    too_long("author", create.author.as_deref(), MAX_NAME)?;
     let comment = CommentRecord {
         id: uuid::Uuid::new_v4().to_string(),
         fingerprint,
         text: create.text,
-        author: create.author,
+        author: Some(caller.name),
+        author_key: Some(caller.key_id),
         created_at: time::now(),
     };
     let saved = comment.clone();
