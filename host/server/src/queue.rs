@@ -13,9 +13,10 @@ use tokio::task::{AbortHandle, JoinSet};
 
 use securescan_engine::Engine;
 use securescan_engine::scan::ScanRequest;
-use securescan_store::{Cancellation, ScanStore};
+use securescan_store::{Cancellation, NotificationStore, ScanStore};
 
-use crate::events::{EventPublisher, LifecycleEvent};
+use crate::events::EventBus;
+use crate::progress;
 use crate::time;
 
 /// The environment variable marking the tools a server's scans run: `<instance>:<scan id>`.
@@ -27,7 +28,8 @@ const CANCELLED_AT_SHUTDOWN: &str = "Scan cancelled: the server shut down";
 pub struct ScanQueue {
     engine: Engine,
     store: Arc<dyn ScanStore>,
-    events: EventPublisher,
+    notifications: Arc<dyn NotificationStore>,
+    events: Arc<dyn EventBus>,
     slots: Arc<Semaphore>,
     /// Scans queued or running in this process, to cancel them.
     tasks: Mutex<HashMap<String, AbortHandle>>,
@@ -49,13 +51,15 @@ impl ScanQueue {
     pub fn new(
         engine: Engine,
         store: Arc<dyn ScanStore>,
-        events: EventPublisher,
+        notifications: Arc<dyn NotificationStore>,
+        events: Arc<dyn EventBus>,
         max_running: usize,
         db_path: &Path,
     ) -> ScanQueue {
         ScanQueue {
             engine,
             store,
+            notifications,
             events,
             slots: Arc::new(Semaphore::new(max_running.max(1))),
             tasks: Mutex::new(HashMap::new()),
@@ -104,7 +108,7 @@ impl ScanQueue {
         while joins.try_join_next().is_some() {}
     }
 
-    async fn run(&self, id: &str, request: ScanRequest) {
+    async fn run(self: &Arc<Self>, id: &str, request: ScanRequest) {
         let Ok(_slot) = self.slots.clone().acquire_owned().await else {
             return;
         };
@@ -115,61 +119,133 @@ impl ScanQueue {
             Ok(Ok(true)) => {}
             // Cancelled while it waited.
             Ok(Ok(false)) => return,
-            Ok(Err(err)) => return self.fail(id, &err.to_string()).await,
+            Ok(Err(err)) => return self.fail(id, &request.target, &err.to_string()).await,
             Err(err) => {
                 return self
-                    .fail(id, &format!("the scan task stopped: {err}"))
+                    .fail(
+                        id,
+                        &request.target,
+                        &format!("the scan task stopped: {err}"),
+                    )
                     .await;
             }
         }
-        self.events.publish(id, LifecycleEvent::ScanRunning);
-        let events = self.events.clone();
-        let scan_id = id.to_string();
-        let publish = move |event| events.publish(&scan_id, LifecycleEvent::Engine(event));
+        let begun = std::time::Instant::now();
+        let (scan_id, target, types) = (
+            id.to_string(),
+            request.target.clone(),
+            request.types.clone(),
+        );
+        let queue = self.clone();
+        let publish = move |event: securescan_model::ScanEvent| {
+            if let Some((name, data)) = progress::engine_event(&event, &types) {
+                queue.announce_detached(&scan_id, &target, name, data);
+            }
+        };
         let result = match self.engine.scan(&request, &publish).await {
             Ok(result) => result,
-            Err(err) => return self.fail(id, &err.to_string()).await,
+            Err(err) => return self.fail(id, &request.target, &err.to_string()).await,
         };
-        let summary = result.summary();
+        let duration_ms = u64::try_from(begun.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let data = progress::completed(&result, duration_ms);
         let store = self.store.clone();
         let (done_id, at) = (id.to_string(), time::now());
         let completed =
             tokio::task::spawn_blocking(move || store.complete_scan(&done_id, &result, &at)).await;
         match completed {
-            Ok(Ok(true)) => self.events.publish(
-                id,
-                LifecycleEvent::ScanCompleted {
-                    findings_count: summary.total_findings,
-                    risk_score: summary.risk_score,
-                },
-            ),
+            Ok(Ok(true)) => {
+                self.announce(id, &request.target, "scan.complete", data)
+                    .await
+            }
             Ok(Ok(false)) => {
                 tracing::info!(target: "securescan.scan", scan_id = %id, "scan finished after it was cancelled; its findings were dropped")
             }
             Ok(Err(err)) => {
-                self.fail(id, &format!("saving the findings failed: {err}"))
-                    .await
+                self.fail(
+                    id,
+                    &request.target,
+                    &format!("saving the findings failed: {err}"),
+                )
+                .await
             }
             Err(err) => {
-                self.fail(id, &format!("saving the findings stopped: {err}"))
-                    .await
+                self.fail(
+                    id,
+                    &request.target,
+                    &format!("saving the findings stopped: {err}"),
+                )
+                .await
             }
         }
     }
 
-    async fn fail(&self, id: &str, error: &str) {
+    /// Publish a scan event and record the notification it calls for, if any.
+    async fn announce(&self, id: &str, target: &str, event: &str, data: serde_json::Value) {
+        self.events.publish(id, event, data.clone());
+        let Some(notification) = progress::notification(
+            id,
+            target,
+            event,
+            &data,
+            uuid::Uuid::new_v4().to_string(),
+            time::now(),
+        ) else {
+            return;
+        };
+        let notifications = self.notifications.clone();
+        match tokio::task::spawn_blocking(move || notifications.add_notification(&notification))
+            .await
+        {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => {
+                tracing::error!(target: "securescan.scan", scan_id = %id, error = %err, "could not store a notification")
+            }
+            Err(err) => {
+                tracing::error!(target: "securescan.scan", scan_id = %id, error = %err, "storing a notification stopped")
+            }
+        }
+    }
+
+    /// [`Self::announce`] from the engine's synchronous progress callback.
+    fn announce_detached(
+        self: &Arc<Self>,
+        id: &str,
+        target: &str,
+        event: &str,
+        data: serde_json::Value,
+    ) {
+        let queue = self.clone();
+        let (id, target, event) = (id.to_string(), target.to_string(), event.to_string());
+        // Published now, in order; only the notification's write is left to the task.
+        queue.events.publish(&id, &event, data.clone());
+        let notification = progress::notification(
+            &id,
+            &target,
+            &event,
+            &data,
+            uuid::Uuid::new_v4().to_string(),
+            time::now(),
+        );
+        if let Some(notification) = notification {
+            tokio::task::spawn_blocking(move || {
+                if let Err(err) = queue.notifications.add_notification(&notification) {
+                    tracing::error!(target: "securescan.scan", scan_id = %id, error = %err, "could not store a notification");
+                }
+            });
+        }
+    }
+
+    async fn fail(&self, id: &str, target: &str, error: &str) {
         let store = self.store.clone();
         let (failed_id, message, at) = (id.to_string(), error.to_string(), time::now());
         let failed =
             tokio::task::spawn_blocking(move || store.fail_scan(&failed_id, &message, &[], &at))
                 .await;
         match failed {
-            Ok(Ok(true)) => self.events.publish(
-                id,
-                LifecycleEvent::ScanFailed {
-                    error: error.to_string(),
-                },
-            ),
+            Ok(Ok(true)) => {
+                self.announce(id, target, "scan.failed", progress::failed(error))
+                    .await
+            }
             Ok(Ok(false)) => {}
             Ok(Err(err)) => {
                 tracing::error!(target: "securescan.scan", scan_id = %id, error = %err, "could not record the scan's failure")
@@ -192,12 +268,8 @@ impl ScanQueue {
             if let Some(task) = lock(&self.tasks).remove(id) {
                 task.abort();
             }
-            self.events.publish(
-                id,
-                LifecycleEvent::ScanCancelled {
-                    reason: reason.to_string(),
-                },
-            );
+            self.events
+                .publish(id, "scan.cancelled", progress::cancelled(reason));
         }
         Ok(outcome)
     }
@@ -215,9 +287,8 @@ impl ScanQueue {
             if let Ok(Ok(Cancellation::Cancelled(_))) = cancelled {
                 self.events.publish(
                     &id,
-                    LifecycleEvent::ScanCancelled {
-                        reason: CANCELLED_AT_SHUTDOWN.to_string(),
-                    },
+                    "scan.cancelled",
+                    progress::cancelled(CANCELLED_AT_SHUTDOWN),
                 );
             }
             if let Some(task) = lock(&self.tasks).remove(&id) {

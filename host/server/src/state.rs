@@ -4,13 +4,13 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use securescan_engine::Engine;
-use securescan_store::{KeyStore, ScanStore, StoreError};
+use securescan_store::{KeyStore, NotificationStore, ScanStore, StoreError};
 
 use crate::access::DeclaredScopes;
 use crate::config::ServerConfig;
 use crate::credentials::{EventTokens, RandomError};
 use crate::error::ApiError;
-use crate::events::EventPublisher;
+use crate::events::{EventBus, LocalBus};
 use crate::queue::ScanQueue;
 use crate::rate_limit::RateLimiter;
 use crate::targets::AllowedRoots;
@@ -26,7 +26,8 @@ pub struct AppState {
     pub tokens: EventTokens,
     pub limiter: Arc<RateLimiter>,
     pub queue: Arc<ScanQueue>,
-    pub events: EventPublisher,
+    pub events: Arc<dyn EventBus>,
+    pub notifications: Arc<dyn NotificationStore>,
     pub roots: Arc<AllowedRoots>,
     /// Filled in by [`crate::app`] from the routes' declarations.
     pub scopes: Arc<DeclaredScopes>,
@@ -43,18 +44,20 @@ impl std::fmt::Debug for AppState {
 impl AppState {
     /// The server's state over `engine` and `store`, with its scan queue. Event tokens are
     /// signed with `SECURESCAN_EVENT_TOKEN_SECRET`, or a random secret when it is unset.
-    pub fn new<S: ScanStore + KeyStore + 'static>(
+    pub fn new<S: ScanStore + KeyStore + NotificationStore + 'static>(
         config: ServerConfig,
         engine: Engine,
         stores: Arc<S>,
     ) -> Result<AppState, RandomError> {
         let tokens = EventTokens::new(config.event_token_secret.as_ref().map(|s| s.expose()))?;
         let store: Arc<dyn ScanStore> = stores.clone();
-        let keys: Arc<dyn KeyStore> = stores;
-        let events = EventPublisher::new();
+        let keys: Arc<dyn KeyStore> = stores.clone();
+        let notifications: Arc<dyn NotificationStore> = stores;
+        let events: Arc<dyn EventBus> = Arc::new(LocalBus::new());
         let queue = Arc::new(ScanQueue::new(
             engine.clone(),
             store.clone(),
+            notifications.clone(),
             events.clone(),
             config.max_concurrent_scans,
             &config.db_path,
@@ -70,6 +73,7 @@ impl AppState {
             tokens,
             queue,
             events,
+            notifications,
             scopes: Arc::default(),
         })
     }
@@ -81,6 +85,15 @@ impl AppState {
     ) -> Result<T, ApiError> {
         let store = self.store.clone();
         off_thread(move || work(store.as_ref())).await
+    }
+
+    /// Run a blocking notification-store call off the async threads.
+    pub async fn notifications_blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&dyn NotificationStore) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let notifications = self.notifications.clone();
+        off_thread(move || work(notifications.as_ref())).await
     }
 
     /// Run a blocking key-store call off the async threads.

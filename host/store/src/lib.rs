@@ -5,6 +5,7 @@
 
 mod connection;
 mod keys;
+mod notifications;
 mod records;
 mod scans;
 pub mod schema;
@@ -17,9 +18,9 @@ use std::path::{Path, PathBuf};
 pub use connection::Store;
 pub use records::{
     Actor, Cancellation, CommentRecord, Deletion, FailedScanner, FindingFilter, FindingRow,
-    FindingsPage, KeyInsert, KeyRecord, NewKey, NewScan, Page, Revocation, Rotation, SavedScan,
-    ScanRecord, ScanStatus, SkippedScanner, StateRecord, Stats, StoredKey, TrendPoint,
-    TriageStatus,
+    FindingsPage, KeyInsert, KeyRecord, NewKey, NewScan, NotificationRecord, Page, Revocation,
+    Rotation, SavedScan, ScanRecord, ScanStatus, SkippedScanner, StateRecord, Stats, StoredKey,
+    TrendPoint, TriageStatus,
 };
 use securescan_model::{ScanResult, ScannerOutcome};
 
@@ -155,6 +156,28 @@ pub trait KeyStore: Send + Sync {
         key_hash: &str,
         at: &str,
     ) -> Result<Rotation, StoreError>;
+}
+
+/// The in-app notifications: one queue per deployment, newest first.
+pub trait NotificationStore: Send + Sync {
+    fn add_notification(&self, notification: &NotificationRecord) -> Result<(), StoreError>;
+    /// At most `limit`, newest first.
+    fn notifications(
+        &self,
+        unread_only: bool,
+        limit: u32,
+    ) -> Result<Vec<NotificationRecord>, StoreError>;
+    fn unread_notifications(&self) -> Result<u64, StoreError>;
+    /// Mark one read (once: a second call keeps the first time). `None` when unknown.
+    fn mark_notification_read(
+        &self,
+        id: &str,
+        at: &str,
+    ) -> Result<Option<NotificationRecord>, StoreError>;
+    /// How many were unread.
+    fn mark_all_notifications_read(&self, at: &str) -> Result<u64, StoreError>;
+    /// Delete those read before `before`; how many.
+    fn prune_read_notifications(&self, before: &str) -> Result<u64, StoreError>;
 }
 
 /// `SECURESCAN_DB_PATH`, else `~/.securescan/scans.db`.

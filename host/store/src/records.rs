@@ -330,3 +330,22 @@ pub enum Rotation {
     Revoked,
     NotFound,
 }
+
+/// One in-app notification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NotificationRecord {
+    pub id: String,
+    /// The event that made it: `scan.complete`, `scan.failed`, `scanner.failed`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `critical`, `high`, `medium`, `low` or `info`.
+    pub severity: String,
+    pub title: String,
+    pub body: Option<String>,
+    pub scan_id: Option<String>,
+    /// The dashboard page it points to (`/scan/<id>`).
+    pub link: Option<String>,
+    pub created_at: String,
+    pub read_at: Option<String>,
+}

@@ -124,6 +124,25 @@ ALTER TABLE finding_comments ADD COLUMN author_key TEXT;
 ",
         rebuilds_tables: false,
     },
+    Migration {
+        // In-app notifications: the operator's inbox of finished-with-findings and failed scans.
+        sql: "
+CREATE TABLE notifications (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT,
+    scan_id TEXT,
+    link TEXT,
+    created_at TEXT NOT NULL,
+    read_at TEXT
+);
+CREATE INDEX notifications_by_time ON notifications(created_at DESC, id);
+CREATE INDEX notifications_unread ON notifications(read_at) WHERE read_at IS NULL;
+",
+        rebuilds_tables: false,
+    },
 ];
 
 pub struct Migration {

@@ -21,6 +21,7 @@ mod release;
 mod sbom;
 mod scaffold;
 mod serve_auth;
+mod serve_events;
 mod serve_live;
 mod size_caps;
 mod staged;

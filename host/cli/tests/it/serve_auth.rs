@@ -10,40 +10,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::serve_live::{Home, Reply, Server};
+use crate::serve_live::{Home, Quiet, Reply, Server};
 use crate::support::with_parameters;
 
 const ENV_KEY: &str = "env-key-4f9c2a7d1e8b3c6a";
 const TOKEN_SECRET: &str = "event-token-secret-8d2e61f0";
-
-/// A server home whose scans find no scanner tool on `PATH`: they end at once, without load.
-struct Quiet {
-    home: Home,
-    no_tools: tempfile::TempDir,
-}
-
-impl Quiet {
-    fn new() -> Quiet {
-        Quiet {
-            home: Home::new(),
-            no_tools: tempfile::tempdir().expect("temp dir"),
-        }
-    }
-
-    fn serve(&self, env: &[(&str, &str)]) -> Server {
-        let path = self.no_tools.path().display().to_string();
-        let mut all = vec![("PATH", path.as_str())];
-        all.extend_from_slice(env);
-        self.home.serve(&all)
-    }
-
-    /// An empty directory to scan.
-    fn empty_target(&self) -> std::path::PathBuf {
-        let target = self.home.root().join("empty");
-        std::fs::create_dir_all(&target).expect("mkdir");
-        target
-    }
-}
 
 fn with_key(key: &str) -> [(&str, &str); 1] {
     [("x-api-key", key)]

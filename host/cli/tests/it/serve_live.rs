@@ -93,7 +93,7 @@ impl Home {
 
     /// `files` clean Python modules: nothing to report, but bandit and semgrep parse every one,
     /// which keeps a scan running for many seconds.
-    fn big_project(&self, name: &str, files: usize) -> PathBuf {
+    pub(crate) fn big_project(&self, name: &str, files: usize) -> PathBuf {
         let dir = self.root().join(name);
         let body: String = (0..60)
             .map(|i| {
@@ -149,6 +149,35 @@ impl Reply {
 
     pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// A server home whose scans find no scanner tool on `PATH`: they end at once, without load.
+pub(crate) struct Quiet {
+    pub(crate) home: Home,
+    no_tools: tempfile::TempDir,
+}
+
+impl Quiet {
+    pub(crate) fn new() -> Quiet {
+        Quiet {
+            home: Home::new(),
+            no_tools: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub(crate) fn serve(&self, env: &[(&str, &str)]) -> Server {
+        let path = self.no_tools.path().display().to_string();
+        let mut all = vec![("PATH", path.as_str())];
+        all.extend_from_slice(env);
+        self.home.serve(&all)
+    }
+
+    /// An empty directory to scan.
+    pub(crate) fn empty_target(&self) -> std::path::PathBuf {
+        let target = self.home.root().join("empty");
+        std::fs::create_dir_all(&target).expect("mkdir");
+        target
     }
 }
 

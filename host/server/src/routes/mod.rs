@@ -5,7 +5,9 @@
 
 mod compliance;
 mod dashboard;
+mod events;
 pub mod keys;
+pub mod notifications;
 mod public;
 pub mod scans;
 pub mod triage;
@@ -32,6 +34,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(scans::read_scan, scans::delete_scan))
         .routes(routes!(scans::cancel_scan))
         .routes(routes!(scans::mint_event_token))
+        .routes(routes!(events::stream_events))
         .routes(routes!(scans::list_findings))
         .routes(routes!(scans::read_summary))
         .routes(routes!(scans::read_report))
@@ -50,6 +53,10 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(keys::read_me))
         .routes(routes!(keys::revoke_key))
         .routes(routes!(keys::rotate_key))
+        .routes(routes!(notifications::list_notifications))
+        .routes(routes!(notifications::unread_count))
+        .routes(routes!(notifications::mark_all_read))
+        .routes(routes!(notifications::mark_read))
 }
 
 /// The router and the OpenAPI document, from the same declarations; `state` learns the scopes
