@@ -57,7 +57,6 @@ pub async fn run(args: ServeArgs) -> CommandResult {
     let address = listener
         .local_addr()
         .map_err(|err| Failure::internal(format!("cannot read the listening address: {err}")))?;
-    tell!("securescan: serving http://{address} (API docs: http://{address}/docs)");
     tell!(
         "securescan: store {db_path}; scans allowed under {}",
         roots.join(":")
@@ -75,6 +74,8 @@ pub async fn run(args: ServeArgs) -> CommandResult {
              random secret and stop working when the server restarts"
         );
     }
+    // Last: what scripts wait for to know the server is ready.
+    tell!("securescan: serving http://{address} (API docs: http://{address}/docs)");
     securescan_server::serve(listener, state)
         .await
         .map_err(|err| Failure::internal(format!("the server stopped: {err}")))?;

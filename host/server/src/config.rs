@@ -77,6 +77,9 @@ pub struct ServerConfig {
     /// `SECURESCAN_ALLOW_PRIVATE_TARGETS`: let API scans reach loopback, private and link-local
     /// addresses (cloud metadata addresses stay refused).
     pub allow_private_targets: bool,
+    /// `SECURESCAN_WEBHOOK_ALLOW_PRIVATE`: let webhooks deliver to loopback, private and
+    /// link-local addresses (cloud metadata addresses stay refused).
+    pub webhook_allow_private: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -133,6 +136,11 @@ impl ServerConfig {
             allow_private_targets: flag(
                 "SECURESCAN_ALLOW_PRIVATE_TARGETS",
                 var("SECURESCAN_ALLOW_PRIVATE_TARGETS"),
+                false,
+            )?,
+            webhook_allow_private: flag(
+                "SECURESCAN_WEBHOOK_ALLOW_PRIVATE",
+                var("SECURESCAN_WEBHOOK_ALLOW_PRIVATE"),
                 false,
             )?,
         })

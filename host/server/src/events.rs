@@ -16,6 +16,8 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::watch;
 
+use crate::lock;
+
 /// Events kept per scan for late subscribers.
 pub const REPLAY: usize = 200;
 /// How long a finished scan's events stay after its terminal event.
@@ -224,12 +226,6 @@ impl EventBus for LocalBus {
         let channel = lock(&self.channels).get(scan_id).cloned()?;
         Some(channel.subscription())
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 //! - [`http`]: request ids, the access log, CORS, legacy-path deprecation headers, body limits;
 //! - [`events`]: the event bus: each scan's numbered, replayable events (SSE reads them);
 //! - [`progress`]: the documented event payloads, and the notifications they leave;
+//! - [`webhooks`]: signed, ordered, durable webhook deliveries and their SSRF guard;
 //! - [`leftovers`]: ending tool processes a crashed server left behind.
 
 pub mod access;
@@ -33,6 +34,7 @@ pub mod routes;
 pub mod state;
 pub mod targets;
 mod time;
+pub mod webhooks;
 
 pub use config::{ConfigError, ServerConfig};
 pub use routes::app;
@@ -45,6 +47,7 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     let queue = state.queue.clone();
     // Read notifications past their retention go at start-up and then daily.
     let pruning = tokio::spawn(prune_daily(state.clone()));
+    let dispatching = tokio::spawn(state.dispatcher.clone().run());
     let router = app(state);
     // The peer address keys dev mode's rate limit (there is no key to key it by).
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -52,6 +55,7 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     pruning.abort();
+    dispatching.abort();
     queue.shut_down().await;
     Ok(())
 }
@@ -86,6 +90,14 @@ async fn prune_daily(state: AppState) {
             }
         }
     }
+}
+
+/// A mutex whose holder panicked still guards consistent data here (each critical section is a
+/// single insert, remove or push).
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 async fn shutdown_signal() {

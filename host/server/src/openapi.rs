@@ -32,6 +32,7 @@ use crate::state::AppState;
         (name = "dashboard", description = "Scanner status, statistics, trends, the directory picker."),
         (name = "compliance", description = "Framework coverage of a scan's findings."),
         (name = "keys", description = "API keys: issue, list, rotate, revoke (admin)."),
+        (name = "webhooks", description = "Signed outbound deliveries of scan events (admin)."),
         (name = "notifications", description = "The in-app inbox: scans with findings, failed scans and scanners."),
     )
 )]

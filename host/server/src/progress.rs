@@ -10,7 +10,8 @@ use securescan_store::NotificationRecord;
 /// Errors are cut to this many characters on the wire (stack traces stay in the log).
 const MAX_ERROR: usize = 200;
 
-fn cut(text: &str, max: usize) -> String {
+/// `text` cut to `max` characters, an ellipsis marking the cut.
+pub(crate) fn cut(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         text.to_string()
     } else {
@@ -108,6 +109,25 @@ pub fn failed(error: &str) -> Value {
 
 pub fn cancelled(reason: &str) -> Value {
     json!({ "reason": reason })
+}
+
+/// What a webhook receives of a scan event: the scan and its target, then the event's fields
+/// (a failed scanner is named `scanner`, as in the documented payload).
+pub fn webhook_data(scan_id: &str, target: &str, event: &str, data: &Value) -> Value {
+    let mut delivered = serde_json::Map::new();
+    delivered.insert("scan_id".into(), json!(scan_id));
+    delivered.insert("target_path".into(), json!(target));
+    if let Some(fields) = data.as_object() {
+        for (name, value) in fields {
+            let name = if event == "scanner.failed" && name == "name" {
+                "scanner"
+            } else {
+                name
+            };
+            delivered.insert(name.to_string(), value.clone());
+        }
+    }
+    Value::Object(delivered)
 }
 
 /// The notification a wire event leaves, if any: a completed scan with findings (as severe as

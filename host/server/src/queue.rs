@@ -16,8 +16,10 @@ use securescan_engine::scan::ScanRequest;
 use securescan_store::{Cancellation, NotificationStore, ScanStore};
 
 use crate::events::EventBus;
+use crate::lock;
 use crate::progress;
 use crate::time;
+use crate::webhooks::Dispatcher;
 
 /// The environment variable marking the tools a server's scans run: `<instance>:<scan id>`.
 pub const TOOL_MARKER: &str = "SECURESCAN_SERVER_SCAN";
@@ -29,6 +31,7 @@ pub struct ScanQueue {
     engine: Engine,
     store: Arc<dyn ScanStore>,
     notifications: Arc<dyn NotificationStore>,
+    dispatcher: Arc<Dispatcher>,
     events: Arc<dyn EventBus>,
     slots: Arc<Semaphore>,
     /// Scans queued or running in this process, to cancel them.
@@ -52,6 +55,7 @@ impl ScanQueue {
         engine: Engine,
         store: Arc<dyn ScanStore>,
         notifications: Arc<dyn NotificationStore>,
+        dispatcher: Arc<Dispatcher>,
         events: Arc<dyn EventBus>,
         max_running: usize,
         db_path: &Path,
@@ -60,6 +64,7 @@ impl ScanQueue {
             engine,
             store,
             notifications,
+            dispatcher,
             events,
             slots: Arc::new(Semaphore::new(max_running.max(1))),
             tasks: Mutex::new(HashMap::new()),
@@ -139,7 +144,8 @@ impl ScanQueue {
         let queue = self.clone();
         let publish = move |event: securescan_model::ScanEvent| {
             if let Some((name, data)) = progress::engine_event(&event, &types) {
-                queue.announce_detached(&scan_id, &target, name, data);
+                // The engine reports synchronously: what the event calls for is stored behind it.
+                drop(queue.announce(&scan_id, &target, name, data));
             }
         };
         let result = match self.engine.scan(&request, &publish).await {
@@ -154,8 +160,9 @@ impl ScanQueue {
             tokio::task::spawn_blocking(move || store.complete_scan(&done_id, &result, &at)).await;
         match completed {
             Ok(Ok(true)) => {
-                self.announce(id, &request.target, "scan.complete", data)
-                    .await
+                let _ = self
+                    .announce(id, &request.target, "scan.complete", data)
+                    .await;
             }
             Ok(Ok(false)) => {
                 tracing::info!(target: "securescan.scan", scan_id = %id, "scan finished after it was cancelled; its findings were dropped")
@@ -179,63 +186,42 @@ impl ScanQueue {
         }
     }
 
-    /// Publish a scan event and record the notification it calls for, if any.
-    async fn announce(&self, id: &str, target: &str, event: &str, data: serde_json::Value) {
-        self.events.publish(id, event, data.clone());
-        let Some(notification) = progress::notification(
-            id,
-            target,
-            event,
-            &data,
-            uuid::Uuid::new_v4().to_string(),
-            time::now(),
-        ) else {
-            return;
-        };
-        let notifications = self.notifications.clone();
-        match tokio::task::spawn_blocking(move || notifications.add_notification(&notification))
-            .await
-        {
-            Ok(Ok(())) => {}
-            Ok(Err(err)) => {
-                tracing::error!(target: "securescan.scan", scan_id = %id, error = %err, "could not store a notification")
-            }
-            Err(err) => {
-                tracing::error!(target: "securescan.scan", scan_id = %id, error = %err, "storing a notification stopped")
-            }
-        }
-    }
-
-    /// [`Self::announce`] from the engine's synchronous progress callback.
-    fn announce_detached(
+    /// Publish a scan event, then record, off the async threads, what it calls for: a
+    /// notification, webhook deliveries. Await the handle to know they are stored.
+    fn announce(
         self: &Arc<Self>,
         id: &str,
         target: &str,
         event: &str,
         data: serde_json::Value,
-    ) {
+    ) -> tokio::task::JoinHandle<()> {
+        self.events.publish(id, event, data.clone());
         let queue = self.clone();
         let (id, target, event) = (id.to_string(), target.to_string(), event.to_string());
-        // Published now, in order; only the notification's write is left to the task.
-        queue.events.publish(&id, &event, data.clone());
+        tokio::task::spawn_blocking(move || queue.record(&id, &target, &event, &data))
+    }
+
+    fn record(&self, id: &str, target: &str, event: &str, data: &serde_json::Value) {
         let notification = progress::notification(
-            &id,
-            &target,
-            &event,
-            &data,
+            id,
+            target,
+            event,
+            data,
             uuid::Uuid::new_v4().to_string(),
             time::now(),
         );
-        if let Some(notification) = notification {
-            tokio::task::spawn_blocking(move || {
-                if let Err(err) = queue.notifications.add_notification(&notification) {
-                    tracing::error!(target: "securescan.scan", scan_id = %id, error = %err, "could not store a notification");
-                }
-            });
+        if let Some(notification) = notification
+            && let Err(err) = self.notifications.add_notification(&notification)
+        {
+            tracing::error!(target: "securescan.scan", scan_id = %id, error = %err, "could not store a notification");
+        }
+        let delivered = progress::webhook_data(id, target, event, data);
+        if let Err(err) = self.dispatcher.enqueue_event(event, &delivered) {
+            tracing::error!(target: "securescan.scan", scan_id = %id, error = %err, "could not queue webhook deliveries");
         }
     }
 
-    async fn fail(&self, id: &str, target: &str, error: &str) {
+    async fn fail(self: &Arc<Self>, id: &str, target: &str, error: &str) {
         let store = self.store.clone();
         let (failed_id, message, at) = (id.to_string(), error.to_string(), time::now());
         let failed =
@@ -243,8 +229,9 @@ impl ScanQueue {
                 .await;
         match failed {
             Ok(Ok(true)) => {
-                self.announce(id, target, "scan.failed", progress::failed(error))
-                    .await
+                let _ = self
+                    .announce(id, target, "scan.failed", progress::failed(error))
+                    .await;
             }
             Ok(Ok(false)) => {}
             Ok(Err(err)) => {
@@ -298,12 +285,6 @@ impl ScanQueue {
         let mut joins = self.joins.lock().await;
         while joins.join_next().await.is_some() {}
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The store file's identity: two servers on different files never touch each other's tools.

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use securescan_engine::Engine;
-use securescan_store::{KeyStore, NotificationStore, ScanStore, StoreError};
+use securescan_store::{KeyStore, NotificationStore, ScanStore, StoreError, WebhookStore};
 
 use crate::access::DeclaredScopes;
 use crate::config::ServerConfig;
@@ -14,6 +14,15 @@ use crate::events::{EventBus, LocalBus};
 use crate::queue::ScanQueue;
 use crate::rate_limit::RateLimiter;
 use crate::targets::AllowedRoots;
+use crate::webhooks::Dispatcher;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error(transparent)]
+    Random(#[from] RandomError),
+    #[error(transparent)]
+    Client(#[from] crate::webhooks::ClientError),
+}
 
 #[derive(Clone)]
 pub struct AppState {
@@ -28,6 +37,9 @@ pub struct AppState {
     pub queue: Arc<ScanQueue>,
     pub events: Arc<dyn EventBus>,
     pub notifications: Arc<dyn NotificationStore>,
+    pub webhooks: Arc<dyn WebhookStore>,
+    /// Sends queued webhook deliveries ([`crate::serve`] runs it).
+    pub dispatcher: Arc<Dispatcher>,
     pub roots: Arc<AllowedRoots>,
     /// Filled in by [`crate::app`] from the routes' declarations.
     pub scopes: Arc<DeclaredScopes>,
@@ -44,20 +56,26 @@ impl std::fmt::Debug for AppState {
 impl AppState {
     /// The server's state over `engine` and `store`, with its scan queue. Event tokens are
     /// signed with `SECURESCAN_EVENT_TOKEN_SECRET`, or a random secret when it is unset.
-    pub fn new<S: ScanStore + KeyStore + NotificationStore + 'static>(
+    pub fn new<S: ScanStore + KeyStore + NotificationStore + WebhookStore + 'static>(
         config: ServerConfig,
         engine: Engine,
         stores: Arc<S>,
-    ) -> Result<AppState, RandomError> {
+    ) -> Result<AppState, StateError> {
         let tokens = EventTokens::new(config.event_token_secret.as_ref().map(|s| s.expose()))?;
         let store: Arc<dyn ScanStore> = stores.clone();
         let keys: Arc<dyn KeyStore> = stores.clone();
-        let notifications: Arc<dyn NotificationStore> = stores;
+        let notifications: Arc<dyn NotificationStore> = stores.clone();
+        let webhooks: Arc<dyn WebhookStore> = stores;
+        let dispatcher = Arc::new(Dispatcher::new(
+            webhooks.clone(),
+            config.webhook_allow_private,
+        )?);
         let events: Arc<dyn EventBus> = Arc::new(LocalBus::new());
         let queue = Arc::new(ScanQueue::new(
             engine.clone(),
             store.clone(),
             notifications.clone(),
+            dispatcher.clone(),
             events.clone(),
             config.max_concurrent_scans,
             &config.db_path,
@@ -74,6 +92,8 @@ impl AppState {
             queue,
             events,
             notifications,
+            webhooks,
+            dispatcher,
             scopes: Arc::default(),
         })
     }
@@ -94,6 +114,15 @@ impl AppState {
     ) -> Result<T, ApiError> {
         let notifications = self.notifications.clone();
         off_thread(move || work(notifications.as_ref())).await
+    }
+
+    /// Run a blocking webhook-store call off the async threads.
+    pub async fn webhooks_blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&dyn WebhookStore) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let webhooks = self.webhooks.clone();
+        off_thread(move || work(webhooks.as_ref())).await
     }
 
     /// Run a blocking key-store call off the async threads.

@@ -158,6 +158,11 @@ const PRIVATE: &[(&str, u8, &str)] = &[
     ("fc00::", 7, "a unique-local (private) range"),
 ];
 
+/// Why a single address is refused, if it is.
+pub fn refused(ip: IpAddr, allow_private: bool) -> Option<&'static str> {
+    forbidden(ip, bits(ip), allow_private)
+}
+
 fn bits(ip: IpAddr) -> u8 {
     if ip.is_ipv4() { 32 } else { 128 }
 }

@@ -12,15 +12,17 @@ pub mod schema;
 #[cfg(test)]
 mod tests;
 mod triage;
+mod webhooks;
 
 use std::path::{Path, PathBuf};
 
 pub use connection::Store;
 pub use records::{
-    Actor, Cancellation, CommentRecord, Deletion, FailedScanner, FindingFilter, FindingRow,
-    FindingsPage, KeyInsert, KeyRecord, NewKey, NewScan, NotificationRecord, Page, Revocation,
-    Rotation, SavedScan, ScanRecord, ScanStatus, SkippedScanner, StateRecord, Stats, StoredKey,
-    TrendPoint, TriageStatus,
+    Actor, AttemptResult, Cancellation, CommentRecord, Deletion, DeliveryRecord, DueDelivery,
+    FailedScanner, FindingFilter, FindingRow, FindingsPage, KeyInsert, KeyRecord, NewKey, NewScan,
+    NewWebhook, NotificationRecord, Page, Revocation, Rotation, SavedScan, ScanRecord, ScanStatus,
+    SkippedScanner, StateRecord, Stats, StoredKey, TrendPoint, TriageStatus, WebhookChange,
+    WebhookRecord,
 };
 use securescan_model::{ScanResult, ScannerOutcome};
 
@@ -178,6 +180,55 @@ pub trait NotificationStore: Send + Sync {
     fn mark_all_notifications_read(&self, at: &str) -> Result<u64, StoreError>;
     /// Delete those read before `before`; how many.
     fn prune_read_notifications(&self, before: &str) -> Result<u64, StoreError>;
+}
+
+/// Webhooks and their delivery queue.
+pub trait WebhookStore: Send + Sync {
+    fn create_webhook(&self, webhook: &NewWebhook) -> Result<(), StoreError>;
+    /// Newest first.
+    fn webhooks(&self) -> Result<Vec<WebhookRecord>, StoreError>;
+    fn webhook(&self, id: &str) -> Result<Option<WebhookRecord>, StoreError>;
+    fn update_webhook(
+        &self,
+        id: &str,
+        change: &WebhookChange,
+        at: &str,
+    ) -> Result<Option<WebhookRecord>, StoreError>;
+    /// With its deliveries. False when unknown.
+    fn delete_webhook(&self, id: &str) -> Result<bool, StoreError>;
+    /// One delivery of `event` to every enabled webhook whose filter has it, in one commit;
+    /// their ids.
+    fn enqueue_event(
+        &self,
+        event: &str,
+        payload: &str,
+        at: &str,
+        unix: i64,
+    ) -> Result<Vec<String>, StoreError>;
+    /// One delivery to webhook `webhook_id` (its test); `None` when unknown.
+    fn enqueue_delivery(
+        &self,
+        webhook_id: &str,
+        event: &str,
+        payload: &str,
+        at: &str,
+        unix: i64,
+    ) -> Result<Option<String>, StoreError>;
+    /// Each webhook's oldest unfinished delivery, when it is due at `unix`: a later delivery
+    /// never goes before an earlier one to the same webhook, retries included.
+    fn due_deliveries(&self, unix: i64) -> Result<Vec<DueDelivery>, StoreError>;
+    /// `pending` → `delivering`; false if another claimed it.
+    fn claim_delivery(&self, id: &str, at: &str) -> Result<bool, StoreError>;
+    /// Record an attempt; finished deliveries beyond the newest 100 of the webhook are dropped.
+    fn record_attempt(&self, id: &str, result: &AttemptResult, at: &str) -> Result<(), StoreError>;
+    /// At start-up: deliveries a dead process left `delivering` are due again.
+    fn resume_deliveries(&self, at: &str, unix: i64) -> Result<u64, StoreError>;
+    /// The newest `limit` deliveries of a webhook; `None` when it is unknown.
+    fn deliveries(
+        &self,
+        webhook_id: &str,
+        limit: u32,
+    ) -> Result<Option<Vec<DeliveryRecord>>, StoreError>;
 }
 
 /// `SECURESCAN_DB_PATH`, else `~/.securescan/scans.db`.

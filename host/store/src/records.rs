@@ -349,3 +349,82 @@ pub struct NotificationRecord {
     pub created_at: String,
     pub read_at: Option<String>,
 }
+
+/// A webhook subscription as the API shows it: never its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookRecord {
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    pub event_filter: Vec<String>,
+    pub enabled: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    /// The id of the key that created it.
+    pub created_by: Option<String>,
+}
+
+/// A webhook to store, with its signing secret.
+#[derive(Debug, Clone)]
+pub struct NewWebhook {
+    pub record: WebhookRecord,
+    pub secret: String,
+}
+
+/// What a PATCH changes; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct WebhookChange {
+    pub name: Option<String>,
+    pub url: Option<String>,
+    pub event_filter: Option<Vec<String>>,
+    pub enabled: Option<bool>,
+    pub secret: Option<String>,
+}
+
+/// One delivery attempt series of one event to one webhook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeliveryRecord {
+    pub id: String,
+    pub webhook_id: String,
+    pub event: String,
+    /// `pending`, `delivering`, `succeeded` or `failed`.
+    pub status: String,
+    /// Attempts made so far.
+    pub attempt: u32,
+    pub created_at: String,
+    pub updated_at: String,
+    /// When the next attempt is due (unix seconds), while pending.
+    pub next_attempt_unix: i64,
+    pub response_code: Option<u16>,
+    /// The receiver's answer (its first 2,000 characters).
+    pub response_body: Option<String>,
+    /// Why the last attempt failed, or why delivery was given up.
+    pub error: Option<String>,
+}
+
+/// A delivery due now, with what sending it needs.
+#[derive(Debug, Clone)]
+pub struct DueDelivery {
+    pub id: String,
+    pub webhook_id: String,
+    pub event: String,
+    pub payload: String,
+    pub attempt: u32,
+    pub created_unix: i64,
+    pub url: String,
+    pub secret: String,
+    pub enabled: bool,
+}
+
+/// How an attempt ended.
+#[derive(Debug, Clone)]
+pub struct AttemptResult {
+    /// `succeeded`, `pending` (retry at `next_attempt_unix`) or `failed` (given up).
+    pub status: &'static str,
+    pub next_attempt_unix: i64,
+    pub response_code: Option<u16>,
+    pub response_body: Option<String>,
+    pub error: Option<String>,
+}

@@ -143,6 +143,41 @@ CREATE INDEX notifications_unread ON notifications(read_at) WHERE read_at IS NUL
 ",
         rebuilds_tables: false,
     },
+    Migration {
+        // Outbound webhooks and their durable delivery queue: a delivery is committed before any
+        // HTTP call, and each webhook's deliveries go out in insertion (rowid) order.
+        sql: "
+CREATE TABLE webhooks (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    url TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    event_filter TEXT NOT NULL,
+    enabled INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT
+);
+CREATE TABLE webhook_deliveries (
+    id TEXT PRIMARY KEY,
+    webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+    event TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL
+        CHECK (status IN ('pending', 'delivering', 'succeeded', 'failed')),
+    attempt INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    created_unix INTEGER NOT NULL,
+    next_attempt_unix INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    response_code INTEGER,
+    response_body TEXT,
+    error TEXT
+);
+CREATE INDEX webhook_deliveries_queue ON webhook_deliveries(webhook_id, status);
+",
+        rebuilds_tables: false,
+    },
 ];
 
 pub struct Migration {

@@ -23,6 +23,7 @@ mod scaffold;
 mod serve_auth;
 mod serve_events;
 mod serve_live;
+mod serve_webhooks;
 mod size_caps;
 mod staged;
 mod support;

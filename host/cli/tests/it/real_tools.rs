@@ -354,7 +354,10 @@ fn baseline_host_probes_read_the_live_host() {
                 "json",
             ])
             .arg(dir.path())
-            .env("SECURESCAN_TEST_API_TOKEN", "abcdefghijklmnop"),
+            .env("DEPLOY_TEST_API_TOKEN", "abcdefghijklmnop")
+            // SecureScan's own settings are its configuration, not the host's posture: never
+            // reported (a server's read-scoped callers would see its credentials).
+            .env("SECURESCAN_TEST_API_TOKEN", "qrstuvwxyz012345"),
     );
     let baseline = findings_of(&findings, "baseline");
     assert!(
@@ -369,13 +372,18 @@ fn baseline_host_probes_read_the_live_host() {
             f["rule_id"] == "BASELINE-ENV-001"
                 && f["title"]
                     .as_str()
-                    .is_some_and(|t| t.contains("SECURESCAN_TEST_API_TOKEN"))
+                    .is_some_and(|t| t.contains("DEPLOY_TEST_API_TOKEN"))
         })
         .expect("the token in the environment is reported");
     let text = serde_json::to_string(env).expect("json");
     assert!(
         !text.contains("abcdefghijklmnop"),
         "only the masked value is shown"
+    );
+    let all = serde_json::to_string(&baseline).expect("json");
+    assert!(
+        !all.contains("SECURESCAN_TEST_API_TOKEN") && !all.contains("qrstuvwxyz012345"),
+        "SecureScan's own variable was reported"
     );
 }
 

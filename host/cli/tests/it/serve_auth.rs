@@ -152,9 +152,8 @@ fn the_checklists_smoke_tests_pass_as_written() {
     );
     assert_eq!(reply.status, 403);
     assert_eq!(reply.json(), json!({"detail": "Requires scope: write"}));
-    // 4: a write key cannot manage keys (the checklist uses /webhooks, the other admin-only
-    // collection; it arrives with the webhooks work).
-    let reply = server.call("GET", "/api/v1/keys", &with_key(&write_key), None);
+    // 4: a write key cannot list webhook subscriptions.
+    let reply = server.call("GET", "/api/v1/webhooks", &with_key(&write_key), None);
     assert_eq!(reply.status, 403);
     assert_eq!(reply.json(), json!({"detail": "Requires scope: admin"}));
     // 5 (production 1): /health and /ready are public.

@@ -89,6 +89,7 @@ impl App {
                 ..RateLimit::default()
             },
             allow_private_targets: false,
+            webhook_allow_private: false,
         };
         let store = Arc::new(Store::open(&config.db_path).expect("store"));
         let state =

@@ -11,6 +11,7 @@ pub mod notifications;
 mod public;
 pub mod scans;
 pub mod triage;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -57,6 +58,15 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(notifications::unread_count))
         .routes(routes!(notifications::mark_all_read))
         .routes(routes!(notifications::mark_read))
+        .routes(routes!(webhooks::create_webhook, webhooks::list_webhooks))
+        .routes(routes!(
+            webhooks::read_webhook,
+            webhooks::update_webhook,
+            webhooks::delete_webhook
+        ))
+        .routes(routes!(webhooks::rotate_secret))
+        .routes(routes!(webhooks::list_deliveries))
+        .routes(routes!(webhooks::test_webhook))
 }
 
 /// The router and the OpenAPI document, from the same declarations; `state` learns the scopes
