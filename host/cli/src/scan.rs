@@ -163,12 +163,7 @@ impl ScanOptions {
                 .or_default()
                 .insert(var.to_string(), values);
         };
-        let config_rules = config.map_or(Vec::new(), |c| {
-            c.semgrep_rules
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect()
-        });
+        let config_rules = config.map_or(Vec::new(), ProjectConfig::semgrep_config);
         if !self.semgrep_config.is_empty() {
             set("semgrep", "config", self.semgrep_config.clone());
         } else if !config_rules.is_empty() {

@@ -45,6 +45,16 @@ pub struct ProjectConfig {
     pub ai: Option<bool>,
 }
 
+impl ProjectConfig {
+    /// `semgrep_rules` as the semgrep adapter's `config` variable (empty: keep its default).
+    pub fn semgrep_config(&self) -> Vec<String> {
+        self.semgrep_rules
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect()
+    }
+}
+
 /// "critical, high, medium, low, info"
 pub fn severity_names() -> String {
     SEVERITIES.map(Severity::as_str).join(", ")

@@ -215,14 +215,11 @@ async fn scan_request(
         (body.target_path.clone(), None)
     };
     let mut vars: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
-    if let Some(config) = &config
-        && !config.semgrep_rules.is_empty()
+    if let Some(rules) = config
+        .as_ref()
+        .map(|c| c.semgrep_config())
+        .filter(|rules| !rules.is_empty())
     {
-        let rules = config
-            .semgrep_rules
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect();
         vars.entry("semgrep".into())
             .or_default()
             .insert("config".into(), rules);
