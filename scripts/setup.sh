@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything SecureScan needs on a fresh machine, idempotently: the wasm target, the scanner tools
 # (semgrep, bandit, pip-licenses, pre-commit; checkov, safety and schemathesis in virtualenvs of
-# their own; nmap and npm from Debian when missing), the securescan binary, and the adapter
+# their own; nmap, npm and chromium from Debian when missing), the dashboard, the securescan
+# binary (with the dashboard inside), and the adapter
 # components (checked against the pins in registry.toml). Sourced by demo.sh and test.sh; prints
 # where things are.
 set -euo pipefail
@@ -120,6 +121,24 @@ SCHEMATHESIS_VENV="${SECURESCAN_SCHEMATHESIS_VENV:-$HOME/.cache/securescan/schem
 SCHEMATHESIS_VERSION="4.32.5"
 venv_with "$SCHEMATHESIS_VENV" "schemathesis==$SCHEMATHESIS_VERSION"
 export SECURESCAN_TEST_SCHEMATHESIS="$SCHEMATHESIS_VENV/bin/schemathesis"
+
+# The dashboard (frontend/): built before cargo, which embeds frontend/dist in the binary. npm ci
+# installs exactly the lock file; the build runs again only when the dashboard's sources change
+# (a rebuilt dist/ would make cargo relink the binary). Debian's chromium runs its browser tests.
+debian_package chromium chromium
+lock_sum="$(sha256sum frontend/package-lock.json | cut -d' ' -f1)"
+if [ "$(cat frontend/node_modules/.securescan-lock 2>/dev/null)" != "$lock_sum" ]; then
+    say "installing the dashboard's packages (npm ci)"
+    (cd frontend && npm ci --no-audit --no-fund --silent)
+    echo "$lock_sum" >frontend/node_modules/.securescan-lock
+fi
+sources_sum="$(cd frontend && find src index.html package-lock.json tsconfig.json vite.config.ts openapi.json -type f -print0 \
+    | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
+if [ ! -f frontend/dist/index.html ] || [ "$(cat frontend/node_modules/.securescan-dist 2>/dev/null)" != "$sources_sum" ]; then
+    say "building the dashboard"
+    (cd frontend && npm run --silent build)
+    echo "$sources_sum" >frontend/node_modules/.securescan-dist
+fi
 
 say "building securescan"
 cargo build --release --locked -p securescan

@@ -160,8 +160,9 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (year, month, day)
 }
 
-/// SPDX requires exactly this shape, and CycloneDX accepts it.
-fn format_utc(seconds: i64) -> String {
+/// Seconds since the Unix epoch as UTC `YYYY-MM-DDThh:mm:ssZ`: SPDX requires exactly this
+/// shape, and CycloneDX accepts it.
+pub fn format_utc(seconds: i64) -> String {
     let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
     let rest = seconds.rem_euclid(86_400);
     format!(

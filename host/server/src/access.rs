@@ -267,7 +267,7 @@ async fn admit(
                 "event_token is only accepted on /api/v1/scans/{scan_id}/events",
             ));
         }
-        None => auth::authenticate(state, &request.headers).await?,
+        None => auth::authenticate(state, &request.method, &request.headers).await?,
     };
     if let Requirement::Scope(scope) = requirement
         && !principal.meets(requirement)
@@ -310,7 +310,7 @@ pub fn rate_limited(method: &Method, template: &str) -> bool {
         )
 }
 
-fn too_many(decision: &Decision) -> Response {
+pub(crate) fn too_many(decision: &Decision) -> Response {
     let body = json!({
         "detail": "Rate limit exceeded",
         "retry_after": decision.retry_after,

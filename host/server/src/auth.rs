@@ -1,12 +1,13 @@
 //! Who is calling: the operator's `SECURESCAN_API_KEY`, a key from `/api/v1/keys` (checked
 //! against its salted hash, its revocation and its expiry on every request, so revoking takes
-//! effect on the next one), an SSE event token on the events route, or nobody in dev mode
+//! effect on the next one), a dashboard session cookie, an SSE event token on the events route,
+//! or nobody in dev mode
 //! (no credential of any kind exists).
 
 use std::sync::atomic::Ordering;
 
 use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use securescan_engine::stamp::utc_before_now;
@@ -15,6 +16,7 @@ use crate::access::Principal;
 use crate::config::ServerConfig;
 use crate::credentials::{self, key_matches, same_secret, unix_now};
 use crate::error::ApiError;
+use crate::sessions::{self, Session};
 use crate::state::AppState;
 use crate::time;
 
@@ -92,6 +94,11 @@ pub fn events_scan_id(path: &str) -> &str {
         .unwrap_or_default()
 }
 
+/// Whether the request presents a key (in either documented header).
+pub fn presents_key(headers: &HeaderMap) -> bool {
+    presented_key(headers).is_some()
+}
+
 /// The key presented in `X-API-Key`, else as `Authorization: Bearer`.
 fn presented_key(headers: &HeaderMap) -> Option<&str> {
     let api_key = headers
@@ -131,8 +138,60 @@ pub async fn in_dev_mode(state: &AppState) -> Result<bool, ApiError> {
     Ok(!exist)
 }
 
-/// The caller of a request that carries no event token.
-pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal, Response> {
+/// The caller of a request that carries no event token: its key, else its dashboard session
+/// (whose writes must carry the CSRF token), else dev mode.
+pub async fn authenticate(
+    state: &AppState,
+    method: &Method,
+    headers: &HeaderMap,
+) -> Result<Principal, Response> {
+    if presented_key(headers).is_none()
+        && let Some(id) = sessions::cookie(headers)
+    {
+        match session_principal(state, id).await? {
+            Some((principal, session)) => {
+                if !method.is_safe() && !sessions::csrf_matches(headers, &session) {
+                    return Err(ApiError::Client(
+                        StatusCode::FORBIDDEN,
+                        "CSRF token missing or invalid (send the session's X-CSRF-Token)".into(),
+                    )
+                    .into_response());
+                }
+                return Ok(principal);
+            }
+            // A stale cookie in dev mode changes nothing; elsewhere the browser must sign in.
+            None if !matches!(in_dev_mode(state).await, Ok(true)) => {
+                return Err(unauthorized("Session expired or signed out; sign in again"));
+            }
+            None => {}
+        }
+    }
+    authenticate_key(state, headers).await
+}
+
+/// The principal of a session cookie and the session, or None when the session is unknown,
+/// expired, or its key is no longer valid (the session is then ended).
+pub async fn session_principal(
+    state: &AppState,
+    id: &str,
+) -> Result<Option<(Principal, Session)>, Response> {
+    let Some(session) = state.sessions.find(id, unix_now()) else {
+        return Ok(None);
+    };
+    match bound_principal(state, &session.key_id).await? {
+        Some(principal) => Ok(Some((principal, session))),
+        None => {
+            state.sessions.close(id);
+            Ok(None)
+        }
+    }
+}
+
+/// The caller of the key the request presents, or dev mode when it presents none.
+pub async fn authenticate_key(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Principal, Response> {
     let Some(presented) = presented_key(headers) else {
         return match in_dev_mode(state).await {
             // Start-up refuses this; a store swapped underneath a running server could not.
@@ -199,34 +258,38 @@ pub async fn authenticate_token(
     if claim.scan_id != scan_id {
         return Err(unauthorized("Token does not match scan id"));
     }
-    match claim.key_id.as_str() {
-        "dev" => match in_dev_mode(state).await {
+    if claim.key_id == "dev" {
+        return match in_dev_mode(state).await {
             Ok(true) => Ok(Principal::dev()),
             Ok(false) => Err(unauthorized(
                 "Dev-mode token no longer valid (auth has been enabled)",
             )),
             Err(err) => Err(err.into_response()),
-        },
-        "env" if state.config.api_key.is_some() => Ok(Principal::env()),
-        "env" => Err(unauthorized("Env-var key no longer configured")),
-        id => {
-            let id = id.to_string();
-            let stored = state
-                .keys_blocking(move |keys| keys.key(&id))
-                .await
-                .map_err(IntoResponse::into_response)?;
-            let now = time::now();
-            match stored.map(|k| k.record) {
-                Some(key)
-                    if key.revoked_at.is_none()
-                        && key.expires_at.as_deref().is_none_or(|e| e > now.as_str()) =>
-                {
-                    Ok(Principal::db(&key))
-                }
-                _ => Err(unauthorized("Bound key is revoked or missing")),
-            }
-        }
+        };
     }
+    match bound_principal(state, &claim.key_id).await? {
+        Some(principal) => Ok(principal),
+        None if claim.key_id == "env" => Err(unauthorized("Env-var key no longer configured")),
+        None => Err(unauthorized("Bound key is revoked or missing")),
+    }
+}
+
+/// The principal a token or a session was bound to (`env` or a key id), as that key is now:
+/// None once the env key is unset or the key is revoked, expired or deleted.
+async fn bound_principal(state: &AppState, key_id: &str) -> Result<Option<Principal>, Response> {
+    if key_id == "env" {
+        return Ok(state.config.api_key.is_some().then(Principal::env));
+    }
+    let id = key_id.to_string();
+    let stored = state
+        .keys_blocking(move |keys| keys.key(&id))
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let now = time::now();
+    Ok(stored.map(|k| k.record).and_then(|key| {
+        (key.revoked_at.is_none() && key.expires_at.as_deref().is_none_or(|e| e > now.as_str()))
+            .then(|| Principal::db(&key))
+    }))
 }
 
 #[cfg(test)]

@@ -80,6 +80,9 @@ pub struct ServerConfig {
     /// `SECURESCAN_WEBHOOK_ALLOW_PRIVATE`: let webhooks deliver to loopback, private and
     /// link-local addresses (cloud metadata addresses stay refused).
     pub webhook_allow_private: bool,
+    /// `SECURESCAN_DASHBOARD_DIR`: serve this dashboard build (frontend/dist) instead of the one
+    /// embedded in the binary, e.g. while working on the dashboard.
+    pub dashboard_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -143,6 +146,7 @@ impl ServerConfig {
                 var("SECURESCAN_WEBHOOK_ALLOW_PRIVATE"),
                 false,
             )?,
+            dashboard_dir: var("SECURESCAN_DASHBOARD_DIR").map(PathBuf::from),
         })
     }
 }

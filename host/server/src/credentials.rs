@@ -23,6 +23,13 @@ fn random(bytes: &mut [u8]) -> Result<(), RandomError> {
     getrandom::fill(bytes).map_err(|err| RandomError(err.to_string()))
 }
 
+/// `bytes` random bytes as unpadded base64url: session ids and CSRF tokens.
+pub fn random_token(bytes: usize) -> Result<String, RandomError> {
+    let mut buffer = vec![0u8; bytes];
+    random(&mut buffer)?;
+    Ok(URL_SAFE_NO_PAD.encode(buffer))
+}
+
 /// A freshly drawn key: the plaintext (shown once) and what is stored instead of it.
 #[derive(Debug)]
 pub struct IssuedKey {

@@ -17,6 +17,7 @@
 //! - [`leftovers`]: ending tool processes a crashed server left behind.
 
 pub mod access;
+pub mod app_files;
 pub mod auth;
 pub mod config;
 pub mod credentials;
@@ -31,6 +32,7 @@ pub mod progress;
 pub mod queue;
 pub mod rate_limit;
 pub mod routes;
+pub mod sessions;
 pub mod state;
 pub mod targets;
 mod time;

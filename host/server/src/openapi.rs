@@ -202,6 +202,10 @@ pub struct FindingWithState {
     pub compliance_tags: Vec<String>,
     /// 64 hex characters; the key triage is stored under.
     pub fingerprint: String,
+    /// What people read as the finding's title: the title without a leading rule id, or the
+    /// first sentence of the scanner's message when the title is only an identifier (bandit's
+    /// `blacklist`); what the text and HTML reports show.
+    pub headline: String,
     pub state: Option<securescan_store::StateRecord>,
 }
 

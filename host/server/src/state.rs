@@ -7,12 +7,14 @@ use securescan_engine::Engine;
 use securescan_store::{KeyStore, NotificationStore, ScanStore, StoreError, WebhookStore};
 
 use crate::access::DeclaredScopes;
+use crate::app_files::AppFiles;
 use crate::config::ServerConfig;
 use crate::credentials::{EventTokens, RandomError};
 use crate::error::ApiError;
 use crate::events::{EventBus, LocalBus};
 use crate::queue::ScanQueue;
 use crate::rate_limit::RateLimiter;
+use crate::sessions::Sessions;
 use crate::targets::AllowedRoots;
 use crate::webhooks::Dispatcher;
 
@@ -22,6 +24,8 @@ pub enum StateError {
     Random(#[from] RandomError),
     #[error(transparent)]
     Client(#[from] crate::webhooks::ClientError),
+    #[error(transparent)]
+    AppFiles(#[from] crate::app_files::AppFilesError),
 }
 
 #[derive(Clone)]
@@ -43,6 +47,10 @@ pub struct AppState {
     pub roots: Arc<AllowedRoots>,
     /// Filled in by [`crate::app`] from the routes' declarations.
     pub scopes: Arc<DeclaredScopes>,
+    /// Dashboard sign-ins.
+    pub sessions: Arc<Sessions>,
+    /// The dashboard's files.
+    pub app_files: Arc<AppFiles>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -71,6 +79,10 @@ impl AppState {
             config.webhook_allow_private,
         )?);
         let events: Arc<dyn EventBus> = Arc::new(LocalBus::new());
+        let app_files = match &config.dashboard_dir {
+            Some(dir) => AppFiles::from_dir(dir)?,
+            None => AppFiles::embedded(),
+        };
         let queue = Arc::new(ScanQueue::new(
             engine.clone(),
             store.clone(),
@@ -95,6 +107,8 @@ impl AppState {
             webhooks,
             dispatcher,
             scopes: Arc::default(),
+            sessions: Arc::default(),
+            app_files: Arc::new(app_files),
         })
     }
 

@@ -130,6 +130,8 @@ pub struct FindingFilter {
     /// Triage statuses; a finding with no verdict is `new`.
     pub statuses: Vec<TriageStatus>,
     pub suppressed: Option<bool>,
+    /// Text (lowercase) the title, file path or rule id contains, in any case.
+    pub contains: Option<String>,
 }
 
 /// A finding as stored (its JSON document), with its triage state.

@@ -509,6 +509,15 @@ fn where_clause(scan_id: &str, filter: &FindingFilter) -> (String, Vec<Value>) {
         clause.push_str(" AND f.suppressed = ?");
         values.push(Value::Integer(i64::from(suppressed)));
     }
+    if let Some(text) = &filter.contains {
+        // instr, not LIKE: the user's `%` and `_` are text, not wildcards.
+        clause.push_str(
+            " AND (instr(lower(json_extract(f.finding, '$.title')), ?) > 0 \
+             OR instr(lower(coalesce(json_extract(f.finding, '$.file_path'), '')), ?) > 0 \
+             OR instr(lower(coalesce(json_extract(f.finding, '$.rule_id'), '')), ?) > 0)",
+        );
+        values.extend(std::iter::repeat_n(Value::Text(text.clone()), 3));
+    }
     (clause, values)
 }
 
@@ -695,7 +704,18 @@ mod tests {
             statuses: vec![TriageStatus::Triaged],
             ..FindingFilter::default()
         };
-        for (filter, expected_total) in [(FindingFilter::default(), 30), (triaged, 10)] {
+        let containing = |text: &str| FindingFilter {
+            contains: Some(text.to_string()),
+            ..FindingFilter::default()
+        };
+        for (filter, expected_total) in [
+            (FindingFilter::default(), 30),
+            (triaged, 10),
+            // "finding 1" and "finding 10" to "finding 19".
+            (containing("finding 1"), 11),
+            // The user's text is text: `%` is no wildcard.
+            (containing("finding%"), 0),
+        ] {
             let all = store
                 .findings("s", &filter, Page::default())?
                 .ok_or("the scan is missing")?;

@@ -90,6 +90,7 @@ impl App {
             },
             allow_private_targets: false,
             webhook_allow_private: false,
+            dashboard_dir: None,
         };
         let store = Arc::new(Store::open(&config.db_path).expect("store"));
         let state =

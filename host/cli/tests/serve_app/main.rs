@@ -8,6 +8,7 @@
 #[path = "../it/support.rs"]
 mod support;
 
+mod dashboard;
 mod harness;
 mod routes;
 mod scans;

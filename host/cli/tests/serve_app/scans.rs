@@ -128,6 +128,14 @@ async fn a_real_code_scan_is_served_as_documented() {
                 .is_some_and(|f| !f.is_empty())
         );
         assert_eq!(keys(finding).last(), Some(&"state"));
+        let headline = finding["headline"].as_str().expect("a headline");
+        assert!(!headline.is_empty());
+        if finding["scanner"] == "bandit" && finding["title"] == "blacklist" {
+            assert_ne!(
+                headline, "blacklist",
+                "the message, not the bare identifier"
+            );
+        }
     }
     let has = |scanner: &str, rule: &str| {
         let matches = |f: &Value| {

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use securescan_engine::stamp::utc_before_now;
 use securescan_engine::tools::{ChildEnv, run_tool};
+use securescan_registry::Input;
 use securescan_store::{Stats, TrendPoint};
 
 use crate::error::ApiError;
@@ -50,6 +51,10 @@ pub struct ScannerStatus {
     pub required: Option<String>,
     /// `ok`, or what is wrong with the adapter component.
     pub adapter: String,
+    /// Whether `POST /dashboard/install/{scanner}` has a command to run for its tool.
+    pub installable: bool,
+    /// An adapter for `securescan ingest` (reports made elsewhere): scans never run it.
+    pub ingest_only: bool,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -70,10 +75,12 @@ pub async fn status(State(state): State<AppState>) -> axum::Json<StatusReport> {
     let scanners = health
         .into_iter()
         .map(|h| {
-            let description = registry
-                .get(&h.scanner)
-                .map(|e| e.description.clone())
-                .unwrap_or_default();
+            let entry = registry.get(&h.scanner);
+            let description = entry.map(|e| e.description.clone()).unwrap_or_default();
+            let ingest_only = entry.is_some_and(|e| e.input == Input::Ingest);
+            let installable = entry
+                .and_then(|e| e.tool.as_ref())
+                .is_some_and(|tool| tool.install.as_ref().is_some_and(|argv| !argv.is_empty()));
             let message = if h.available {
                 format!("{} is available", h.scanner)
             } else {
@@ -90,6 +97,8 @@ pub async fn status(State(state): State<AppState>) -> axum::Json<StatusReport> {
                 tool_version: h.tool_version,
                 required: h.required,
                 adapter: h.adapter,
+                installable,
+                ingest_only,
             }
         })
         .collect();

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Path as UrlPath, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Uri};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream};
@@ -31,7 +31,8 @@ const KEEPALIVE: Duration = Duration::from_secs(15);
     params(
         ("scan_id" = String, Path),
         ("event_token" = Option<String>, Query, description = "From POST /scans/{scan_id}/event-token, for browsers (EventSource cannot send X-API-Key)"),
-        ("Last-Event-ID" = Option<String>, Header, description = "Resume after this event id")
+        ("Last-Event-ID" = Option<String>, Header, description = "Resume after this event id"),
+        ("last_event_id" = Option<u64>, Query, description = "The same, for a browser that reopens the stream with a new event token (EventSource cannot set the header); the header wins")
     ),
     security(("api_key" = ["read"])),
     responses(
@@ -43,11 +44,18 @@ pub async fn stream_events(
     State(state): State<AppState>,
     UrlPath(scan_id): UrlPath<String>,
     headers: HeaderMap,
+    uri: Uri,
 ) -> Result<Response, ApiError> {
+    let from_query = || {
+        form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+            .find(|(name, _)| name == "last_event_id")
+            .and_then(|(_, value)| value.trim().parse::<u64>().ok())
+    };
     let after = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
+        .or_else(from_query)
         .unwrap_or(0);
     let lookup = scan_id.clone();
     let scan = state

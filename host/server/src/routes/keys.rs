@@ -225,6 +225,11 @@ pub async fn read_me(
     State(state): State<AppState>,
     Extension(caller): Extension<Principal>,
 ) -> Result<axum::Json<Caller>, ApiError> {
+    caller_of(&state, caller).await.map(axum::Json)
+}
+
+/// What the API says about a principal: its key record for a key from this API.
+pub async fn caller_of(state: &AppState, caller: Principal) -> Result<Caller, ApiError> {
     let key = match caller.source {
         Source::Db => {
             let id = caller.key_id.clone();
@@ -242,13 +247,13 @@ pub async fn read_me(
             Scope::Admin => ApiKeyScope::Admin,
         })
         .collect();
-    Ok(axum::Json(Caller {
+    Ok(Caller {
         id: caller.key_id,
         name: caller.name,
         source: caller.source,
         scopes,
         key,
-    }))
+    })
 }
 
 /// Revoke a key: it fails from the next request on, and its event tokens with it. Revoking a

@@ -10,6 +10,7 @@ pub mod keys;
 pub mod notifications;
 mod public;
 pub mod scans;
+mod session;
 pub mod triage;
 pub mod webhooks;
 
@@ -76,6 +77,11 @@ pub fn build(state: &mut AppState) -> (Router<AppState>, serde_json::Value) {
         .routes(routes!(public::root))
         .routes(routes!(public::health))
         .routes(routes!(public::ready))
+        .routes(routes!(
+            session::read_session,
+            session::sign_in,
+            session::sign_out
+        ))
         .nest("/api/v1", api_routes())
         .split_for_parts();
     let mut document = serde_json::to_value(&document).unwrap_or_default();
@@ -98,7 +104,7 @@ pub fn app(mut state: AppState) -> Router {
     let cors = crate::http::cors(&state.config.cors_origins);
     router
         .merge(docs_routes(Arc::new(document)))
-        .fallback(public::not_found)
+        .fallback(public::fallback)
         .method_not_allowed_fallback(public::method_not_allowed)
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))

@@ -2,8 +2,8 @@
 //! paths and methods.
 
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::json;
 
@@ -18,15 +18,26 @@ pub struct Root {
     health: &'static str,
 }
 
-/// API root: where the docs and the health check are. Reads nothing.
-#[utoipa::path(get, path = "/", tag = "public", responses((status = 200, body = Root)))]
-pub async fn root() -> axum::Json<Root> {
+/// API root: where the docs and the health check are. A browser (asking for HTML) gets the
+/// dashboard instead.
+#[utoipa::path(
+    get, path = "/", tag = "public",
+    responses(
+        (status = 200, description = "The API root; the dashboard page for `Accept: text/html`",
+         content((Root = "application/json"), (String = "text/html")))
+    )
+)]
+pub async fn root(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+    if let Some(page) = state.app_files.serve(&Method::GET, &uri, &headers) {
+        return page;
+    }
     axum::Json(Root {
         name: "SecureScan API",
         status: "ok",
         docs: "/docs",
         health: "/health",
     })
+    .into_response()
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -79,7 +90,21 @@ fn describe(err: ApiError) -> String {
     }
 }
 
-pub async fn not_found() -> impl IntoResponse {
+/// Anything no route matched: a dashboard page or file for a browser, else the JSON 404 (always
+/// under `/api`).
+pub async fn fallback(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    state
+        .app_files
+        .serve(&method, &uri, &headers)
+        .unwrap_or_else(|| not_found().into_response())
+}
+
+fn not_found() -> impl IntoResponse {
     (
         StatusCode::NOT_FOUND,
         axum::Json(json!({ "detail": "Not Found" })),

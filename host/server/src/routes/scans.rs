@@ -444,6 +444,7 @@ const TRIAGE: [&str; 6] = [
         ("compliance" = Option<String>, Query, description = "A compliance tag, matched exactly"),
         ("status" = Option<String>, Query, description = "Triage status; no verdict is `new`"),
         ("suppressed" = Option<bool>, Query),
+        ("q" = Option<String>, Query, description = "Text the title, file path or rule id contains (any case)"),
         ("limit" = Option<u32>, Query, description = "1–10000; default all"),
         ("offset" = Option<u32>, Query)
     ),
@@ -469,6 +470,7 @@ pub async fn list_findings(
         scanners: query.list("scanner"),
         scan_types: query.choices("scan_type", &SCAN_TYPES)?,
         compliance: query.text("compliance").map(str::to_string),
+        contains: query.text("q").map(str::to_lowercase),
         statuses,
         suppressed: query.flag("suppressed")?,
     };
@@ -476,12 +478,18 @@ pub async fn list_findings(
         limit: query.bounded("limit", 1, MAX_FINDINGS_PAGE)?,
         offset: query.bounded("offset", 0, u32::MAX)?.unwrap_or(0),
     };
+    let scan = scan_id.clone();
     let found = state
-        .blocking(move |store| store.findings(&scan_id, &filter, page))
+        .blocking(move |store| store.findings(&scan, &filter, page))
         .await?
         .ok_or_else(not_found)?;
-    // The stored documents are the findings' JSON already: each gets its state appended, and
-    // nothing is parsed or re-serialized.
+    // The stored documents are the findings' JSON already: each gets its headline and state
+    // appended, and is not re-serialized.
+    let headlines: Vec<String> =
+        parse_findings(found.rows.iter().map(|r| r.document.as_str()), &scan_id)?
+            .iter()
+            .map(securescan_report::headline)
+            .collect();
     let mut body = String::with_capacity(found.rows.iter().map(|r| r.document.len() + 16).sum());
     body.push('[');
     for (index, row) in found.rows.iter().enumerate() {
@@ -494,6 +502,9 @@ pub async fn list_findings(
             .strip_suffix('}')
             .unwrap_or(&row.document);
         body.push_str(open);
+        body.push_str(",\"headline\":");
+        let headline = headlines.get(index).map_or("", String::as_str);
+        body.push_str(&serde_json::to_string(headline).unwrap_or_else(|_| "\"\"".into()));
         body.push_str(",\"state\":");
         body.push_str(&serde_json::to_string(&row.state).unwrap_or_else(|_| "null".into()));
         body.push('}');
@@ -524,7 +535,7 @@ async fn stored_result(state: &AppState, record: &ScanRecord) -> Result<ScanResu
     let (documents, scanners) = state
         .blocking(move |store| Ok((store.finding_documents(&id)?, store.scanner_outcomes(&id)?)))
         .await?;
-    let findings = parse_findings(&documents, &record.id)?;
+    let findings = parse_findings(documents.iter().map(String::as_str), &record.id)?;
     Ok(ScanResult {
         scan_id: record.id.clone(),
         target: record.target_path.clone(),
@@ -548,13 +559,20 @@ pub(super) async fn stored_findings(
     let documents = state
         .blocking(move |store| store.finding_documents(&scan_id))
         .await?;
-    parse_findings(&documents, &record.id)
+    parse_findings(documents.iter().map(String::as_str), &record.id)
 }
 
-fn parse_findings(documents: &[String], id: &str) -> Result<Vec<Finding>, ApiError> {
-    let mut array = String::with_capacity(documents.iter().map(|d| d.len() + 1).sum::<usize>() + 2);
-    array.push('[');
-    array.push_str(&documents.join(","));
+fn parse_findings<'a>(
+    documents: impl IntoIterator<Item = &'a str>,
+    id: &str,
+) -> Result<Vec<Finding>, ApiError> {
+    let mut array = String::from("[");
+    for (index, document) in documents.into_iter().enumerate() {
+        if index > 0 {
+            array.push(',');
+        }
+        array.push_str(document);
+    }
     array.push(']');
     parse_snapshot(array.as_bytes(), &format!("scan {id}"))
         .map_err(|err| ApiError::Internal(format!("stored findings of scan {id}: {err}")))

@@ -58,6 +58,13 @@ pub struct WebhookCreate {
     pub url: String,
     /// At least one of scan.complete, scan.failed, scanner.failed, webhook.test.
     pub event_filter: Vec<WebhookEvent>,
+    /// Deliver from the start (the default); `false` creates it paused.
+    #[serde(default = "enabled_by_default")]
+    pub enabled: bool,
+}
+
+fn enabled_by_default() -> bool {
+    true
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -190,7 +197,7 @@ pub async fn create_webhook(
         name,
         url,
         event_filter,
-        enabled: true,
+        enabled: create.enabled,
         created_at: now.clone(),
         updated_at: now,
         created_by: Some(caller.key_id.clone()),
