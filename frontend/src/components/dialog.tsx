@@ -93,7 +93,7 @@ export function Dialog({
  * A secret the server hands out once (an API key, a webhook signing secret). It lives only in the
  * dialog's props: closing the dialog drops it, and it never reaches storage.
  */
-export function SecretBox({ value, label }: { value: string; label: string }) {
+function SecretBox({ value, label }: { value: string; label: string }) {
   const [copied, setCopied] = useState<'yes' | 'no' | null>(null);
   const text = useRef<HTMLElement>(null);
   const copyButton = useRef<HTMLButtonElement>(null);
@@ -155,6 +155,20 @@ export interface Revealed {
  * it. When the action hands back a secret, the same dialog shows it (focus stays in the dialog and
  * goes back to the row's button at the end).
  */
+/** A secret shown this once, in a dialog of its own; closing it forgets the secret. */
+export function SecretDialog({ title, value, label, onClose }: Revealed & { onClose: () => void }) {
+  return (
+    <Dialog title={title} onClose={onClose}>
+      <SecretBox value={value} label={label} />
+      <div class="row dialog-actions">
+        <button type="button" class="primary" onClick={onClose}>
+          Done
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
 export function Confirm({
   title,
   children,
@@ -173,17 +187,7 @@ export function Confirm({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [revealed, setRevealed] = useState<Revealed | null>(null);
-  if (revealed)
-    return (
-      <Dialog title={revealed.title} onClose={onClose}>
-        <SecretBox value={revealed.value} label={revealed.label} />
-        <div class="row dialog-actions">
-          <button type="button" class="primary" onClick={onClose}>
-            Done
-          </button>
-        </div>
-      </Dialog>
-    );
+  if (revealed) return <SecretDialog {...revealed} onClose={onClose} />;
   return (
     <Dialog title={title} onClose={onClose} closable={!busy}>
       {children}

@@ -3,7 +3,7 @@
 // forgets it when the dialog closes (nothing in state afterwards, nothing in storage).
 import { useState } from 'preact/hooks';
 import { type Caller, del, get, post, type Schemas, type Scope } from '../api/client';
-import { Confirm, Dialog, SecretBox } from '../components/dialog';
+import { Confirm, Dialog, SecretDialog } from '../components/dialog';
 import { Empty, ErrorNote, Loading, PageHeader, Time } from '../components/ui';
 import { useAsync, useTitle } from '../hooks';
 import { useSession } from '../session';
@@ -263,14 +263,12 @@ function CreateKeyDialog({ onCreated, onClose }: { onCreated: () => void; onClos
   const [created, setCreated] = useState<Created | null>(null);
   if (created)
     return (
-      <Dialog title={`Key created: ${created.name}`} onClose={onClose}>
-        <SecretBox value={created.key} label={`Scopes: ${created.scopes.join(', ')}`} />
-        <div class="row dialog-actions">
-          <button type="button" class="primary" onClick={onClose}>
-            Done
-          </button>
-        </div>
-      </Dialog>
+      <SecretDialog
+        title={`Key created: ${created.name}`}
+        value={created.key}
+        label={`Scopes: ${created.scopes.join(', ')}`}
+        onClose={onClose}
+      />
     );
   const submit = async (event: Event) => {
     event.preventDefault();

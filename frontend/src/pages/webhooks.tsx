@@ -2,7 +2,7 @@
 // rotation), a test delivery and the delivery log, which refreshes every 5 s while it is open.
 import { useState } from 'preact/hooks';
 import { del, get, patch, post, type Schemas } from '../api/client';
-import { Confirm, Dialog, SecretBox } from '../components/dialog';
+import { Confirm, Dialog, SecretDialog } from '../components/dialog';
 import { Empty, ErrorNote, Loading, PageHeader, Time } from '../components/ui';
 import { useAsync, useInterval, useTitle } from '../hooks';
 import { useSession } from '../session';
@@ -246,14 +246,12 @@ function WebhookDialog({ hook, onSaved, onClose }: { hook: Hook | null; onSaved:
   const [created, setCreated] = useState<Created | null>(null);
   if (created)
     return (
-      <Dialog title={`Webhook created: ${created.name}`} onClose={onClose}>
-        <SecretBox value={created.secret} label="Signing secret: verify X-SecureScan-Signature with it" />
-        <div class="row dialog-actions">
-          <button type="button" class="primary" onClick={onClose}>
-            Done
-          </button>
-        </div>
-      </Dialog>
+      <SecretDialog
+        title={`Webhook created: ${created.name}`}
+        value={created.secret}
+        label="Signing secret: verify X-SecureScan-Signature with it"
+        onClose={onClose}
+      />
     );
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
