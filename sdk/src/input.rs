@@ -5,6 +5,7 @@ use serde::Deserialize;
 use serde::de::{DeserializeOwned, DeserializeSeed};
 
 use crate::ParseError;
+use crate::text::utf8_lossy;
 
 /// What an external tool printed, captured by the host.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -181,10 +182,10 @@ fn decode_text(bytes: &[u8]) -> Cow<'_, str> {
         )
     };
     let text = match bytes {
-        [0xEF, 0xBB, 0xBF, rest @ ..] => String::from_utf8_lossy(rest),
+        [0xEF, 0xBB, 0xBF, rest @ ..] => utf8_lossy(rest),
         [0xFF, 0xFE, rest @ ..] => utf16(rest, u16::from_le_bytes),
         [0xFE, 0xFF, rest @ ..] => utf16(rest, u16::from_be_bytes),
-        _ => String::from_utf8_lossy(bytes),
+        _ => utf8_lossy(bytes),
     };
     replace_lone_surrogate_escapes(text)
 }

@@ -18,6 +18,7 @@ mod patterns;
 use std::borrow::Cow;
 
 use securescan_adapter_sdk::prelude::*;
+use securescan_adapter_sdk::text::utf8_lossy;
 
 pub struct Secrets;
 
@@ -78,7 +79,7 @@ fn line_number(first_line: u32, index: usize) -> u32 {
 
 /// Text with undecodable bytes dropped: a stray Latin-1 byte must not hide a key on the same line.
 fn lossy_text(bytes: &[u8]) -> Cow<'_, str> {
-    let text = String::from_utf8_lossy(bytes);
+    let text = utf8_lossy(bytes);
     if text.contains(char::REPLACEMENT_CHARACTER) {
         Cow::Owned(text.replace(char::REPLACEMENT_CHARACTER, ""))
     } else {

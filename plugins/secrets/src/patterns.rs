@@ -3,12 +3,14 @@
 //! (`aws_secret_access_key = …` is also a base64-looking `key = …`), reported by the earliest
 //! pattern in table order; the same text matched twice by one pattern is one secret.
 //!
-//! Almost no line holds a credential, so one [`RegexSet`] pass rules out whole files and lines
-//! before the per-line false-positive rules or any single pattern runs.
+//! Almost no line holds a credential, so a keyword search over the whole text (an Aho-Corasick
+//! automaton, several times cheaper than the patterns' [`RegexSet`]) picks the only lines a pattern
+//! could match; the set, the false-positive rules and the single patterns run on those alone.
 
 use std::ops::Range;
 use std::sync::LazyLock;
 
+use aho_corasick::{AhoCorasick, Input};
 use regex::{Regex, RegexSet};
 use securescan_adapter_sdk::{Finding, Severity};
 
@@ -32,80 +34,106 @@ impl Pattern {
 
 /// The classic GitHub PAT comes before the general GitHub token rule: in the original order the
 /// general rule matched every PAT first, so the PAT rule could never fire.
-const TABLE: &[(&str, Severity, &str)] = &[
-    ("AWS Access Key", Severity::Critical, r"AKIA[0-9A-Z]{16}"),
+///
+/// The last column is the pattern's keywords: every match of the pattern contains one of them,
+/// ASCII case aside (see [`KEYWORDS`]).
+const TABLE: &[(&str, Severity, &str, &[&str])] = &[
+    (
+        "AWS Access Key",
+        Severity::Critical,
+        r"AKIA[0-9A-Z]{16}",
+        &["akia"],
+    ),
     (
         "AWS Secret Key",
         Severity::Critical,
         r#"(?i)aws_secret_access_key\s*[=:]\s*["']?([A-Za-z0-9/+=]{40})"#,
+        &["secret"],
     ),
     (
         "GitHub Personal Access Token (Classic)",
         Severity::Critical,
         r"\bghp_[A-Za-z0-9]{36}\b",
+        &["ghp_"],
     ),
     (
         "GitHub Token",
         Severity::Critical,
         r"gh[pousr]_[A-Za-z0-9_]{36,}",
+        &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
     ),
     (
         "Generic API Key",
         Severity::High,
         r#"(?i)(api[_-]?key|apikey)\s*[=:]\s*["']?([A-Za-z0-9_\-]{20,})"#,
+        &["api"],
     ),
     (
         "Generic Secret",
         Severity::High,
         r#"(?i)(secret|password|passwd|pwd)\s*[=:]\s*["']([^"']{8,})["']"#,
+        &["secret", "passw", "pwd"],
     ),
     (
         "Private Key",
         Severity::Critical,
         r"-----BEGIN (?:RSA |EC |DSA |OPENSSH )?PRIVATE KEY-----",
+        &["-----begin "],
     ),
     (
         "Slack Token",
         Severity::High,
         r"xox[baprs]-[A-Za-z0-9\-]{10,}",
+        &["xox"],
     ),
     (
         "Slack Webhook",
         Severity::High,
         r"https://hooks\.slack\.com/services/T[A-Z0-9]{8}/B[A-Z0-9]{8}/[A-Za-z0-9]{24}",
+        &["://"],
     ),
-    ("Google API Key", Severity::High, r"AIza[0-9A-Za-z_\-]{35}"),
+    (
+        "Google API Key",
+        Severity::High,
+        r"AIza[0-9A-Za-z_\-]{35}",
+        &["aiza"],
+    ),
     (
         "Heroku API Key",
         Severity::High,
         r"[hH][eE][rR][oO][kK][uU].*[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}",
+        &["heroku"],
     ),
     (
         "JWT Token",
         Severity::Medium,
         r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
+        &["eyj"],
     ),
     (
         "Generic Token",
         Severity::Medium,
         r#"(?i)(token|bearer)\s*[=:]\s*["']?([A-Za-z0-9_\-\.]{20,})"#,
+        &["token", "bearer"],
     ),
     (
         "Connection String",
         Severity::High,
         r#"(?i)(mongodb|postgres|mysql|redis|amqp)://[^\s"']+:[^\s"']+@"#,
+        &["://"],
     ),
     (
         "Base64 Encoded Secret",
         Severity::Medium,
         r#"(?i)(password|secret|key|token)\s*[=:]\s*["']?[A-Za-z0-9+/]{40,}={0,2}["']?"#,
+        &["passw", "secret", "key", "token"],
     ),
 ];
 
 pub static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     TABLE
         .iter()
-        .map(|(name, severity, regex)| Pattern {
+        .map(|(name, severity, regex, _)| Pattern {
             name,
             severity: *severity,
             regex: Regex::new(regex).unwrap_or_else(|err| panic!("pattern {name}: {err}")),
@@ -115,33 +143,61 @@ pub static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 
 /// All of [`TABLE`] at once, in table order, so the lowest match index is the first pattern.
 static ANY_PATTERN: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSet::new(TABLE.iter().map(|(_, _, regex)| regex))
+    RegexSet::new(TABLE.iter().map(|(_, _, regex, _)| regex))
         .unwrap_or_else(|err| panic!("pattern set: {err}"))
+});
+
+/// Every table keyword, ASCII case-insensitively, and the two non-ASCII letters Unicode folds to
+/// ASCII ones (the Kelvin sign to `k`, the long s to `s`): a `(?i)` pattern matches `ſecret`, so a
+/// line holding either is tried too. A line holding none of these cannot match any pattern.
+static KEYWORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    let words = TABLE.iter().flat_map(|(_, _, _, words)| words.iter());
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(words.chain(&["\u{212A}", "\u{17F}"]))
+        .unwrap_or_else(|err| panic!("keywords: {err}"))
 });
 
 /// Findings for one file's text, or for a window of a large file whose first line is
 /// `first_line` (1 for a whole file). `path` is reported; `relative` feeds the false-positive rules.
 pub fn scan_file(path: &str, relative: &str, text: &str, first_line: u32) -> Vec<Finding> {
     let mut findings = Vec::new();
-    // No pattern is anchored or looks past a line break, so a line's match is also the file's.
-    if !ANY_PATTERN.is_match(text) {
-        return findings;
-    }
-    for (index, line) in text.split('\n').enumerate() {
-        if !ANY_PATTERN.is_match(line)
-            || line.chars().count() > MAX_LINE_CHARS
-            || is_likely_false_positive(line, relative)
+    let bytes = text.as_bytes();
+    // Lines before `counted` hold `index` line breaks; `from` is the start of a line.
+    let (mut index, mut counted, mut from) = (0, 0, 0);
+    while let Some(hit) = KEYWORDS.find(Input::new(bytes).span(from..bytes.len())) {
+        let start = bytes[from..hit.start()]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(from, |at| from + at + 1);
+        let end = bytes[hit.end()..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |at| hit.end() + at);
+        index += bytes[counted..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        counted = start;
+        // Both ends are at a line break or an end of the text: character boundaries.
+        let line = &text[start..end];
+        if ANY_PATTERN.is_match(line)
+            && line.chars().count() <= MAX_LINE_CHARS
+            && !is_likely_false_positive(line, relative)
         {
-            continue;
+            let number = crate::line_number(first_line, index);
+            for secret in distinct_secrets(line) {
+                findings.push(finding(
+                    &PATTERNS[secret.pattern],
+                    path,
+                    number,
+                    secret.occurrence,
+                ));
+            }
         }
-        let number = crate::line_number(first_line, index);
-        for secret in distinct_secrets(line) {
-            findings.push(finding(
-                &PATTERNS[secret.pattern],
-                path,
-                number,
-                secret.occurrence,
-            ));
+        from = end + 1;
+        if from >= bytes.len() {
+            break;
         }
     }
     findings

@@ -227,6 +227,48 @@ fn a_target_inside_a_fixtures_directory_is_still_scanned() {
 }
 
 #[test]
+fn keywords_folded_to_non_ascii_letters_still_reach_the_patterns() {
+    // `(?i)` folds the Kelvin sign to k and the long s to s: the keyword search must not skip them.
+    let cases = [
+        (
+            "db_pa\u{17F}sword = \"s3cr3tpass!\"".to_string(),
+            "secrets/generic-secret",
+        ),
+        (
+            format!("to\u{212A}en = {}", key("", "abc.DEF_123", 30)),
+            "secrets/generic-token",
+        ),
+        (
+            format!(
+                "\u{212A}ey = {}",
+                key("", "QUJDREVGR0hJSktMTU5PUFFSU1RVVldY", 44)
+            ),
+            "secrets/base64-encoded-secret",
+        ),
+    ];
+    for (line, rule) in cases {
+        assert_eq!(
+            rules(&scan(&[("app.cfg", &line)])),
+            vec![rule],
+            "line: {line}"
+        );
+    }
+}
+
+#[test]
+fn lines_without_keywords_between_secrets_keep_the_line_numbers() {
+    let aws = key("AKIA", "Q7RM", 16);
+    let text = format!(
+        "{aws}\nkey_path = 'a'\nplain\n\nsecret = \"s3cr3tpass!\"\r\ntoken\n\n{aws} # last, no line break"
+    );
+    let lines: Vec<Option<u32>> = scan(&[("deploy.sh", &text)])
+        .iter()
+        .map(|f| f.line_start)
+        .collect();
+    assert_eq!(lines, vec![Some(1), Some(5), Some(8)]);
+}
+
+#[test]
 fn long_lines_are_skipped() {
     let line = format!("{} {}", key("AKIA", "Q7RM", 16), "x".repeat(1000));
     assert!(scan(&[("bundle.js", &line)]).is_empty());

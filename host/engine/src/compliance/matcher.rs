@@ -82,8 +82,8 @@ impl Index {
 
     fn keyword_hits(&self, text: &str, hits: &mut Vec<usize>) {
         let words = Words::of(text);
-        for start in 0..words.words.len() {
-            let Some(candidates) = self.by_first_word.get(&words.words[start]) else {
+        for start in 0..words.len() {
+            let Some(candidates) = self.by_first_word.get(words.word(start)) else {
                 continue;
             };
             for (keyword, tag) in candidates {
@@ -119,47 +119,65 @@ fn finding_cwes(finding: &Finding) -> impl Iterator<Item = String> {
 /// spaces, `-` or `_` (so a keyword's words may continue across that gap, but not across `.`,
 /// `:` or `/`). Matching whole runs is what keeps `sql` out of `mysql` and `ids` out of `valid`.
 struct Words {
-    words: Vec<String>,
+    /// The runs, lowercased, one after another; `spans` says where each is.
+    lowered: String,
+    spans: Vec<std::ops::Range<usize>>,
     joined_to_next: Vec<bool>,
 }
 
 impl Words {
     fn of(text: &str) -> Words {
-        let mut words: Vec<String> = Vec::new();
+        // One buffer for all the runs: a finding's title and description are a dozen words each,
+        // and tens of thousands of findings are tagged.
+        let mut lowered = String::with_capacity(text.len());
+        let mut spans: Vec<std::ops::Range<usize>> = Vec::new();
         let mut joined_to_next: Vec<bool> = Vec::new();
-        let mut current = String::new();
+        let mut start = None;
         let mut gap_joins = true;
         for c in text.chars() {
             if c.is_alphanumeric() {
-                if current.is_empty() {
+                if start.is_none() {
                     if let Some(last) = joined_to_next.last_mut() {
                         *last = gap_joins;
                     }
                     gap_joins = true;
+                    start = Some(lowered.len());
                 }
-                current.extend(c.to_lowercase());
+                lowered.extend(c.to_lowercase());
             } else {
-                if !current.is_empty() {
-                    words.push(std::mem::take(&mut current));
+                if let Some(start) = start.take() {
+                    spans.push(start..lowered.len());
                     joined_to_next.push(false);
                 }
                 gap_joins &= is_word_joiner(c);
             }
         }
-        if !current.is_empty() {
-            words.push(current);
+        if let Some(start) = start {
+            spans.push(start..lowered.len());
             joined_to_next.push(false);
         }
         Words {
-            words,
+            lowered,
+            spans,
             joined_to_next,
         }
     }
 
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    fn word(&self, index: usize) -> &str {
+        &self.lowered[self.spans[index].clone()]
+    }
+
     fn run_at(&self, start: usize, keyword: &[String]) -> bool {
         let end = start + keyword.len();
-        end <= self.words.len()
-            && self.words[start..end] == *keyword
+        end <= self.len()
+            && keyword
+                .iter()
+                .enumerate()
+                .all(|(offset, word)| self.word(start + offset) == word)
             && self.joined_to_next[start..end - 1].iter().all(|j| *j)
     }
 }

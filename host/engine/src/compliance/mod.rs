@@ -98,13 +98,6 @@ impl ComplianceMapper {
         self.index.tag_finding(finding)
     }
 
-    /// Sets every finding's `compliance_tags`, replacing what was there.
-    pub fn tag_all(&self, findings: &mut [Finding]) {
-        for finding in findings {
-            finding.compliance_tags = self.tags(finding);
-        }
-    }
-
     /// One entry per framework, in framework order, from the findings' `compliance_tags`;
     /// suppressed findings do not count.
     pub fn coverage(&self, findings: &[Finding]) -> Vec<FrameworkCoverage> {
@@ -341,22 +334,10 @@ mod tests {
     }
 
     #[test]
-    fn tag_all_replaces_each_findings_tags() {
-        let mut findings = [
-            finding("semgrep", None, Some("CWE-918"), "x", ""),
-            finding("zap", None, None, "x", ""),
-        ];
-        findings[1].compliance_tags = vec!["STALE".into()];
-        builtin().tag_all(&mut findings);
-        assert!(has(&findings[0].compliance_tags, &["OWASP-A10"]));
-        assert!(findings[1].compliance_tags.is_empty());
-    }
-
-    #[test]
     fn coverage_lists_every_framework_from_tagged_findings() {
         let mapper = builtin();
         let mut findings = [finding("semgrep", None, Some("CWE-89"), "x", "")];
-        mapper.tag_all(&mut findings);
+        findings[0].compliance_tags = mapper.tags(&findings[0]);
         let coverage = mapper.coverage(&findings);
         assert_eq!(coverage.len(), 4);
         assert_eq!(coverage[0].framework_id, "owasp-top10-2021");

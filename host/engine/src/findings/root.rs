@@ -59,6 +59,34 @@ impl ScanRoot {
     /// root itself); `None` when it lies outside. Purely lexical: whether the name may be read
     /// is the reader's decision.
     pub fn relative(&self, path: &str) -> Option<String> {
+        self.plain_relative(path)
+            .or_else(|| self.relative_by_components(path))
+    }
+
+    /// [`relative`](Self::relative) by string comparison alone, for the path tools print most:
+    /// absolute, or relative to the cwd, under the root as spelled, with no `\`, `.`, `..`, empty
+    /// or trailing component. `None` for any other path, not only one outside the root. Called
+    /// several times for each of tens of thousands of findings; the component walk it skips
+    /// allocates at every step.
+    fn plain_relative(&self, path: &str) -> Option<String> {
+        if path.contains('\\') {
+            return None;
+        }
+        let joined;
+        let absolute = if path.starts_with('/') {
+            path
+        } else {
+            joined = format!("{}/{path}", self.cwd.to_str()?);
+            &joined
+        };
+        let rest = absolute
+            .strip_prefix(self.dir.to_str()?)?
+            .strip_prefix('/')?;
+        let plain = rest.split('/').all(|part| !matches!(part, "" | "." | ".."));
+        plain.then(|| rest.to_string())
+    }
+
+    fn relative_by_components(&self, path: &str) -> Option<String> {
         let path = path.replace('\\', "/");
         if path.is_empty() {
             return None;
@@ -195,6 +223,46 @@ mod tests {
                 Some("src/app.py"),
                 "{printed}"
             );
+        }
+    }
+
+    #[test]
+    fn plain_paths_are_named_as_the_component_walk_names_them() {
+        let roots = [
+            root(),
+            ScanRoot::at(Path::new("/a/repo"), Path::new("/a/repo")),
+            ScanRoot::at(Path::new("/a/repo"), Path::new("/a/repo/src")),
+            ScanRoot::at(Path::new("/"), Path::new("/")),
+        ];
+        let printed = [
+            "repo/src/app.py",
+            "src/app.py",
+            "app.py",
+            "/a/repo/src/app.py",
+            "/a/repo",
+            "/a/repo/",
+            "/a/repository/x.py",
+            "/a/repo/./x.py",
+            "/a/repo/x/../y.py",
+            "/a/repo//x.py",
+            "/a/repo/.../x.py",
+            "x/.",
+            "/etc/passwd",
+            "../outside.py",
+            "repo\\src\\app.py",
+            "",
+        ];
+        for root in &roots {
+            for path in printed {
+                assert_eq!(
+                    root.relative(path),
+                    root.relative_by_components(path),
+                    "{path:?} under {root:?}"
+                );
+            }
+        }
+        for path in ["/a/repo/src/app.py", "repo/src/app.py"] {
+            assert!(root().plain_relative(path).is_some(), "{path}");
         }
     }
 

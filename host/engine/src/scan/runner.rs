@@ -298,16 +298,136 @@ fn prepare(compliance: &ComplianceMapper, root: Option<&ScanRoot>, run: ScannerR
         .into_iter()
         .map(|f| host_finding(&run.outcome, f))
         .collect();
+    let workers = workers_for(findings.len());
     if let Some(root) = root {
-        name_under_target(&mut findings, root);
+        let chunk = findings.len().div_ceil(workers).max(1);
+        std::thread::scope(|scope| {
+            for part in findings.chunks_mut(chunk) {
+                scope.spawn(|| name_under_target(part, root));
+            }
+        });
     }
-    let marks = read_sources(&mut findings, root);
-    compliance.tag_all(&mut findings);
+    let marks = identify_and_tag(&mut findings, compliance, root, workers);
     Prepared {
         outcome: run.outcome,
         findings,
         marks,
     }
+}
+
+/// Findings per thread below which preparing a scanner's findings stays on one thread.
+const FINDINGS_PER_WORKER: usize = 4096;
+
+/// Threads to prepare `count` findings on: one for a small scanner, else up to the cores.
+fn workers_for(count: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    (count / FINDINGS_PER_WORKER).clamp(1, cores)
+}
+
+/// Fingerprints (their line context), inline ignore marks and compliance tags. Fingerprints and
+/// marks are read from the files findings point at: findings are visited file by file, so each
+/// file is read once and each worker holds one in memory at a time, however many findings a big
+/// tree has. `workers` threads take runs of whole files. Returns each finding's mark.
+fn identify_and_tag(
+    findings: &mut [Finding],
+    compliance: &ComplianceMapper,
+    root: Option<&ScanRoot>,
+    workers: usize,
+) -> Vec<Option<IgnoreMark>> {
+    let mut order: Vec<(Option<String>, usize)> = findings
+        .iter()
+        .enumerate()
+        .map(|(index, f)| {
+            let relative = root
+                .zip(f.file_path.as_deref())
+                .and_then(|(r, p)| r.relative(p));
+            (relative, index)
+        })
+        .collect();
+    order.sort_unstable();
+    let parts = split_at_files(&order, workers);
+    let shared: &[Finding] = findings;
+    let identified: Vec<Vec<Identified>> = std::thread::scope(|scope| {
+        let threads: Vec<_> = parts
+            .into_iter()
+            .map(|part| scope.spawn(move || identify_part(shared, part, compliance, root)))
+            .collect();
+        threads
+            .into_iter()
+            .map(|thread| {
+                thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let mut marks = vec![None; findings.len()];
+    for one in identified.into_iter().flatten() {
+        let finding = &mut findings[one.index];
+        finding.fingerprint = one.fingerprint;
+        finding.compliance_tags = one.tags;
+        marks[one.index] = one.mark;
+    }
+    marks
+}
+
+/// What [`identify_part`] found for the finding at `index`.
+struct Identified {
+    index: usize,
+    fingerprint: String,
+    mark: Option<IgnoreMark>,
+    tags: Vec<String>,
+}
+
+/// `order` cut into at most `parts` runs of about equal length, never between two findings of
+/// one file (that file would be read twice).
+fn split_at_files(
+    order: &[(Option<String>, usize)],
+    parts: usize,
+) -> Vec<&[(Option<String>, usize)]> {
+    let mut runs = Vec::with_capacity(parts);
+    let mut rest = order;
+    for left in (1..=parts).rev() {
+        let mut cut = rest.len().div_ceil(left);
+        while cut < rest.len() && cut > 0 && rest[cut].0 == rest[cut - 1].0 {
+            cut += 1;
+        }
+        let (run, after) = rest.split_at(cut);
+        if !run.is_empty() {
+            runs.push(run);
+        }
+        rest = after;
+    }
+    runs
+}
+
+fn identify_part(
+    findings: &[Finding],
+    part: &[(Option<String>, usize)],
+    compliance: &ComplianceMapper,
+    root: Option<&ScanRoot>,
+) -> Vec<Identified> {
+    let mut sources = SourceCache::new(root);
+    let identified = part
+        .iter()
+        .map(|(relative, index)| {
+            if let Some(relative) = relative {
+                sources.hold_only(relative);
+            }
+            let finding = &findings[*index];
+            Identified {
+                index: *index,
+                fingerprint: fingerprint(finding, root, &mut sources),
+                mark: InlineMarks::new(root, &mut sources).find(finding),
+                tags: compliance.tags(finding),
+            }
+        })
+        .collect();
+    tracing::debug!(
+        files = sources.files_read(),
+        "read source files for finding identity and inline suppression"
+    );
+    identified
 }
 
 /// The pipeline's steps across scanners, over prepared runs in registry order: severity
@@ -343,38 +463,6 @@ fn finalize(
         scanners,
         findings,
     }
-}
-
-/// Fingerprints (their line context) and inline ignore marks, both read from the files findings
-/// point at. Findings are visited file by file, so each file is read once and only one is held
-/// in memory at a time, however many findings a big tree has. Returns each finding's mark.
-fn read_sources(findings: &mut [Finding], root: Option<&ScanRoot>) -> Vec<Option<IgnoreMark>> {
-    let mut order: Vec<(Option<String>, usize)> = findings
-        .iter()
-        .enumerate()
-        .map(|(index, f)| {
-            let relative = root
-                .zip(f.file_path.as_deref())
-                .and_then(|(r, p)| r.relative(p));
-            (relative, index)
-        })
-        .collect();
-    order.sort_unstable();
-    let mut sources = SourceCache::new(root);
-    let mut marks = vec![None; findings.len()];
-    for (relative, index) in order {
-        if let Some(relative) = &relative {
-            sources.hold_only(relative);
-        }
-        let finding = &mut findings[index];
-        finding.fingerprint = fingerprint(finding, root, &mut sources);
-        marks[index] = InlineMarks::new(root, &mut sources).find(finding);
-    }
-    tracing::debug!(
-        files = sources.files_read(),
-        "read source files for finding identity and inline suppression"
-    );
-    marks
 }
 
 fn host_finding(outcome: &ScannerOutcome, f: AdapterFinding) -> Finding {
@@ -430,6 +518,31 @@ mod tests {
         let prepared = prepare(&compliance, root.as_ref(), run);
         let mut result = finalize(&target, &[ScanType::Code], policy, vec![prepared]);
         result.findings.remove(0)
+    }
+
+    #[test]
+    fn runs_of_findings_to_prepare_never_split_a_file() {
+        let order: Vec<(Option<String>, usize)> = [
+            (None, 6),
+            (Some("a"), 3),
+            (Some("a"), 1),
+            (Some("b"), 2),
+            (Some("b"), 0),
+            (Some("b"), 4),
+            (Some("c"), 5),
+        ]
+        .into_iter()
+        .map(|(file, index)| (file.map(String::from), index))
+        .collect();
+        for parts in 1..=9 {
+            let runs = split_at_files(&order, parts);
+            assert!(runs.len() <= parts && runs.iter().all(|run| !run.is_empty()));
+            assert_eq!(runs.concat(), order, "{parts} parts");
+            for pair in runs.windows(2) {
+                assert_ne!(pair[0].last().map(|f| &f.0), pair[1].first().map(|f| &f.0));
+            }
+        }
+        assert!(split_at_files(&[], 2).is_empty());
     }
 
     // A tool report is text anyone can write: keys named like the host's fields in it must
