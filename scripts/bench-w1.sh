@@ -63,7 +63,9 @@ for run in $(seq "$runs"); do
     measure ours "$work/stdout" 20000 env PATH="$work/bin" SECURESCAN_DB_PATH="$work/scans.db" \
         "$bin" scan "$work/w1/target" --type code --output json --no-save
 done
-# The original saves every scan in ~/.securescan: a scratch HOME keeps the user's store out of it.
+# The original saves every scan in ~/.securescan: a scratch HOME keeps the user's store out of it;
+# it also leaves a securescan.db in its working directory, so it runs in the scratch directory.
+cd "$work"
 # Its dedup keys on file + line + title, so two of W1's results (one rule twice on one line) are
 # one finding there.
 for run in $(seq "$original_runs"); do
