@@ -167,6 +167,10 @@ test('new scan: pick the tree with the directory picker, tick Code, start, watch
   await expect(details).toContainText('eval() runs arbitrary code');
   await expect(details).toContainText('CWE-95');
   await expect(details).toContainText('OWASP-A03');
+  // The matched line with its context, read from the file by the server.
+  const source = details.getByLabel(/^Lines of /);
+  await expect(source.locator('.line.flagged')).toContainText('return eval(expression');
+  await expect(source).toContainText('def calculate(expression):');
   await expect(details.getByLabel('Verdict')).toHaveValue('new');
   await expect(details.getByText('No comments yet.')).toBeVisible();
   await accessibleInBothThemes(page, 'scan detail');

@@ -464,6 +464,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/scans/{scan_id}/findings/{fingerprint}/source": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The flagged lines of a finding with five lines of context, from the file as it is now. */
+        get: operations["read_source"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/scans/{scan_id}/report": {
         parameters: {
             query?: never;
@@ -988,6 +1005,24 @@ export interface components {
          * @enum {string}
          */
         Source: "dev" | "env" | "db";
+        SourceLine: {
+            /** @description One of the finding's own lines. */
+            flagged: boolean;
+            /** @description A credential's line: `text` is empty. */
+            hidden: boolean;
+            /** Format: int32 */
+            number: number;
+            text: string;
+        };
+        SourceLines: {
+            file_path: string;
+            lines: components["schemas"]["SourceLine"][];
+            /**
+             * @description Some lines shown are a credential's (this finding's or another's in the file): they are
+             *     left empty.
+             */
+            redacted: boolean;
+        };
         /** @description The verdict on a fingerprint (`FindingState`). */
         StateRecord: {
             fingerprint: string;
@@ -2687,6 +2722,59 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+        };
+    };
+    read_source: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scan_id: string;
+                fingerprint: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceLines"];
+                };
+            };
+            /** @description No credential, or a wrong, revoked or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The credential lacks the scope this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No such scan or finding, the finding names no file and line, or the file is gone or outside the scan's target */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -38,15 +38,6 @@ function str(meta: Meta, key: string): string | undefined {
   return typeof value === 'string' && value.trim() ? value : undefined;
 }
 
-/** The matched source, under whichever name the scanner's adapter keeps it. */
-function matchedLines(meta: Meta): string | undefined {
-  for (const key of ['lines', 'snippet', 'code', 'matched_lines', 'match']) {
-    const value = str(meta, key);
-    if (value && !/^requires login$/i.test(value.trim())) return value.replace(/\s+$/, '');
-  }
-  return undefined;
-}
-
 export function suppressedBy(finding: Finding): string | undefined {
   return str((finding.metadata ?? {}) as Meta, 'suppressed_by');
 }
@@ -115,7 +106,6 @@ export function FindingRow({
 
 function FindingInfo({ finding, where }: { finding: Finding; where: string }) {
   const meta = (finding.metadata ?? {}) as Meta;
-  const lines = matchedLines(meta);
   const moreInfo = str(meta, 'more_info');
   const also = Array.isArray(meta.also_reported_by) ? (meta.also_reported_by as Meta[]) : [];
   const ai = str(meta, 'ai_explanation');
@@ -202,12 +192,7 @@ function FindingInfo({ finding, where }: { finding: Finding; where: string }) {
           {finding.fingerprint.slice(0, 16)}…
         </dd>
       </dl>
-      {lines && (
-        <>
-          <h4>Matched lines</h4>
-          <pre class="matched">{lines}</pre>
-        </>
-      )}
+      {finding.file_path && finding.line_start && <SourcePreview finding={finding} />}
       {finding.remediation && (
         <>
           <h4>Remediation</h4>
@@ -379,4 +364,33 @@ function Comments({ fingerprint, canWrite, callerId }: { fingerprint: string; ca
 
 function commentLabel(c: CommentRecord): string {
   return `${c.author ?? 'unknown'} at ${c.created_at}`;
+}
+
+/** The finding's lines and five around them, read by the server from the file as it is now. */
+function SourcePreview({ finding }: { finding: Finding }) {
+  const source = useAsync(
+    (signal) =>
+      get<Schemas['SourceLines']>(`scans/${finding.scan_id}/findings/${finding.fingerprint}/source`, undefined, signal),
+    [finding.scan_id, finding.fingerprint],
+  );
+  return (
+    <>
+      <h4>Matched lines</h4>
+      {source.loading && !source.data && <Loading label="Reading the file…" />}
+      {source.error && <p class="muted">The source is not available: {source.error}</p>}
+      {source.data && (
+        <pre class="matched" aria-label={`Lines of ${source.data.file_path}`}>
+          {source.data.lines.map((line) => (
+            <span key={line.number} class={line.flagged ? 'line flagged' : 'line'}>
+              <span class="number" aria-hidden="true">
+                {line.flagged ? '▶' : ' '} {String(line.number).padStart(4)}
+              </span>{' '}
+              {line.hidden ? <em>(hidden: this line holds a credential)</em> : line.text}
+              {'\n'}
+            </span>
+          ))}
+        </pre>
+      )}
+    </>
+  );
 }

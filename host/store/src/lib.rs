@@ -105,6 +105,18 @@ pub trait ScanStore: Send + Sync {
     ) -> Result<Option<FindingsPage>, StoreError>;
     /// Every finding of a scan as stored (JSON), in canonical order: what reports are made from.
     fn finding_documents(&self, scan_id: &str) -> Result<Vec<String>, StoreError>;
+    /// One finding of a scan as stored (JSON), by fingerprint; the first when several share it.
+    fn finding_document(
+        &self,
+        scan_id: &str,
+        fingerprint: &str,
+    ) -> Result<Option<String>, StoreError>;
+    /// The findings of a scan in one file (JSON), in canonical order.
+    fn file_finding_documents(
+        &self,
+        scan_id: &str,
+        file_path: &str,
+    ) -> Result<Vec<String>, StoreError>;
     /// How each scanner of a scan ended, as saved: with the findings, a scan's result again.
     fn scanner_outcomes(&self, id: &str) -> Result<Vec<ScannerOutcome>, StoreError>;
 

@@ -353,6 +353,42 @@ impl ScanStore for Store {
         })
     }
 
+    fn finding_document(
+        &self,
+        scan_id: &str,
+        fingerprint: &str,
+    ) -> Result<Option<String>, StoreError> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT finding FROM findings WHERE scan_id = ?1 AND fingerprint = ?2 \
+                 ORDER BY position LIMIT 1",
+                [scan_id, fingerprint],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| self.error(e))
+        })
+    }
+
+    fn file_finding_documents(
+        &self,
+        scan_id: &str,
+        file_path: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        self.read(|c| {
+            let mut query = c
+                .prepare(
+                    "SELECT finding FROM findings WHERE scan_id = ?1 \
+                     AND json_extract(finding, '$.file_path') = ?2 ORDER BY position",
+                )
+                .map_err(|e| self.error(e))?;
+            query
+                .query_map([scan_id, file_path], |row| row.get(0))
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(|e| self.error(e))
+        })
+    }
+
     fn set_state(
         &self,
         fingerprint: &str,

@@ -151,6 +151,48 @@ async fn a_real_code_scan_is_served_as_documented() {
     assert!(has("bandit", "B602"), "{findings:#?}");
     assert!(has("semgrep", "python-eval"), "{findings:#?}");
     assert!(has("secrets", "aws"), "{findings:#?}");
+
+    // Opening a row: the finding's line and its neighbours from the file; never a credential's.
+    let source_of = |rule: &str| {
+        let finding = findings
+            .iter()
+            .find(|f| f["rule_id"].as_str().is_some_and(|r| r.contains(rule)))
+            .unwrap_or_else(|| panic!("a {rule} finding"));
+        format!(
+            "/api/v1/scans/{id}/findings/{}/source",
+            finding["fingerprint"].as_str().expect("fingerprint")
+        )
+    };
+    let eval = app.get(&source_of("python-eval")).await;
+    assert_eq!(eval.status, StatusCode::OK);
+    let lines = eval.json()["lines"].as_array().expect("lines").clone();
+    let flagged: Vec<&str> = lines
+        .iter()
+        .filter(|l| l["flagged"] == true)
+        .filter_map(|l| l["text"].as_str())
+        .collect();
+    assert_eq!(flagged, ["    return eval(expr)"]);
+    assert!(lines.iter().any(|l| l["text"] == "def calc(expr):"));
+    assert_eq!(
+        eval.json()["redacted"],
+        true,
+        "the AWS key three lines below is hidden"
+    );
+    assert!(!String::from_utf8_lossy(&eval.body).contains(&key));
+    let secret = app.get(&source_of("aws")).await.json();
+    assert_eq!(secret["redacted"], true);
+    let shown = serde_json::to_string(&secret).expect("JSON");
+    assert!(!shown.contains(&key), "the key is never sent back: {shown}");
+    assert_eq!(
+        app.get(&format!("/api/v1/scans/{id}/findings/nope/source"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    std::fs::remove_file(project.join("app.py")).expect("remove");
+    let gone = app.get(&source_of("python-eval")).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    std::fs::write(project.join("app.py"), &app_py).expect("restore");
     let ranks = ["critical", "high", "medium", "low", "info"];
     let rank = |f: &Value| {
         ranks

@@ -11,6 +11,7 @@ pub mod notifications;
 mod public;
 pub mod scans;
 mod session;
+mod source;
 pub mod triage;
 pub mod webhooks;
 
@@ -38,6 +39,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(scans::mint_event_token))
         .routes(routes!(events::stream_events))
         .routes(routes!(scans::list_findings))
+        .routes(routes!(source::read_source))
         .routes(routes!(scans::read_summary))
         .routes(routes!(scans::read_report))
         .routes(routes!(scans::read_sbom))

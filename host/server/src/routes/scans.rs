@@ -309,7 +309,7 @@ fn with_total(mut response: Response, total: u64) -> Response {
     response
 }
 
-async fn load_scan(state: &AppState, id: String) -> Result<ScanRecord, ApiError> {
+pub(super) async fn load_scan(state: &AppState, id: String) -> Result<ScanRecord, ApiError> {
     state
         .blocking(move |store| store.scan(&id))
         .await?
@@ -562,7 +562,7 @@ pub(super) async fn stored_findings(
     parse_findings(documents.iter().map(String::as_str), &record.id)
 }
 
-fn parse_findings<'a>(
+pub(super) fn parse_findings<'a>(
     documents: impl IntoIterator<Item = &'a str>,
     id: &str,
 ) -> Result<Vec<Finding>, ApiError> {
