@@ -222,3 +222,43 @@ export function Confirm({
     </Dialog>
   );
 }
+
+/** Checkboxes for a set of choices, each with a line of help; `chosen` stays in `options` order. */
+export function CheckboxGroup<T extends string>({
+  legend,
+  name,
+  options,
+  help,
+  chosen,
+  onChange,
+  code = false,
+}: {
+  legend: string;
+  name: string;
+  options: readonly T[];
+  help: Record<T, string>;
+  chosen: readonly T[];
+  onChange: (chosen: T[]) => void;
+  code?: boolean;
+}) {
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      {options.map((option) => (
+        <label class="check" key={option}>
+          <input
+            type="checkbox"
+            name={name}
+            value={option}
+            checked={chosen.includes(option)}
+            onChange={(e) => {
+              const on = (e.currentTarget as HTMLInputElement).checked;
+              onChange(options.filter((x) => (x === option ? on : chosen.includes(x))));
+            }}
+          />{' '}
+          {code ? <code>{option}</code> : option} <span class="muted">— {help[option]}</span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}

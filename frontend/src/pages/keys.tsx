@@ -3,7 +3,7 @@
 // forgets it when the dialog closes (nothing in state afterwards, nothing in storage).
 import { useState } from 'preact/hooks';
 import { type Caller, del, get, post, type Schemas, type Scope } from '../api/client';
-import { Confirm, Dialog, SecretDialog } from '../components/dialog';
+import { CheckboxGroup, Confirm, Dialog, SecretDialog } from '../components/dialog';
 import { Empty, ErrorNote, Loading, PageHeader, Time } from '../components/ui';
 import { useAsync, useTitle } from '../hooks';
 import { useSession } from '../session';
@@ -310,24 +310,7 @@ function CreateKeyDialog({ onCreated, onClose }: { onCreated: () => void; onClos
           />
           <span class="muted small-text">Who or what the key is for; shown in the list and in the audit fields.</span>
         </div>
-        <fieldset>
-          <legend>Scopes</legend>
-          {SCOPES.map((scope) => (
-            <label class="check" key={scope}>
-              <input
-                type="checkbox"
-                name="scope"
-                value={scope}
-                checked={scopes.includes(scope)}
-                onChange={(e) => {
-                  const on = (e.currentTarget as HTMLInputElement).checked;
-                  setScopes((s) => SCOPES.filter((x) => (x === scope ? on : s.includes(x))));
-                }}
-              />{' '}
-              {scope} <span class="muted">— {SCOPE_HELP[scope]}</span>
-            </label>
-          ))}
-        </fieldset>
+        <CheckboxGroup legend="Scopes" name="scope" options={SCOPES} help={SCOPE_HELP} chosen={scopes} onChange={setScopes} />
         <div class="field">
           <label for="key-expires">Expires (optional)</label>
           <input

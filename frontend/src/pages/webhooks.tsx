@@ -2,7 +2,7 @@
 // rotation), a test delivery and the delivery log, which refreshes every 5 s while it is open.
 import { useState } from 'preact/hooks';
 import { del, get, patch, post, type Schemas } from '../api/client';
-import { Confirm, Dialog, SecretDialog } from '../components/dialog';
+import { CheckboxGroup, Confirm, Dialog, SecretDialog } from '../components/dialog';
 import { Empty, ErrorNote, Loading, PageHeader, Time } from '../components/ui';
 import { useAsync, useInterval, useTitle } from '../hooks';
 import { useSession } from '../session';
@@ -315,24 +315,7 @@ function WebhookDialog({ hook, onSaved, onClose }: { hook: Hook | null; onSaved:
             http(s). Slack and Discord webhook URLs get those services' message shapes.
           </span>
         </div>
-        <fieldset>
-          <legend>Events</legend>
-          {EVENTS.map((e) => (
-            <label class="check" key={e}>
-              <input
-                type="checkbox"
-                name="event"
-                value={e}
-                checked={events.includes(e)}
-                onChange={(ev) => {
-                  const on = (ev.currentTarget as HTMLInputElement).checked;
-                  setEvents((have) => EVENTS.filter((x) => (x === e ? on : have.includes(x))));
-                }}
-              />{' '}
-              <code>{e}</code> <span class="muted">— {EVENT_HELP[e]}</span>
-            </label>
-          ))}
-        </fieldset>
+        <CheckboxGroup legend="Events" name="event" options={EVENTS} help={EVENT_HELP} chosen={events} onChange={setEvents} code />
         <label class="check">
           <input
             type="checkbox"

@@ -1,6 +1,7 @@
 //! What is sent about a finding, and how an answer is read. Everything that leaves the machine is
 //! built here, so this file is the privacy contract docs/cli.md describes.
 
+use securescan_model::text::ellipsize;
 use securescan_model::{Explanation, Finding, is_about_a_secret};
 
 /// Where a finding's lines come from: the scanned tree, read by the caller under its own rules
@@ -32,10 +33,10 @@ pub(crate) const MAX_ANSWER_CHARS: usize = 2000;
 pub fn describe(f: &Finding, source: &mut dyn FindingSource) -> String {
     let mut out = format!("Scanner: {}\n", f.scanner);
     if let Some(rule) = &f.rule_id {
-        out.push_str(&format!("Rule: {}\n", cut(rule, MAX_FIELD_CHARS)));
+        out.push_str(&format!("Rule: {}\n", ellipsize(rule, MAX_FIELD_CHARS)));
     }
     if let Some(cwe) = &f.cwe {
-        out.push_str(&format!("CWE: {}\n", cut(cwe, MAX_FIELD_CHARS)));
+        out.push_str(&format!("CWE: {}\n", ellipsize(cwe, MAX_FIELD_CHARS)));
     }
     out.push_str(&format!("Severity: {}\n", f.severity.as_str()));
     let named = f.file_path.as_deref().map(|p| (p, source.relative(p)));
@@ -69,11 +70,14 @@ pub fn describe(f: &Finding, source: &mut dyn FindingSource) -> String {
         );
         return out;
     }
-    out.push_str(&format!("Title: {}\n", cut(&f.title, MAX_FIELD_CHARS)));
+    out.push_str(&format!(
+        "Title: {}\n",
+        ellipsize(&f.title, MAX_FIELD_CHARS)
+    ));
     if !f.description.trim().is_empty() {
         out.push_str(&format!(
             "Description: {}\n",
-            cut(f.description.trim(), MAX_FIELD_CHARS)
+            ellipsize(f.description.trim(), MAX_FIELD_CHARS)
         ));
     }
     if let (Some(relative), Some((first, last))) = (relative, range) {
@@ -81,7 +85,7 @@ pub fn describe(f: &Finding, source: &mut dyn FindingSource) -> String {
         if !lines.is_empty() {
             out.push_str("Code:\n");
             for (number, line) in (first..).zip(&lines) {
-                out.push_str(&format!("{number}: {}\n", cut(line, MAX_LINE_CHARS)));
+                out.push_str(&format!("{number}: {}\n", ellipsize(line, MAX_LINE_CHARS)));
             }
         }
     }
@@ -108,7 +112,7 @@ pub(crate) fn read_answer(content: &str) -> Option<Explanation> {
             .as_ref()
             .and_then(|o| o.get(name))
             .and_then(serde_json::Value::as_str)
-            .map(|text| cut(text.trim(), MAX_ANSWER_CHARS))
+            .map(|text| ellipsize(text.trim(), MAX_ANSWER_CHARS))
     };
     match field("explanation") {
         Some(explanation) if !explanation.is_empty() => Some(Explanation {
@@ -116,19 +120,13 @@ pub(crate) fn read_answer(content: &str) -> Option<Explanation> {
             remediation: field("remediation").unwrap_or_default(),
         }),
         _ => Some(Explanation {
-            explanation: cut(content, MAX_ANSWER_CHARS),
+            explanation: ellipsize(content, MAX_ANSWER_CHARS),
             remediation: String::new(),
         }),
     }
 }
 
 /// At most `max` characters of `text`, `…` marking a cut.
-fn cut(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_string(),
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -237,6 +235,7 @@ mod tests {
         assert_eq!(prose.remediation, "");
         assert_eq!(read_answer("  \n"), None);
         let long = read_answer(&"x".repeat(5000)).unwrap();
-        assert_eq!(long.explanation.chars().count(), MAX_ANSWER_CHARS + 1);
+        assert_eq!(long.explanation.chars().count(), MAX_ANSWER_CHARS);
+        assert!(long.explanation.ends_with('…'));
     }
 }

@@ -52,6 +52,21 @@ pub fn clean(value: String, max: usize, shape: Shape) -> String {
     truncate(&cleaned, max).to_string()
 }
 
+/// `text` in at most `max` characters: cut, it ends with `…` (the server's event errors, chat
+/// message limits, the AI prompt's fields).
+pub fn ellipsize(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some(_) => {
+            let keep = text
+                .char_indices()
+                .nth(max.saturating_sub(1))
+                .map_or(text.len(), |(at, _)| at);
+            format!("{}…", &text[..keep])
+        }
+    }
+}
+
 /// `text` cut to at most `max` bytes, on a character boundary.
 pub fn truncate(text: &str, max: usize) -> &str {
     if text.len() <= max {
@@ -62,4 +77,17 @@ pub fn truncate(text: &str, max: usize) -> &str {
         end -= 1;
     }
     &text[..end]
+}
+
+#[cfg(test)]
+mod ellipsize_tests {
+    use super::ellipsize;
+
+    #[test]
+    fn a_cut_text_keeps_max_characters_with_its_ellipsis() {
+        assert_eq!(ellipsize("short", 5), "short");
+        assert_eq!(ellipsize("abcdef", 5), "abcd…");
+        assert_eq!(ellipsize("ééééé-é", 6), "ééééé…");
+        assert_eq!(ellipsize(&"x".repeat(500), 200).chars().count(), 200);
+    }
 }

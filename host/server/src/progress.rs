@@ -4,22 +4,12 @@
 
 use serde_json::{Value, json};
 
+use securescan_model::text::ellipsize;
 use securescan_model::{ScanEvent, ScanResult, ScanType, ScannerStatus};
 use securescan_store::NotificationRecord;
 
 /// Errors are cut to this many characters on the wire (stack traces stay in the log).
 const MAX_ERROR: usize = 200;
-
-/// `text` cut to `max` characters, an ellipsis marking the cut.
-pub(crate) fn cut(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
-    }
-}
 
 fn seconds(ms: u64) -> f64 {
     (ms as f64 / 10.0).round() / 100.0
@@ -64,7 +54,7 @@ pub fn engine_event(event: &ScanEvent, types: &[ScanType]) -> Option<(&'static s
             json!({
                 "name": scanner,
                 "kind": kind,
-                "error": cut(error, MAX_ERROR),
+                "error": ellipsize(error, MAX_ERROR),
                 "duration_s": seconds(*duration_ms),
             }),
         ),
@@ -104,7 +94,7 @@ pub fn completed(result: &ScanResult, duration_ms: u64) -> Value {
 }
 
 pub fn failed(error: &str) -> Value {
-    json!({ "error": cut(error, MAX_ERROR) })
+    json!({ "error": ellipsize(error, MAX_ERROR) })
 }
 
 pub fn cancelled(reason: &str) -> Value {
@@ -171,7 +161,7 @@ pub fn notification(
         "scanner.failed" => (
             "medium",
             format!("Scanner failed: {}", text("name")),
-            Some(cut(text("error"), 100)),
+            Some(ellipsize(text("error"), 100)),
         ),
         _ => return None,
     };
@@ -179,7 +169,7 @@ pub fn notification(
         id,
         kind: event.to_string(),
         severity: severity.to_string(),
-        title: cut(&title, 300),
+        title: ellipsize(&title, 300),
         body,
         scan_id: Some(scan_id.to_string()),
         link: Some(format!("/scan/{scan_id}")),

@@ -24,9 +24,9 @@ use securescan_store::{AttemptResult, DueDelivery, WebhookStore};
 
 use crate::credentials::unix_now;
 use crate::lock;
-use crate::progress::cut;
 use crate::targets::refused;
 use crate::time;
+use securescan_model::text::ellipsize;
 
 /// The events webhooks may subscribe to.
 pub const EVENTS: [&str; 4] = [
@@ -425,12 +425,12 @@ pub fn payload(url: &reqwest::Url, event: &str, data: &Value, delivered_at: &str
             let mut blocks = vec![json!({
                 "type": "header",
                 // Slack refuses a header over 150 characters.
-                "text": {"type": "plain_text", "text": cut(&summary, 150), "emoji": true}
+                "text": {"type": "plain_text", "text": ellipsize(&summary, 150), "emoji": true}
             })];
             if !details.is_empty() {
                 let fields: Vec<Value> = details
                     .iter()
-                    .map(|(name, value)| json!({"type": "mrkdwn", "text": cut(&format!("*{name}:*\n{value}"), 2000)}))
+                    .map(|(name, value)| json!({"type": "mrkdwn", "text": ellipsize(&format!("*{name}:*\n{value}"), 2000)}))
                     .collect();
                 blocks.push(json!({"type": "section", "fields": fields}));
             }
@@ -440,7 +440,7 @@ pub fn payload(url: &reqwest::Url, event: &str, data: &Value, delivered_at: &str
                     "elements": [{"type": "mrkdwn", "text": format!("Scan `{scan}`")}]
                 }));
             }
-            json!({"text": cut(&summary, 3000), "blocks": blocks})
+            json!({"text": ellipsize(&summary, 3000), "blocks": blocks})
         }
         Receiver::Discord => {
             let color = match event {
@@ -451,12 +451,12 @@ pub fn payload(url: &reqwest::Url, event: &str, data: &Value, delivered_at: &str
             };
             let fields: Vec<Value> = details
                 .iter()
-                .map(|(name, value)| json!({"name": name, "value": cut(value, 1024), "inline": *name != "Error"}))
+                .map(|(name, value)| json!({"name": name, "value": ellipsize(value, 1024), "inline": *name != "Error"}))
                 .collect();
             json!({
-                "content": cut(&summary, 2000),
+                "content": ellipsize(&summary, 2000),
                 "embeds": [{
-                    "title": cut(&summary, 256),
+                    "title": ellipsize(&summary, 256),
                     "color": color,
                     "fields": fields,
                     "footer": {"text": if scan.is_empty() { "SecureScan".to_string() } else { format!("Scan {scan}") }},

@@ -506,7 +506,7 @@ fn a_flood_of_scan_creations_is_limited_per_key() {
     let target = quiet.empty_target();
     let (_, other_key) = create_key(&server, ENV_KEY, "other", &["read", "write"]);
     let body = json!({"target_path": target, "scan_types": ["code"]});
-    let rss_before = rss_kib(&server);
+    let rss_before = server.rss_kib();
     let started = Instant::now();
     let (mut created, mut limited) = (0u32, 0u32);
     for n in 0..1000 {
@@ -557,7 +557,7 @@ fn a_flood_of_scan_creations_is_limited_per_key() {
     let other = server.call("POST", "/api/v1/scans", &with_key(&other_key), Some(&body));
     assert_eq!(other.status, 200, "{}", other.text());
     assert_eq!(other.header("x-ratelimit-remaining"), Some("9"));
-    let rss_after = rss_kib(&server);
+    let rss_after = server.rss_kib();
     eprintln!(
         "flood: {created} created, {limited} limited in {elapsed}s; RSS {rss_before} -> {rss_after} KiB"
     );
@@ -571,16 +571,6 @@ fn a_flood_of_scan_creations_is_limited_per_key() {
     for secret in [ENV_KEY, flooder.as_str(), other_key.as_str()] {
         assert!(!log.contains(secret), "a key reached the log");
     }
-}
-
-fn rss_kib(server: &Server) -> u64 {
-    let status =
-        std::fs::read_to_string(format!("/proc/{}/status", server.pid())).expect("/proc status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmRSS")
 }
 
 /// The baseline scanner run by the server reports secret-looking variables of the host, but

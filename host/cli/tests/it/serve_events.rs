@@ -383,18 +383,6 @@ fn sockets(server: &Server) -> usize {
         .unwrap_or(0)
 }
 
-fn rss_kib(server: &Server) -> u64 {
-    std::fs::read_to_string(format!("/proc/{}/status", server.pid()))
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 /// A thousand browsers watching one queued scan all see it end.
 #[test]
 fn a_thousand_subscribers_on_one_scan_all_receive_the_terminal_event() {
@@ -410,7 +398,7 @@ fn a_thousand_subscribers_on_one_scan_all_receive_the_terminal_event() {
     let watched = server.start_scan(&watched_target);
     assert_eq!(server.scan(&watched)["status"], "pending");
     let base_sockets = sockets(&server);
-    let rss_before = rss_kib(&server);
+    let rss_before = server.rss_kib();
     let url = format!("{}/api/v1/scans/{watched}/events", server.base);
     let subscribers: Vec<_> = (0..SUBSCRIBERS)
         .map(|_| {
@@ -445,7 +433,7 @@ fn a_thousand_subscribers_on_one_scan_all_receive_the_terminal_event() {
         std::thread::sleep(Duration::from_millis(100));
     }
     std::thread::sleep(Duration::from_millis(500));
-    let rss_connected = rss_kib(&server);
+    let rss_connected = server.rss_kib();
     assert_eq!(
         server.scan(&watched)["status"],
         "pending",
