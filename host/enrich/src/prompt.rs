@@ -126,8 +126,6 @@ pub(crate) fn read_answer(content: &str) -> Option<Explanation> {
     }
 }
 
-/// At most `max` characters of `text`, `…` marking a cut.
-
 #[cfg(test)]
 mod tests {
     use super::*;
