@@ -84,7 +84,8 @@ Environment:
   SECURESCAN_COMPLIANCE_DIR  JSON framework files replacing or adding compliance mappings
                            (default: ~/.config/securescan/compliance when it exists)
   SECURESCAN_FAKE_NOW      pin the time saved scans and SBOMs record (RFC 3339)
-  SECURESCAN_LOG           log filter for stderr, e.g. debug or securescan=trace (default: warn)";
+  SECURESCAN_LOG           log filter for stderr, e.g. debug or securescan=trace (default: warn)
+  SECURESCAN_PERFMAP       set to write /tmp/perf-<pid>.map, so perf names adapter functions";
 
 #[derive(Debug, Parser)]
 #[command(name = "securescan", version, about = "Run security scanners and normalize their findings", after_help = EXIT_CODES)]
@@ -130,7 +131,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    crate::malloc::use_one_arena();
+    crate::malloc::limit_arenas();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

@@ -4,7 +4,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use wasmtime::component::{HasSelf, Linker};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig,
+    ProfilingStrategy,
+};
 
 use super::bindings::Adapter;
 use super::cache::CompileCache;
@@ -12,6 +15,9 @@ use super::call::CallState;
 
 /// How often the epoch advances: the granularity of adapter deadlines.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Set (to anything) to write a perf map of the adapters' compiled code.
+pub const PERFMAP_VARIABLE: &str = "SECURESCAN_PERFMAP";
 
 /// Largest wasm stack an adapter may use; blocking threads that run calls have more native stack.
 const MAX_WASM_STACK: usize = 1024 * 1024;
@@ -41,6 +47,11 @@ impl Sandbox {
         config.max_wasm_stack(MAX_WASM_STACK);
         config.cranelift_opt_level(OptLevel::Speed);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool()));
+        // For whoever profiles an adapter: `perf` then names its functions (from
+        // /tmp/perf-<pid>.map) instead of showing anonymous JIT addresses.
+        if std::env::var_os(PERFMAP_VARIABLE).is_some() {
+            config.profiler(ProfilingStrategy::PerfMap);
+        }
         // The pool reserves its address space up front; where that is refused (a low `ulimit -v`)
         // instances are allocated one by one instead: slower, equally contained.
         let engine = match Engine::new(&config) {

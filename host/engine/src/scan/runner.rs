@@ -408,6 +408,7 @@ fn identify_part(
     root: Option<&ScanRoot>,
 ) -> Vec<Identified> {
     let mut sources = SourceCache::new(root);
+    let mut tags = compliance.memo();
     let identified = part
         .iter()
         .map(|(relative, index)| {
@@ -419,7 +420,7 @@ fn identify_part(
                 index: *index,
                 fingerprint: fingerprint(finding, root, &mut sources),
                 mark: InlineMarks::new(root, &mut sources).find(finding),
-                tags: compliance.tags(finding),
+                tags: tags.tags(finding),
             }
         })
         .collect();
