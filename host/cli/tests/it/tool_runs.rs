@@ -59,10 +59,18 @@ impl SlowProbes {
 
     /// (Re)write `tool` as a new file, as an upgrade does.
     fn write(&self, tool: &str, version: &str, report: &Path) {
+        self.write_slow(tool, version, report, "0");
+    }
+
+    /// [`write`](Self::write) a tool whose scan takes `scan_seconds` (and leaves its pid in
+    /// `<tool>.pid`).
+    fn write_slow(&self, tool: &str, version: &str, report: &Path, scan_seconds: &str) {
         let count = self.path().join(format!("{tool}.probes"));
+        let pid = self.path().join(format!("{tool}.pid"));
         let script = format!(
-            "#!/bin/sh\nif [ \"$1\" = --version ]; then\n  echo probed >> '{}'\n  /bin/sleep {PROBE_SECONDS}\n  echo '{version}'\n  exit 0\nfi\nexec /bin/cat '{}'\n",
+            "#!/bin/sh\nif [ \"$1\" = --version ]; then\n  echo probed >> '{}'\n  /bin/sleep {PROBE_SECONDS}\n  echo '{version}'\n  exit 0\nfi\necho $$ > '{}'\n/bin/sleep {scan_seconds}\nexec /bin/cat '{}'\n",
             count.display(),
+            pid.display(),
             report.display()
         );
         let path = self.path().join(tool);
@@ -176,6 +184,89 @@ fn scans_probe_at_once_and_reuse_versions_until_the_tool_changes() {
         third.contains("checkov 9.0.0 is outside the supported range"),
         "{third}"
     );
+}
+
+// A scan on a fresh machine (every CI run) waited for each tool's version probe before starting
+// the tool: the first scan took a probe longer than the tool. Now the tool starts beside its probe.
+#[test]
+fn an_uncached_probe_runs_beside_its_tool_not_before_it() {
+    let tools = SlowProbes::new();
+    let raw = corpus_dir().join("raw");
+    tools.write_slow(
+        "semgrep",
+        "1.182.0",
+        &raw.join("semgrep/generated-clean-no-findings.json"),
+        "2.5",
+    );
+    let cache = tempfile::tempdir().expect("temp dir");
+    let target = tree(&[("app.py", "print('hi')\n")]);
+    let started = Instant::now();
+    let output = run(tools
+        .command(cache.path())
+        .args(["scan", "--type", "code", "--semgrep-config", "rules.yml"])
+        .args(["--output", "text", "--no-save"])
+        .arg(target.path()));
+    let took = started.elapsed();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(ran(&report), vec!["semgrep", "bandit"], "{report}");
+    // One after the other: 1.5 s of probe, then 2.5 s of scan.
+    assert!(took < AT_ONCE, "the scan took {took:?}");
+    assert_eq!(tools.probes_of("semgrep"), 1);
+}
+
+// The tool started beside its probe is ended as soon as the probe rules it out, and none of what
+// it printed is used.
+#[test]
+fn a_tool_its_probe_rules_out_is_ended_at_once() {
+    let tools = SlowProbes::new();
+    let raw = corpus_dir().join("raw");
+    tools.write_slow(
+        "semgrep",
+        "9.0.0",
+        &raw.join("semgrep/generated-clean-no-findings.json"),
+        "60",
+    );
+    let cache = tempfile::tempdir().expect("temp dir");
+    let target = tree(&[("app.py", "print('hi')\n")]);
+    let started = Instant::now();
+    let output = run(tools
+        .command(cache.path())
+        .args(["scan", "--type", "code", "--semgrep-config", "rules.yml"])
+        .args(["--output", "text", "--no-save"])
+        .arg(target.path()));
+    let took = started.elapsed();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        report.contains("semgrep 9.0.0 is outside the supported range"),
+        "{report}"
+    );
+    assert_eq!(ran(&report), vec!["bandit"], "{report}");
+    assert!(took < AT_ONCE, "the scan took {took:?}");
+    let pid: i32 = std::fs::read_to_string(tools.path().join("semgrep.pid"))
+        .expect("the tool had started")
+        .trim()
+        .parse()
+        .expect("pid");
+    // Gone, or a zombie nobody has reaped yet.
+    let alive = std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rsplit(") ")
+            .next()
+            .is_some_and(|rest| !rest.starts_with('Z'))
+    });
+    assert!(!alive, "the ruled-out tool {pid} is still running");
+
+    // With the verdict cached, the ruled-out tool is not even started.
+    std::fs::remove_file(tools.path().join("semgrep.pid")).expect("remove pid file");
+    let output = run(tools
+        .command(cache.path())
+        .args(["scan", "--type", "code", "--semgrep-config", "rules.yml"])
+        .args(["--output", "text", "--no-save"])
+        .arg(target.path()));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!tools.path().join("semgrep.pid").exists());
+    assert_eq!(tools.probes_of("semgrep"), 1);
 }
 
 fn python_tree() -> tempfile::TempDir {

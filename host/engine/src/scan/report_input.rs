@@ -29,10 +29,14 @@ pub(super) async fn report_scan(
     adapter: &LoadedAdapter,
     tool: &AvailableTool,
     each_file: Option<&FileSelection>,
+    started: Option<Result<ToolRun, ScanError>>,
 ) -> Result<Collected, ScanError> {
     let Some(selection) = each_file else {
-        let parsed =
-            run_and_parse_with(job, adapter, tool, &BTreeMap::new(), BTreeMap::new()).await?;
+        let run = match started {
+            Some(run) => run?,
+            None => run_report(job, &tool.spec, &tool.path, &BTreeMap::new()).await?,
+        };
+        let parsed = parse_report(job, adapter, tool, run, BTreeMap::new()).await?;
         return Ok(match parsed.tool_error {
             None => Collected::Findings(parsed.findings),
             Some(error) => Collected::Partial {
@@ -129,11 +133,17 @@ async fn run_and_parse_with(
     extra: &BTreeMap<String, String>,
     settings: BTreeMap<String, String>,
 ) -> Result<Parsed, ScanError> {
-    let AvailableTool {
-        spec,
-        path: program,
-        version,
-    } = tool;
+    let run = run_report(job, &tool.spec, &tool.path, extra).await?;
+    parse_report(job, adapter, tool, run, settings).await
+}
+
+/// One run of the tool at `program` for a report, with `extra` placeholders (a file's).
+pub(super) async fn run_report(
+    job: &mut Job,
+    spec: &ToolSpec,
+    program: &Path,
+    extra: &BTreeMap<String, String>,
+) -> Result<ToolRun, ScanError> {
     let args = tool_args(spec, &job.target, &job.vars, extra)
         .map_err(|err| ScanError::new(FailureKind::Tool, err.to_string()))?
         .ok_or_else(|| {
@@ -144,15 +154,26 @@ async fn run_and_parse_with(
         })?;
     job.warnings
         .extend(project_python_warning(spec, &job.target));
-    let mut run = run_tool(
+    run_tool(
         program,
         &args,
         &job.git_env,
         spec.timeout,
-        adapter.limits.max_input_bytes,
+        job.entry.limits.max_input_bytes,
     )
     .await
-    .map_err(|err| ScanError::new(FailureKind::Tool, format!("{} {err}", spec.name)))?;
+    .map_err(|err| ScanError::new(FailureKind::Tool, format!("{} {err}", spec.name)))
+}
+
+/// What the adapter makes of one run's report; the run's exit code says whether the tool failed.
+async fn parse_report(
+    job: &mut Job,
+    adapter: &LoadedAdapter,
+    tool: &AvailableTool,
+    mut run: ToolRun,
+    settings: BTreeMap<String, String>,
+) -> Result<Parsed, ScanError> {
+    let AvailableTool { spec, version, .. } = tool;
     let exit_ok = run
         .exit_code
         .is_some_and(|code| spec.ok_exit_codes.contains(&code));

@@ -7,10 +7,10 @@ use std::time::Instant;
 use super::FailureKind;
 use super::files_input::files_scan;
 use super::probes_input::probes_scan;
-use super::report_input::{AvailableTool, report_scan};
+use super::report_input::{AvailableTool, report_scan, run_report};
 use super::runner::Context;
 use super::url_input::{http_scan, zap_scan};
-use crate::tools::{ChildEnv, ToolStatus, probe_tool};
+use crate::tools::{ChildEnv, ToolStatus, find_tool, probe_tool};
 use securescan_model::{ScannerOutcome, ScannerStatus};
 use securescan_registry::{AdapterEntry, Input};
 use securescan_sandbox::{AdapterFailure, AdapterFinding, AdapterOutput, LoadedAdapter, WitInput};
@@ -101,9 +101,42 @@ pub(super) async fn run_scanner(mut job: Job) -> ScannerRun {
     } else {
         job.entry.tool.take_if(|spec| spec.runs_project_python())
     };
-    let tool_status = match &job.entry.tool {
-        Some(spec) => Some(probe_tool(spec, &job.ctx.probes).await),
-        None => None,
+    // A tool whose one report is the input starts at once, beside its version probe: a probe
+    // that is not cached (every scan on a fresh CI runner) takes a second or two of interpreter
+    // start-up, and waiting for it made the scan that much longer than the tool. Its run is
+    // thrown away if the probe then rules the tool out.
+    let starts_early = match (&job.entry.input, &job.entry.tool, &forbidden) {
+        (Input::ToolReport { each_file: None }, Some(spec), None) => find_tool(&spec.name),
+        _ => None,
+    };
+    let ctx = job.ctx.clone();
+    let (tool_status, early_run) = match (job.entry.tool.clone(), starts_early) {
+        (Some(spec), Some(path)) => {
+            let no_extra = BTreeMap::new();
+            let probe = probe_tool(&spec, &ctx.probes);
+            let run = run_report(&mut job, &spec, &path, &no_extra);
+            tokio::pin!(probe, run);
+            let mut ran = None;
+            let status = loop {
+                tokio::select! {
+                    // A cached verdict comes first: a tool it rules out is never started.
+                    biased;
+                    status = &mut probe => break status,
+                    result = &mut run, if ran.is_none() => ran = Some(result),
+                }
+            };
+            let usable =
+                matches!(&status, ToolStatus::Available { path: probed, .. } if *probed == path);
+            // Not usable: dropping the run ends the tool at once.
+            let run = match (usable, ran) {
+                (false, _) => None,
+                (true, Some(result)) => Some(result),
+                (true, None) => Some(run.await),
+            };
+            (Some(status), run)
+        }
+        (Some(spec), None) => (Some(probe_tool(&spec, &ctx.probes).await), None),
+        (None, _) => (None, None),
     };
     let tool_version = tool_status
         .as_ref()
@@ -158,7 +191,9 @@ pub(super) async fn run_scanner(mut job: Job) -> ScannerRun {
     let entry_input = job.entry.input.clone();
     let result = match &entry_input {
         Input::ToolReport { each_file } => match available_tool {
-            Some(tool) => report_scan(&mut job, &adapter, &tool, each_file.as_ref()).await,
+            Some(tool) => {
+                report_scan(&mut job, &adapter, &tool, each_file.as_ref(), early_run).await
+            }
             None => unreachable!("a tool-report adapter without an available tool was skipped"),
         },
         Input::Files(rules) => files_scan(&mut job, &adapter, rules, available_tool).await,
