@@ -18,6 +18,7 @@ pub mod bindings {
 pub use bindings::__export_adapter_bindings as export_bindings;
 pub use bindings::exports::securescan::adapter::parser::Guest as ParserGuest;
 use bindings::securescan::adapter::log as wit_log;
+use bindings::securescan::adapter::report as wit_report;
 use bindings::securescan::adapter::sink as wit_sink;
 use bindings::securescan::adapter::types as wit;
 pub use wit::{AdapterInput as WitInput, AdapterOutput as WitOutput, ParseError as WitParseError};
@@ -55,7 +56,12 @@ pub fn submit(findings: impl Iterator<Item = crate::Finding>) {
 
 /// Every finding goes out through `submit`, never in the returned output: the output would be
 /// one more copy of all of them inside the sandbox.
-pub fn parse_with<A: Adapter>(input: WitInput) -> Result<WitOutput, WitParseError> {
+pub fn parse_with<A: Adapter>(mut input: WitInput) -> Result<WitOutput, WitParseError> {
+    // The report's bytes come apart from the input, so the host holds no copy of them while the
+    // adapter parses (see the WIT's `report` interface).
+    if let Some(report) = &mut input.report {
+        report.bytes = wit_report::take();
+    }
     let output = A::parse(&input_from_wit(input)).map_err(error_to_wit)?;
     submit(output.findings.into_iter());
     Ok(WitOutput {

@@ -1,7 +1,7 @@
 //! The adapter ABI version this SDK targets, and how it is stamped into a component.
 
 /// The `securescan:adapter` WIT package version this SDK implements.
-pub const ABI_VERSION: &str = "0.2.1";
+pub const ABI_VERSION: &str = "0.3.0";
 
 /// Name of the custom section that carries [`ABI_VERSION`] inside a built component.
 pub const ABI_SECTION: &str = "securescan:adapter-abi";

@@ -118,7 +118,7 @@ async fn run_adapter(adapter: &str, input: Option<&Path>, files: Option<&Path>) 
         (None, Some(dir)) => files_input(dir, selection)?,
         (None, None) => return Err(Failure::usage("give --input or --files")),
     };
-    let result = tokio::task::spawn_blocking(move || loaded.call(&wit_input))
+    let result = tokio::task::spawn_blocking(move || loaded.call(wit_input))
         .await
         .map_err(|err| Failure::internal(err.to_string()))?;
     match result {

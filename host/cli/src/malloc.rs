@@ -23,3 +23,15 @@ pub fn limit_arenas() {
         }
     }
 }
+
+/// Give the memory a finished scan freed back to the system before its report is written: glibc
+/// keeps freed blocks for reuse, so what the scan's steps used and dropped would otherwise stay
+/// resident under the report's own (W1: 62 MB at the end with it kept, 55 MB released).
+pub fn release_freed() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free heap memory to the system.
+    #[allow(unsafe_code, reason = "malloc_trim is a C function")]
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}

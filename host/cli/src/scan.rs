@@ -199,10 +199,12 @@ impl ScanOptions {
 /// Run a scan on `engine` (after [`announce`]), with progress on stderr when it is a terminal.
 pub async fn scan(engine: &Engine, request: &ScanRequest) -> Result<ScanResult, Failure> {
     announce(engine, request)?;
-    engine
+    let result = engine
         .scan(request, &progress())
         .await
-        .map_err(request_failure)
+        .map_err(request_failure);
+    crate::malloc::release_freed();
+    result
 }
 
 /// Refuse a request whose scanners cannot take its target, and remind the user that live

@@ -31,6 +31,8 @@ pub struct CallState {
     output: CheckedOutput,
     /// Why a submitted page was refused; the trap that ended the call is this, not a crash.
     refused: Option<AdapterFailure>,
+    /// The tool report's bytes until the adapter takes them (`report.take`).
+    report: Vec<u8>,
 }
 
 impl CallState {
@@ -38,6 +40,7 @@ impl CallState {
         adapter_id: &str,
         limits: &securescan_registry::Limits,
         stderr: MemoryOutputPipe,
+        report: Vec<u8>,
     ) -> CallState {
         // Nothing is granted: no preopened directories, no environment, no arguments, no sockets.
         // Clocks and randomness are fixed, so an adapter's output depends on its input alone.
@@ -63,6 +66,7 @@ impl CallState {
             log_lines: 0,
             output: CheckedOutput::new(*limits),
             refused: None,
+            report,
         }
     }
 }
@@ -111,6 +115,14 @@ impl super::bindings::securescan::adapter::sink::Host for CallState {
             self.refused = Some(failure);
             wasmtime::Error::msg(message)
         })
+    }
+}
+
+impl super::bindings::securescan::adapter::report::Host for CallState {
+    /// Returned by value: the component model copies it into the adapter's memory and drops
+    /// this one right after, before `parse` goes on to read it.
+    fn take(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.report)
     }
 }
 
@@ -165,18 +177,24 @@ impl ResourceLimiter for MemoryCap {
 
 impl LoadedAdapter {
     /// Run `parse` once. Blocking: call it from a blocking thread.
-    pub fn call(&self, input: &WitInput) -> Result<AdapterOutput, AdapterFailure> {
-        let size = input_size(input);
+    pub fn call(&self, mut input: WitInput) -> Result<AdapterOutput, AdapterFailure> {
+        let size = input_size(&input);
         if size > self.limits.max_input_bytes {
             return Err(AdapterFailure::InputTooLarge {
                 size,
                 limit: self.limits.max_input_bytes,
             });
         }
+        // The report travels apart from the input: see `report.take` in the WIT.
+        let report = input
+            .report
+            .as_mut()
+            .map(|report| std::mem::take(&mut report.bytes))
+            .unwrap_or_default();
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
         let mut store = Store::new(
             &self.sandbox.engine,
-            CallState::new(&self.id, &self.limits, stderr.clone()),
+            CallState::new(&self.id, &self.limits, stderr.clone(), report),
         );
         store.limiter(|state| &mut state.memory);
         let ticks = (self.limits.timeout.as_millis() / EPOCH_TICK.as_millis()).max(1);
@@ -186,7 +204,7 @@ impl LoadedAdapter {
         let result = self.pre.instantiate(&mut store).and_then(|adapter| {
             adapter
                 .securescan_adapter_parser()
-                .call_parse(&mut store, input)
+                .call_parse(&mut store, &input)
         });
         // The instance (and its linear memory) goes here; what was submitted stays.
         let state = store.into_data();

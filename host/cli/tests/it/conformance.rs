@@ -35,7 +35,7 @@ fn replay_fixtures<A: Adapter>(id: &str) {
     let crate_dir = workspace().join("plugins").join(id);
     for fixture in fixtures(crate_dir.to_str().expect("utf-8 path")) {
         let native = through_host_checks(run_report::<A>(&fixture), &adapter.limits);
-        let wasm = wasm_outcome(adapter.call(&report_input(fixture.bytes.clone())));
+        let wasm = wasm_outcome(adapter.call(report_input(fixture.bytes.clone())));
         assert_eq!(
             wasm, native,
             "{id} fixture {} differs between wasm and native",
@@ -97,7 +97,7 @@ fn replay_gathered<A: Adapter>(id: &str, files: &[(&str, &str)]) -> securescan_a
     };
     let adapter = load(id);
     let native = through_host_checks(Outcome::from(A::parse(&native_input)), &adapter.limits);
-    let wasm = wasm_outcome(adapter.call(&WitInput::for_files(&target, wit_files, None)));
+    let wasm = wasm_outcome(adapter.call(WitInput::for_files(&target, wit_files, None)));
     assert_eq!(wasm, native, "{id}: wasm and native differ");
     let Outcome::Parsed(output) = wasm else {
         panic!("{id} failed: {wasm:?}")
@@ -224,7 +224,7 @@ fn replay_input<A: Adapter>(
 ) -> securescan_adapter_sdk::Output {
     let adapter = load(id);
     let native = through_host_checks(Outcome::from(A::parse(&input)), &adapter.limits);
-    let wasm = wasm_outcome(adapter.call(&WitInput::from(input)));
+    let wasm = wasm_outcome(adapter.call(WitInput::from(input)));
     assert_eq!(wasm, native, "{id}: wasm and native differ");
     let Outcome::Parsed(output) = wasm else {
         panic!("{id} failed: {wasm:?}")

@@ -27,7 +27,7 @@ fn call_with(word: &str, limits: Limits) -> Result<AdapterOutput, AdapterFailure
     sandbox()
         .load_bytes("hostile", &hostile_component(), limits)
         .expect("the hostile component loads")
-        .call(&report_input(word.as_bytes().to_vec()))
+        .call(report_input(word.as_bytes().to_vec()))
 }
 
 fn attack(word: &str) -> AdapterFailure {

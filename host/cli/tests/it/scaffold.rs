@@ -194,7 +194,7 @@ fn a_new_adapter_of_either_kind_tests_builds_pins_and_loads_at_once() {
             .unwrap_or_else(|err| panic!("{id}: {err}"));
         serde_json::to_value(Outcome::Parsed(
             adapter
-                .call(&input)
+                .call(input)
                 .unwrap_or_else(|err| panic!("{id}: {err}")),
         ))
         .expect("JSON")

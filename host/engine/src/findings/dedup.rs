@@ -17,6 +17,7 @@
 //! different URLs sharing a fingerprint). Pairs are sought in an order computed from the
 //! findings' content, so the result does not depend on the order the findings arrive in.
 
+use std::borrow::Cow;
 use std::cmp::{Ordering, Reverse};
 use std::collections::HashMap;
 
@@ -44,9 +45,7 @@ fn deduplicate_with(findings: &mut Vec<Finding>, table: &Equivalences) -> usize 
     order.sort_by(|&a, &b| content_order(&findings[a], &findings[b]).then(a.cmp(&b)));
     let mut groups = Groups::new(&facts);
 
-    let by_family = buckets(&order, &facts, |f| {
-        Some((f.file.clone()?, f.family?, f.suppressed.clone()))
-    });
+    let by_family = buckets(&order, &facts, |f| Some((f.file?, f.family?, f.suppressed)));
     for bucket in &by_family {
         join_unambiguous(bucket, &facts, &mut groups, |a, b| a.lines.0 == b.lines.0);
     }
@@ -56,7 +55,7 @@ fn deduplicate_with(findings: &mut Vec<Finding>, table: &Equivalences) -> usize 
         });
     }
     let by_cwe = buckets(&order, &facts, |f| {
-        Some((f.file.clone()?, f.lines.0, f.cwe?, f.suppressed.clone()))
+        Some((f.file?, f.lines.0, f.cwe?, f.suppressed))
     });
     for bucket in &by_cwe {
         join_first(bucket, &mut groups, |a, b| {
@@ -64,7 +63,7 @@ fn deduplicate_with(findings: &mut Vec<Finding>, table: &Equivalences) -> usize 
         });
     }
     let by_advisory = buckets(&order, &facts, |f| {
-        Some((f.advisory.clone()?, f.suppressed.clone()))
+        Some((f.advisory.clone()?, f.suppressed))
     });
     for bucket in &by_advisory {
         join_first(bucket, &mut groups, |_, _| true);
@@ -107,29 +106,30 @@ fn deduplicate_with(findings: &mut Vec<Finding>, table: &Equivalences) -> usize 
     merged
 }
 
-/// What dedup reads of a finding, worked out once.
-struct Facts {
-    scanners: Vec<String>,
-    rule: String,
-    file: Option<String>,
+/// What dedup reads of a finding, worked out once, borrowing the finding's own text (a copy of
+/// every finding's strings would be megabytes on a big scan, at the scan's memory peak).
+struct Facts<'f> {
+    /// Its own scanner first, then those it already absorbed (rare: owned, decoded from metadata).
+    scanners: Vec<Cow<'f, str>>,
+    rule: &'f str,
+    file: Option<&'f str>,
     /// First and last line; both 0 without a line.
     lines: (u32, u32),
     family: Option<Family>,
     cwe: Option<u32>,
     advisory: Option<(String, String)>,
     /// Part of every bucket, so a suppressed finding never hides (or is hidden by) a kept one.
-    suppressed: Option<SuppressedBy>,
+    suppressed: Option<&'f SuppressedBy>,
 }
 
-impl Facts {
-    fn of(f: &Finding, table: &Equivalences) -> Facts {
+impl<'f> Facts<'f> {
+    fn of(f: &'f Finding, table: &Equivalences) -> Facts<'f> {
         let start = f.line_start.unwrap_or(0);
         let lines = (start, f.line_end.unwrap_or(start).max(start));
         let located = f.file_path.is_some() && start > 0;
-        let rule = f.rule_id.clone().unwrap_or_default();
         Facts {
             scanners: scanners_of(f),
-            file: f.file_path.clone().filter(|_| located),
+            file: f.file_path.as_deref().filter(|_| located),
             lines,
             family: f
                 .rule_id
@@ -138,8 +138,8 @@ impl Facts {
                 .filter(|_| located),
             cwe: f.cwe.as_deref().and_then(cwe_number),
             advisory: package(f).zip(single_advisory(f)),
-            suppressed: f.suppressed_by().cloned(),
-            rule,
+            suppressed: f.suppressed_by(),
+            rule: f.rule_id.as_deref().unwrap_or_default(),
         }
     }
 }
@@ -203,10 +203,10 @@ fn single_advisory(f: &Finding) -> Option<String> {
 
 /// Findings sharing a key, each list in content order; buckets holding one scanner's findings
 /// only are left out, as nothing in them can merge.
-fn buckets<K: std::hash::Hash + Eq>(
+fn buckets<'f, K: std::hash::Hash + Eq>(
     order: &[usize],
-    facts: &[Facts],
-    key: impl Fn(&Facts) -> Option<K>,
+    facts: &[Facts<'f>],
+    key: impl Fn(&Facts<'f>) -> Option<K>,
 ) -> Vec<Vec<usize>> {
     let mut by_key: HashMap<K, Vec<usize>> = HashMap::new();
     for &i in order {
@@ -256,10 +256,10 @@ fn join_unambiguous(
             .collect()
     };
     for &a in bucket {
-        let mine = facts[a].scanners[0].as_str();
+        let mine = facts[a].scanners[0].as_ref();
         let mut others: Vec<&str> = bucket
             .iter()
-            .map(|&x| facts[x].scanners[0].as_str())
+            .map(|&x| facts[x].scanners[0].as_ref())
             .filter(|&s| s != mine)
             .collect();
         others.sort_unstable();
@@ -296,7 +296,7 @@ fn unambiguous(ours: &[usize], theirs: &[usize], facts: &[Facts]) -> bool {
             .all(|w| facts[w[0]].rule == facts[w[1]].rule)
     };
     let distinct_rules = |side: &[usize]| {
-        let mut rules: Vec<&str> = side.iter().map(|&x| facts[x].rule.as_str()).collect();
+        let mut rules: Vec<&str> = side.iter().map(|&x| facts[x].rule).collect();
         rules.sort_unstable();
         rules.windows(2).all(|w| w[0] != w[1])
     };
@@ -316,14 +316,14 @@ fn unambiguous(ours: &[usize], theirs: &[usize], facts: &[Facts]) -> bool {
 
 /// Which findings are one issue so far: each finding's group, each group's members and
 /// scanners. A group never holds two findings of one scanner.
-struct Groups {
+struct Groups<'f> {
     group: Vec<usize>,
     members: Vec<Vec<usize>>,
-    scanners: Vec<Vec<String>>,
+    scanners: Vec<Vec<Cow<'f, str>>>,
 }
 
-impl Groups {
-    fn new(facts: &[Facts]) -> Groups {
+impl<'f> Groups<'f> {
+    fn new(facts: &[Facts<'f>]) -> Groups<'f> {
         Groups {
             group: (0..facts.len()).collect(),
             members: (0..facts.len()).map(|i| vec![i]).collect(),
@@ -407,14 +407,14 @@ fn scanner_rank(findings: &[Finding]) -> HashMap<&str, usize> {
 }
 
 /// The scanner of `finding` first, then any whose findings it had already absorbed.
-fn scanners_of(finding: &Finding) -> Vec<String> {
-    let mut scanners = vec![finding.scanner.clone()];
+fn scanners_of(finding: &Finding) -> Vec<Cow<'_, str>> {
+    let mut scanners = vec![Cow::Borrowed(finding.scanner.as_str())];
     let merged = finding.metadata.get(ALSO_REPORTED_BY);
     for entry in merged.as_array().into_iter().flatten() {
         if let Some(s) = entry["scanner"].as_str()
             && !scanners.iter().any(|known| known == s)
         {
-            scanners.push(s.to_string());
+            scanners.push(Cow::Owned(s.to_string()));
         }
     }
     scanners

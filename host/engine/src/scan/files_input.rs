@@ -92,7 +92,7 @@ pub(super) async fn files_scan(
                         .collect();
                     let mut input = WitInput::for_files(&target, files, None);
                     input.commands = commands;
-                    adapter.call(&input).map(|output| (read.notes, output))
+                    adapter.call(input).map(|output| (read.notes, output))
                 })
                 .await
             }));

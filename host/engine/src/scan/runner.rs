@@ -439,14 +439,16 @@ fn finalize(
     policy: &FindingPolicy,
     runs: Vec<Prepared>,
 ) -> ScanResult {
-    let mut findings = Vec::with_capacity(runs.iter().map(|r| r.findings.len()).sum());
-    let mut inline = Vec::with_capacity(findings.capacity());
+    let mut parts = Vec::with_capacity(runs.len());
+    let mut marks = Vec::with_capacity(runs.len());
     let mut scanners = Vec::with_capacity(runs.len());
     for run in runs {
-        findings.extend(run.findings);
-        inline.extend(run.marks);
+        parts.push(run.findings);
+        marks.push(run.marks);
         scanners.push(run.outcome);
     }
+    let mut findings = concatenated(parts);
+    let inline = concatenated(marks);
     let suppressed = policy.apply(&mut findings, &inline);
     if !suppressed.is_empty() {
         tracing::info!("suppressed {} finding(s)", suppressed.len());
@@ -464,6 +466,21 @@ fn finalize(
         scanners,
         findings,
     }
+}
+
+/// The parts one after another, in the largest part's allocation: a new vector would hold a
+/// second copy of a big scanner's findings while they move (W1: 8 MB more at the scan's peak).
+/// Growing a large allocation remaps it rather than copying it.
+fn concatenated<T>(mut parts: Vec<Vec<T>>) -> Vec<T> {
+    let Some(largest) = (0..parts.len()).max_by_key(|&i| parts[i].len()) else {
+        return Vec::new();
+    };
+    let mut all = std::mem::take(&mut parts[largest]);
+    all.reserve(parts.iter().map(Vec::len).sum());
+    let before: Vec<T> = parts.drain(..largest).flatten().collect();
+    all.splice(0..0, before);
+    all.extend(parts.into_iter().flatten());
+    all
 }
 
 fn host_finding(outcome: &ScannerOutcome, f: AdapterFinding) -> Finding {
@@ -495,6 +512,28 @@ mod tests {
 
     use super::*;
     use crate::findings::Severity;
+
+    #[test]
+    fn parts_are_concatenated_in_order_whichever_is_largest() {
+        let parts = |lens: &[usize]| -> Vec<Vec<(usize, usize)>> {
+            lens.iter()
+                .enumerate()
+                .map(|(part, &len)| (0..len).map(|i| (part, i)).collect())
+                .collect()
+        };
+        for lens in [
+            &[][..],
+            &[0],
+            &[3],
+            &[1, 5, 2],
+            &[5, 1, 2],
+            &[1, 2, 5],
+            &[0, 4, 0, 4],
+        ] {
+            let expected: Vec<(usize, usize)> = parts(lens).into_iter().flatten().collect();
+            assert_eq!(concatenated(parts(lens)), expected, "{lens:?}");
+        }
+    }
 
     fn outcome(scanner: &str) -> ScannerOutcome {
         ScannerOutcome {

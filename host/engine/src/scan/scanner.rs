@@ -249,7 +249,7 @@ pub(super) async fn call(
     input: WitInput,
 ) -> Result<AdapterOutput, AdapterFailure> {
     let adapter = adapter.clone();
-    blocking_call(ctx, move || adapter.call(&input)).await
+    blocking_call(ctx, move || adapter.call(input)).await
 }
 
 /// Run `work` (an adapter call, with any host work that builds its input) on a blocking thread
