@@ -186,29 +186,35 @@ fn scans_probe_at_once_and_reuse_versions_until_the_tool_changes() {
     );
 }
 
-// A scan on a fresh machine (every CI run) waited for each tool's version probe before starting
-// the tool: the first scan took a probe longer than the tool. Now the tool starts beside its probe.
-#[test]
-fn an_uncached_probe_runs_beside_its_tool_not_before_it() {
+/// Stand-ins whose semgrep prints `version` and takes `scan_seconds` to scan, and a cache
+/// directory for their versions (empty: nothing probed yet).
+fn with_slow_semgrep(version: &str, scan_seconds: &str) -> (SlowProbes, tempfile::TempDir) {
     let tools = SlowProbes::new();
-    let raw = corpus_dir().join("raw");
-    tools.write_slow(
-        "semgrep",
-        "1.182.0",
-        &raw.join("semgrep/generated-clean-no-findings.json"),
-        "2.5",
-    );
-    let cache = tempfile::tempdir().expect("temp dir");
+    let report = corpus_dir().join("raw/semgrep/generated-clean-no-findings.json");
+    tools.write_slow("semgrep", version, &report, scan_seconds);
+    (tools, tempfile::tempdir().expect("temp dir"))
+}
+
+/// A code scan of a one-file tree with `tools`: its text report, and how long it took.
+fn code_scan(tools: &SlowProbes, cache: &Path) -> (String, Duration) {
     let target = tree(&[("app.py", "print('hi')\n")]);
     let started = Instant::now();
     let output = run(tools
-        .command(cache.path())
+        .command(cache)
         .args(["scan", "--type", "code", "--semgrep-config", "rules.yml"])
         .args(["--output", "text", "--no-save"])
         .arg(target.path()));
     let took = started.elapsed();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let report = String::from_utf8_lossy(&output.stdout);
+    (String::from_utf8_lossy(&output.stdout).into_owned(), took)
+}
+
+// A scan on a fresh machine (every CI run) waited for each tool's version probe before starting
+// the tool: the first scan took a probe longer than the tool. Now the tool starts beside its probe.
+#[test]
+fn an_uncached_probe_runs_beside_its_tool_not_before_it() {
+    let (tools, cache) = with_slow_semgrep("1.182.0", "2.5");
+    let (report, took) = code_scan(&tools, cache.path());
     assert_eq!(ran(&report), vec!["semgrep", "bandit"], "{report}");
     // One after the other: 1.5 s of probe, then 2.5 s of scan.
     assert!(took < AT_ONCE, "the scan took {took:?}");
@@ -219,32 +225,16 @@ fn an_uncached_probe_runs_beside_its_tool_not_before_it() {
 // it printed is used.
 #[test]
 fn a_tool_its_probe_rules_out_is_ended_at_once() {
-    let tools = SlowProbes::new();
-    let raw = corpus_dir().join("raw");
-    tools.write_slow(
-        "semgrep",
-        "9.0.0",
-        &raw.join("semgrep/generated-clean-no-findings.json"),
-        "60",
-    );
-    let cache = tempfile::tempdir().expect("temp dir");
-    let target = tree(&[("app.py", "print('hi')\n")]);
-    let started = Instant::now();
-    let output = run(tools
-        .command(cache.path())
-        .args(["scan", "--type", "code", "--semgrep-config", "rules.yml"])
-        .args(["--output", "text", "--no-save"])
-        .arg(target.path()));
-    let took = started.elapsed();
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let report = String::from_utf8_lossy(&output.stdout);
+    let (tools, cache) = with_slow_semgrep("9.0.0", "60");
+    let (report, took) = code_scan(&tools, cache.path());
     assert!(
         report.contains("semgrep 9.0.0 is outside the supported range"),
         "{report}"
     );
     assert_eq!(ran(&report), vec!["bandit"], "{report}");
     assert!(took < AT_ONCE, "the scan took {took:?}");
-    let pid: i32 = std::fs::read_to_string(tools.path().join("semgrep.pid"))
+    let pid_file = tools.path().join("semgrep.pid");
+    let pid: i32 = std::fs::read_to_string(&pid_file)
         .expect("the tool had started")
         .trim()
         .parse()
@@ -258,14 +248,9 @@ fn a_tool_its_probe_rules_out_is_ended_at_once() {
     assert!(!alive, "the ruled-out tool {pid} is still running");
 
     // With the verdict cached, the ruled-out tool is not even started.
-    std::fs::remove_file(tools.path().join("semgrep.pid")).expect("remove pid file");
-    let output = run(tools
-        .command(cache.path())
-        .args(["scan", "--type", "code", "--semgrep-config", "rules.yml"])
-        .args(["--output", "text", "--no-save"])
-        .arg(target.path()));
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert!(!tools.path().join("semgrep.pid").exists());
+    std::fs::remove_file(&pid_file).expect("remove pid file");
+    code_scan(&tools, cache.path());
+    assert!(!pid_file.exists());
     assert_eq!(tools.probes_of("semgrep"), 1);
 }
 
