@@ -4,7 +4,7 @@ use super::*;
 
 const MINIMAL: &str = r#"
 schema = 1
-abi = "0.2.0"
+abi = "0.3.0"
 
 [[adapter]]
 id = "bandit"
@@ -74,7 +74,7 @@ fn inputs_take_only_their_own_tables_and_targets() {
         "input = \"tool-report\"\ntarget = \"url\"",
     );
     assert!(error(&url_tool).contains("take target = \"url\""));
-    let http = "schema = 1\nabi = \"0.2.0\"\n[[adapter]]\nid = \"d\"\nscan-type = \"dast\"\ndescription = \"d\"\ncomponent = \"d.wasm\"\nsha256 = \"0000000000000000000000000000000000000000000000000000000000000000\"\ninput = \"http\"\ntarget = \"url\"\n";
+    let http = "schema = 1\nabi = \"0.3.0\"\n[[adapter]]\nid = \"d\"\nscan-type = \"dast\"\ndescription = \"d\"\ncomponent = \"d.wasm\"\nsha256 = \"0000000000000000000000000000000000000000000000000000000000000000\"\ninput = \"http\"\ntarget = \"url\"\n";
     let registry = Registry::parse(http, "test").unwrap();
     assert!(matches!(registry.adapters[0].input, Input::Http(_)));
     assert!(error(&http.replace("target = \"url\"\n", "")).contains("take target = \"url\""));
@@ -100,7 +100,7 @@ fn per_file_placeholders_need_an_each_file_table() {
 fn probe_paths_cannot_climb_out_of_the_probe_root() {
     let probes = |path: &str| {
         format!(
-            "schema = 1\nabi = \"0.2.0\"\n[[adapter]]\nid = \"b\"\nscan-type = \"baseline\"\ndescription = \"b\"\ncomponent = \"b.wasm\"\nsha256 = \"0000000000000000000000000000000000000000000000000000000000000000\"\ninput = \"probes\"\n[adapter.probes]\nfiles = [\"{path}\"]\n"
+            "schema = 1\nabi = \"0.3.0\"\n[[adapter]]\nid = \"b\"\nscan-type = \"baseline\"\ndescription = \"b\"\ncomponent = \"b.wasm\"\nsha256 = \"0000000000000000000000000000000000000000000000000000000000000000\"\ninput = \"probes\"\n[adapter.probes]\nfiles = [\"{path}\"]\n"
         )
     };
     assert!(Registry::parse(&probes("etc/passwd"), "test").is_ok());
@@ -171,7 +171,7 @@ fn per_adapter_limits_override_defaults() {
 #[test]
 fn a_registry_for_another_abi_is_refused() {
     assert!(
-        error(&MINIMAL.replace("abi = \"0.2.0\"", "abi = \"0.3.0\""))
+        error(&MINIMAL.replace("abi = \"0.3.0\"", "abi = \"0.4.0\""))
             .contains("the registry was written for another host")
     );
 }
