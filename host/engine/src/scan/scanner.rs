@@ -10,7 +10,7 @@ use super::probes_input::probes_scan;
 use super::report_input::{AvailableTool, report_scan, run_report};
 use super::runner::Context;
 use super::url_input::{http_scan, zap_scan};
-use crate::tools::{ChildEnv, ToolStatus, find_tool, probe_tool};
+use crate::tools::{ChildEnv, ToolStatus, find_tool, probe_found, probe_tool};
 use securescan_model::{ScannerOutcome, ScannerStatus};
 use securescan_registry::{AdapterEntry, Input};
 use securescan_sandbox::{AdapterFailure, AdapterFinding, AdapterOutput, LoadedAdapter, WitInput};
@@ -113,7 +113,7 @@ pub(super) async fn run_scanner(mut job: Job) -> ScannerRun {
     let (tool_status, early_run) = match (job.entry.tool.clone(), starts_early) {
         (Some(spec), Some(path)) => {
             let no_extra = BTreeMap::new();
-            let probe = probe_tool(&spec, &ctx.probes);
+            let probe = probe_found(&spec, path.clone(), &ctx.probes);
             let run = run_report(&mut job, &spec, &path, &no_extra);
             tokio::pin!(probe, run);
             let mut ran = None;
@@ -125,10 +125,8 @@ pub(super) async fn run_scanner(mut job: Job) -> ScannerRun {
                     result = &mut run, if ran.is_none() => ran = Some(result),
                 }
             };
-            let usable =
-                matches!(&status, ToolStatus::Available { path: probed, .. } if *probed == path);
             // Not usable: dropping the run ends the tool at once.
-            let run = match (usable, ran) {
+            let run = match (status.is_available(), ran) {
                 (false, _) => None,
                 (true, Some(result)) => Some(result),
                 (true, None) => Some(run.await),

@@ -9,6 +9,6 @@ mod process;
 
 pub use child_env::{ChildEnv, is_own_variable};
 pub use discovery::find_tool;
-pub use probe::{ToolStatus, probe_tool};
+pub use probe::{ToolStatus, probe_found, probe_tool};
 pub use probe_cache::ProbeCache;
 pub use process::{Overflow, ToolFailure, ToolRun, run_capped, run_tool};

@@ -70,9 +70,14 @@ static VERSION: LazyLock<Regex> = LazyLock::new(|| {
 /// Find the tool and read its version: from `cache` when it knows this build of the tool, else
 /// by running the version probe (and remembering what it printed).
 pub async fn probe_tool(spec: &ToolSpec, cache: &ProbeCache) -> ToolStatus {
-    let Some(path) = find_tool(&spec.name) else {
-        return ToolStatus::NotInstalled;
-    };
+    match find_tool(&spec.name) {
+        Some(path) => probe_found(spec, path, cache).await,
+        None => ToolStatus::NotInstalled,
+    }
+}
+
+/// [`probe_tool`] for the tool already found at `path`.
+pub async fn probe_found(spec: &ToolSpec, path: PathBuf, cache: &ProbeCache) -> ToolStatus {
     if let Some(version) = cache.version(&path, &spec.version_probe) {
         return judged(spec, path, &version);
     }
